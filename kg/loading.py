@@ -1,0 +1,232 @@
+"""Read article files into :class:`~kg.model.Article` records.
+
+Formats: ``.txt`` (first non-empty line is the headline), ``.md``/``.markdown``
+(optional YAML-ish front matter, markup stripped), ``.html``/``.htm`` (through
+trafilatura, comments with their commenters) and ``.json``/``.jsonl`` records
+with ``title`` and ``body`` plus optional ``id``, ``url``, ``source``,
+``author``, ``published_at``, ``category``.
+
+Bad input raises an :class:`~kg.errors.InputError` subclass with a message that
+names the file; one bad JSONL line yields an error for that line only.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+>>> _ = p.write_bytes("Caf\\xe9 news\\n\\nA body.".encode("cp1252"))
+>>> [a.headline for a in load_file(p)]
+['Café news']
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import BinaryInput, EmptyInput, InputError, InputTooLarge, MalformedRecord, UnsupportedFormat
+from .html import extract_html
+from .model import Article
+
+__all__ = ["SUPPORTED_SUFFIXES", "load_file", "decode_bytes", "article_from_record", "markdown_to_text"]
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_ID_OK = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
+
+
+def decode_bytes(data: bytes, source: str) -> str:
+    """Decode text: UTF-8 (BOM dropped), UTF-16 with a BOM, else cp1252; newlines normalised."""
+    if not data.strip():
+        raise EmptyInput("the file is empty", source=source)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    elif b"\x00" in data[:8192]:
+        raise BinaryInput("this is a binary file, not text (it contains NUL bytes)", source=source)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # cp1252 is what non-UTF-8 news text nearly always is; its five
+            # undefined bytes fall back to Latin-1 so nothing is refused.
+            text = data.decode("cp1252", errors="kgqa-latin1")
+    sample = text[:8192]
+    if sample and len(_CONTROL.findall(sample)) > 0.05 * len(sample):
+        raise BinaryInput("this is a binary file, not text (too many control characters)", source=source)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise EmptyInput("the file holds only whitespace", source=source)
+    return text
+
+
+def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("kgqa-latin1", _latin1_fallback)
+
+
+def _text_id(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _first_line(text: str) -> str | None:
+    for line in text.split("\n"):
+        if line.strip():
+            return " ".join(line.split())
+    return None
+
+
+def _check_length(text: str, source: str, max_chars: int) -> None:
+    if len(text) > max_chars:
+        raise InputTooLarge(
+            f"the article has {len(text):,} characters, over the {max_chars:,} limit (KGQA_MAX_ARTICLE_CHARS)",
+            source=source,
+        )
+
+
+def markdown_to_text(md: str) -> tuple[str, dict[str, str]]:
+    """Strip Markdown markup; returns the plain text and front-matter fields."""
+    meta: dict[str, str] = {}
+    fm = re.match(r"^---\n(.*?)\n---\n", md, re.DOTALL)
+    if fm:
+        for line in fm.group(1).split("\n"):
+            key, sep, value = line.partition(":")
+            if sep:
+                meta[key.strip().lower()] = value.strip().strip("\"'")
+        md = md[fm.end() :]
+    md = re.sub(r"```[^\n]*\n(.*?)```", r"\1", md, flags=re.DOTALL)
+    md = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", md)  # images: keep the alt text
+    md = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", md)  # links: keep the text
+    md = re.sub(r"(?m)^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", r"\1", md)
+    md = re.sub(r"(?m)^\s{0,3}>\s?", "", md)
+    md = re.sub(r"(?m)^\s*(?:[-*_]\s*){3,}$", "", md)
+    md = re.sub(r"(\*\*|__)(.+?)\1", r"\2", md)
+    md = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", md)
+    md = re.sub(r"`([^`]+)`", r"\1", md)
+    return md, meta
+
+
+def _str_field(record: dict[str, Any], name: str) -> str | None:
+    value = record.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, list):  # MultiHop-RAG style author lists
+        value = ", ".join(str(v) for v in value)
+    return " ".join(str(value).split()) or None
+
+
+def article_from_record(record: Any, source: str, *, fmt: str, max_chars: int) -> Article:
+    """An article from one JSON object with ``title`` and ``body``."""
+    if not isinstance(record, dict):
+        raise MalformedRecord(f"expected a JSON object, got {type(record).__name__}", source=source)
+    title, body = record.get("title"), record.get("body")
+    if not isinstance(body, str) or not body.strip():
+        raise MalformedRecord("the record has no non-empty string field 'body'", source=source)
+    if title is not None and not isinstance(title, str):
+        raise MalformedRecord("the field 'title' must be a string", source=source)
+    title = " ".join((title or "").split())
+    text = f"{title}\n\n{body.strip()}" if title else body.strip()
+    text = text.replace("\r\n", "\n")
+    _check_length(text, source, max_chars)
+    article_id = _str_field(record, "id") or _text_id(text)
+    if not _ID_OK.match(article_id):
+        raise MalformedRecord(f"the id {article_id[:40]!r} is not usable", source=source)
+    return Article(
+        id=article_id,
+        text=text,
+        headline=title or _first_line(body),
+        url=_str_field(record, "url"),
+        author=_str_field(record, "author"),
+        published=_str_field(record, "published_at"),
+        publisher=_str_field(record, "source"),
+        category=_str_field(record, "category"),
+        format=fmt,
+        source=source,
+    )
+
+
+def load_file(path: Path, *, max_bytes: int = 20_000_000, max_chars: int = 1_000_000) -> Iterator[Article | InputError]:
+    """Articles in ``path``; a file-level problem raises, a bad JSONL line is yielded as its error."""
+    source = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFormat(
+            f"unsupported file type {suffix or '(no extension)'!r}; kgqa reads {', '.join(SUPPORTED_SUFFIXES)}",
+            source=source,
+        )
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputTooLarge(
+                f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (KGQA_MAX_FILE_MB)",
+                source=source,
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", source=source) from None
+    text = decode_bytes(data, source)
+    stem = path.stem
+    fmt = suffix.lstrip(".")
+    if suffix == ".jsonl":
+        yield from _jsonl(text, source, max_chars)
+    elif suffix == ".json":
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise MalformedRecord(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", source=source) from None
+        records = parsed if isinstance(parsed, list) else [parsed]
+        for i, record in enumerate(records):
+            where = f"{source}[{i}]" if isinstance(parsed, list) else source
+            try:
+                yield article_from_record(record, where, fmt="json", max_chars=max_chars)
+            except InputError as exc:
+                yield exc
+    elif suffix in (".html", ".htm"):
+        page = extract_html(text)
+        body = page.as_text()
+        _check_length(body, source, max_chars)
+        yield Article(
+            id=stem, text=body, headline=page.headline or _first_line(body), url=page.url, author=page.author,
+            published=page.date, publisher=page.publisher, format="html", source=source,
+            comments=tuple(page.comments),
+        )
+    else:
+        meta: dict[str, str] = {}
+        if suffix in (".md", ".markdown"):
+            text, meta = markdown_to_text(text)
+            fmt = "md"
+            if not text.strip():
+                raise EmptyInput("the Markdown file holds no text", source=source)
+        _check_length(text, source, max_chars)
+        yield Article(
+            id=meta.get("id") or stem,
+            text=text,
+            headline=meta.get("title") or _first_line(text),
+            url=meta.get("url"),
+            author=meta.get("author"),
+            published=meta.get("date") or meta.get("published_at"),
+            publisher=meta.get("source"),
+            category=meta.get("category"),
+            format=fmt,
+            source=source,
+        )
+
+
+def _jsonl(text: str, source: str, max_chars: int) -> Iterator[Article | InputError]:
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield MalformedRecord(f"invalid JSON at column {exc.colno}: {exc.msg}", source=where)
+            continue
+        try:
+            yield article_from_record(record, where, fmt="jsonl", max_chars=max_chars)
+        except InputError as exc:
+            yield exc

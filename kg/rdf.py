@@ -1,0 +1,223 @@
+"""An article to its RDF: a pure function of the article, so it can run anywhere.
+
+:func:`build_article_graph` segments the text, splits sentences and returns the
+triples of the article's named graph (rdflib terms) following the RDF contract
+in the README: ``schema:NewsArticle``, its ``nif:Context``, ``kgqa:Segment`` s and
+``nif:Sentence`` s with offsets, sections, comments and commenters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .model import ANSWERABLE_KINDS, Article, Segment, Sentence
+from .segmenting import segment
+from .sentences import split_sentences
+from .vocab import KGQA, NIF, RDF, RDFS, SCHEMA, SECTION_IRIS, XSD, Iris
+
+__all__ = ["ArticleGraph", "build_article_graph", "to_ntriples", "PIPELINE_VERSION"]
+
+#: Bumped whenever segmentation, splitting or the RDF shape changes, so that
+#: re-ingesting an article rebuilds it instead of skipping it as unchanged.
+PIPELINE_VERSION = "2"
+
+Triple = tuple[URIRef, URIRef, Node]
+_IRI_OK = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
+_NON_NAMES = frozenset({"anonymous", "guest", "unknown", "reader"})
+
+
+@dataclass(frozen=True)
+class ArticleGraph:
+    """Everything kgqa stores for one article."""
+
+    article: Article
+    iri: str
+    author: str | None
+    segments: list[Segment]
+    sentences: list[Sentence]
+    triples: list[Triple]
+    content_hash: str
+    record_hash: str
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _date_literal(raw: str) -> Literal:
+    """``xsd:date`` or ``xsd:dateTime`` when the value parses as ISO 8601, else a plain string."""
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            return Literal(date.fromisoformat(text).isoformat(), datatype=XSD.date)
+        return Literal(datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat(), datatype=XSD.dateTime)
+    except ValueError:
+        return Literal(text)
+
+
+def _sentences(article: Article, segments: list[Segment]) -> list[Sentence]:
+    out: list[Sentence] = []
+    for seg in segments:
+        if seg.kind not in ANSWERABLE_KINDS:
+            continue
+        spans = [(seg.start, seg.end)] if seg.kind == "headline" else split_sentences(article.text, seg.start, seg.end)
+        for b, e in spans:
+            out.append(Sentence(len(out), b, e, article.text[b:e], seg.kind, seg.commenter, seg.comment_no))
+    return out
+
+
+def build_article_graph(article: Article, iris: Iris) -> ArticleGraph:
+    """The article's triples; the same article and base always give the same triples."""
+    seg = segment(article.text)
+    segments = seg.segments
+    sentences = _sentences(article, segments)
+    author = article.author or seg.author
+    a = URIRef(iris.article(article.id))
+    ctx = URIRef(iris.context(str(a), len(article.text)))
+    content_hash = _hash(article.text)
+    record = {k: v for k, v in asdict(article).items() if k != "source"}
+    record_hash = _hash(json.dumps([record, PIPELINE_VERSION, iris.base], sort_keys=True, default=str))
+
+    t: list[Triple] = []
+    add = t.append
+    add((a, RDF.type, SCHEMA.NewsArticle))
+    add((a, SCHEMA.identifier, Literal(article.id)))
+    if article.headline:
+        add((a, SCHEMA.headline, Literal(article.headline)))
+    if article.url and _IRI_OK.match(article.url):
+        add((a, SCHEMA.url, URIRef(article.url)))
+    if article.published:
+        add((a, SCHEMA.datePublished, _date_literal(article.published)))
+    if article.category:
+        add((a, SCHEMA.articleSection, Literal(article.category)))
+    if article.publisher:
+        org = URIRef(iris.entity("organization", article.publisher))
+        add((a, SCHEMA.publisher, org))
+        t.extend(_named(org, SCHEMA.Organization, article.publisher))
+    for name in _split_authors(author):
+        person = URIRef(iris.entity("person", name))
+        add((a, SCHEMA.author, person))
+        t.extend(_named(person, SCHEMA.Person, name))
+    add((a, KGQA.contentHash, Literal(content_hash)))
+    add((a, KGQA.recordHash, Literal(record_hash)))
+    add((a, KGQA.sourceFormat, Literal(article.format)))
+    add((a, KGQA.sentenceCount, Literal(len(sentences))))
+    add((a, KGQA.hasContext, ctx))
+    add((ctx, RDF.type, NIF.Context))
+    add((ctx, NIF.isString, Literal(article.text)))
+    add((ctx, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
+    add((ctx, NIF.endIndex, Literal(len(article.text), datatype=XSD.nonNegativeInteger)))
+
+    seg_iris: dict[int, URIRef] = {}
+    for i, s in enumerate(segments):
+        node = URIRef(iris.segment(str(a), i))
+        seg_iris[s.start] = node
+        add((node, RDF.type, KGQA.Segment))
+        add((node, KGQA.section, SECTION_IRIS[s.kind]))
+        add((node, NIF.referenceContext, ctx))
+        add((node, NIF.beginIndex, Literal(s.start, datatype=XSD.nonNegativeInteger)))
+        add((node, NIF.endIndex, Literal(s.end, datatype=XSD.nonNegativeInteger)))
+        if s.kind == "boilerplate":
+            add((node, NIF.anchorOf, Literal(article.text[s.start : s.end])))
+
+    comment_nodes = _comment_nodes(a, sentences, iris, t)
+    seg_starts = sorted(seg_iris)
+    previous: URIRef | None = None
+    for s in sentences:
+        node = URIRef(iris.sentence(str(a), s.start, s.end))
+        add((node, RDF.type, NIF.Sentence))
+        add((node, NIF.anchorOf, Literal(s.text)))
+        add((node, NIF.beginIndex, Literal(s.start, datatype=XSD.nonNegativeInteger)))
+        add((node, NIF.endIndex, Literal(s.end, datatype=XSD.nonNegativeInteger)))
+        add((node, NIF.referenceContext, ctx))
+        add((node, KGQA.section, SECTION_IRIS[s.kind]))
+        add((node, KGQA.sentenceIndex, Literal(s.index)))
+        add((node, KGQA.inSegment, seg_iris[_containing(seg_starts, s.start)]))
+        if previous is not None:
+            add((previous, NIF.nextSentence, node))
+        previous = node
+        if s.kind == "comment" and s.comment_no is not None:
+            comment, commenter = comment_nodes[s.comment_no]
+            add((node, KGQA.inComment, comment))
+            add((node, KGQA.commenter, commenter))
+    return ArticleGraph(article, str(a), author, segments, sentences, t, content_hash, record_hash)
+
+
+def _containing(starts: list[int], offset: int) -> int:
+    lo = 0
+    for s in starts:
+        if s <= offset:
+            lo = s
+        else:
+            break
+    return lo
+
+
+def _named(node: URIRef, cls: URIRef, name: str) -> list[Triple]:
+    return [(node, RDF.type, cls), (node, SCHEMA.name, Literal(name)), (node, RDFS.label, Literal(name))]
+
+
+def _split_authors(author: str | None) -> list[str]:
+    if not author:
+        return []
+    parts = [p.strip() for p in re.split(r"\s*(?:;|,|\band\b|&)\s*", author) if p.strip()]
+    looks_like_names = all(re.fullmatch(r"[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,4}", p) for p in parts)
+    return parts if looks_like_names and len(parts) > 1 else [author.strip()]
+
+
+def _comment_nodes(
+    article: URIRef, sentences: list[Sentence], iris: Iris, out: list[Triple]
+) -> dict[int, tuple[URIRef, URIRef]]:
+    nodes: dict[int, tuple[URIRef, URIRef]] = {}
+    for s in sentences:
+        if s.kind != "comment" or s.comment_no is None or s.comment_no in nodes:
+            continue
+        comment = URIRef(iris.comment(str(article), s.comment_no))
+        name = s.commenter
+        if name and name.lower() not in _NON_NAMES:
+            person = URIRef(iris.entity("person", name))
+            out.extend(_named(person, SCHEMA.Person, name))
+        else:  # anonymous readers are not one shared person across articles
+            person = URIRef(f"{comment}-author")
+            out.extend(_named(person, SCHEMA.Person, name or "Anonymous"))
+        out += [
+            (comment, RDF.type, SCHEMA.Comment),
+            (comment, SCHEMA.author, person),
+            (comment, SCHEMA.parentItem, article),
+            (comment, SCHEMA.position, Literal(s.comment_no)),
+        ]
+        nodes[s.comment_no] = (comment, person)
+    return nodes
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def nt_term(term: Node) -> str:
+    """One term in N-Triples (and SPARQL) syntax."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        lexical = f'"{_escape(str(term))}"'
+        if term.language:
+            return f"{lexical}@{term.language}"
+        if term.datatype and term.datatype != XSD.string:
+            return f"{lexical}^^<{term.datatype}>"
+        return lexical
+    raise TypeError(f"kgqa writes no {type(term).__name__} terms")
+
+
+def to_ntriples(triples: Iterable[Triple]) -> str:
+    """N-Triples text of ``triples``."""
+    return "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in triples)

@@ -1,0 +1,148 @@
+"""Settings declared as data: every knob has a name, an env var, a default and help.
+
+Only the composition root (``app.py``) reads the environment; it passes the
+mapping to :meth:`Settings.from_env`, and the resulting object flows downward.
+
+>>> s = Settings.from_env({"KGQA_QUERY_TIMEOUT": "2.5"})
+>>> s.query_timeout
+2.5
+>>> s.store_url is None
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["Setting", "SETTINGS", "Settings"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: ``KGQA_<NAME>`` in the environment."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return "KGQA_" + self.name.upper()
+
+
+def _optional(text: str) -> str | None:
+    return text.strip() or None
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be > 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be > 0")
+    return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "data/built", "Folder for the embedded store and built indexes (git-ignored).", Path),
+    Setting("articles_dir", "data/articles", "Folder of shipped articles that the first README command ingests.", Path),
+    Setting(
+        "store_url",
+        None,
+        "SPARQL 1.1 query endpoint of a remote store (e.g. http://127.0.0.1:7878/query). "
+        "Empty: the embedded Oxigraph store in DATA_DIR/store.",
+        _optional,
+    ),
+    Setting(
+        "store_update_url",
+        None,
+        "SPARQL 1.1 update endpoint of the remote store. Empty: STORE_URL with a trailing "
+        "/query or /sparql replaced by /update.",
+        _optional,
+    ),
+    Setting("base_iri", "http://localhost:7860/id/", "Base under which every article, sentence and entity IRI is minted."),
+    Setting("query_timeout", 10.0, "Deadline in seconds after which a SPARQL query is stopped.", _positive_float),
+    Setting("row_limit", 10_000, "Most rows (or triples) a SPARQL query returns; the rest is cut and flagged.", _positive_int),
+    Setting("query_workers", 2, "Query processes kept ready for the embedded store (more start on demand).", _positive_int),
+    Setting("max_file_mb", 20.0, "Largest article file accepted, in megabytes.", _positive_float),
+    Setting("max_article_chars", 1_000_000, "Longest single article accepted, in characters.", _positive_int),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force; build with :meth:`from_env` or the constructor."""
+
+    data_dir: Path = Path("data/built")
+    articles_dir: Path = Path("data/articles")
+    store_url: str | None = None
+    store_update_url: str | None = None
+    base_iri: str = "http://localhost:7860/id/"
+    query_timeout: float = 10.0
+    row_limit: int = 10_000
+    query_workers: int = 2
+    max_file_mb: float = 20.0
+    max_article_chars: int = 1_000_000
+
+    def __post_init__(self) -> None:
+        if not self.base_iri.endswith(("/", "#")):
+            raise ConfigError(f"KGQA_BASE_IRI must end with '/' or '#', got {self.base_iri!r}")
+        if not self.base_iri.startswith(("http://", "https://")):
+            raise ConfigError(f"KGQA_BASE_IRI must be an http(s) IRI, got {self.base_iri!r}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read ``KGQA_*`` variables from ``environ``; unset ones keep their default."""
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = environ.get(setting.env)
+            if raw is None:
+                continue
+            try:
+                values[setting.name] = setting.parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{setting.env}={raw!r} is not valid: {exc}") from None
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "store"
+
+    @property
+    def update_url(self) -> str | None:
+        if self.store_update_url or not self.store_url:
+            return self.store_update_url
+        for tail in ("/query", "/sparql"):
+            if self.store_url.endswith(tail):
+                return self.store_url[: -len(tail)] + "/update"
+        return self.store_url
+
+
+def _check_defaults() -> None:
+    # The declared defaults and the dataclass defaults must agree.
+    for field in dataclasses.fields(Settings):
+        declared = _BY_NAME[field.name].default
+        if declared is not None and not isinstance(declared, type(field.default)):
+            declared = _BY_NAME[field.name].parse(str(declared))
+        assert declared == field.default, field.name
+
+
+_check_defaults()
