@@ -76,6 +76,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", 10.0, "Deadline in seconds after which a SPARQL query is stopped.", _positive_float),
     Setting("row_limit", 10_000, "Most rows (or triples) a SPARQL query returns; the rest is cut and flagged.", _positive_int),
     Setting("query_workers", 2, "Query processes kept ready for the embedded store (more start on demand).", _positive_int),
+    Setting("query_memory_mb", 4096, "Memory cap of each embedded query process, in MB (0: none).", int),
     Setting("max_file_mb", 20.0, "Largest article file accepted, in megabytes.", _positive_float),
     Setting("max_article_chars", 1_000_000, "Longest single article accepted, in characters.", _positive_int),
 )
@@ -95,6 +96,7 @@ class Settings:
     query_timeout: float = 10.0
     row_limit: int = 10_000
     query_workers: int = 2
+    query_memory_mb: int = 4096
     max_file_mb: float = 20.0
     max_article_chars: int = 1_000_000
 

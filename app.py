@@ -1,0 +1,41 @@
+"""kgqa's composition root: reads the environment once and builds the command line.
+
+Later layers (answering, the web app) add their commands here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from kg import ConfigError, Settings
+from kg.cli import add_commands, run_command
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kgqa",
+        description="Knowledge-graph question answering over news articles. Settings: KGQA_* variables (see README).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # The application, not the libraries, decides how logs look.
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError as exc:
+        print(f"kgqa: error: {exc}", file=sys.stderr)
+        return 2
+    return run_command(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The ``kgqa`` command line for the knowledge graph: ingest, articles, delete, sparql, export, stats.
+
+``app.py`` builds the parser (so later layers can add their commands) and
+passes the settings in; nothing here reads the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from .errors import KgqaError
+from .graph import EXPORT_FORMATS, KnowledgeGraph
+from .results import FORMATS
+from .settings import Settings
+
+__all__ = ["add_commands", "run_command"]
+
+Handler = Callable[[argparse.Namespace, KnowledgeGraph], int]
+
+
+def _ingest(args: argparse.Namespace, graph: KnowledgeGraph) -> int:
+    report = graph.ingest(args.paths, progress=not args.quiet and sys.stderr.isatty())
+    for article_id, original in report.duplicates[:20]:
+        print(f"duplicate: {article_id} has the same text as {original}; skipped", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
+def _articles(args: argparse.Namespace, graph: KnowledgeGraph) -> int:
+    rows = graph.articles()
+    if args.format == "json":
+        print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print("no articles yet: run `kgqa ingest PATH`")
+        return 0
+    width = max(len(r.id) for r in rows)
+    for r in rows:
+        print(f"{r.id.ljust(width)}  {r.sentences:>4} sentences  {r.published or '-':<10}  {r.headline or ''}")
+    print(f"({len(rows)} articles)")
+    return 0
+
+
+def _delete(args: argparse.Namespace, graph: KnowledgeGraph) -> int:
+    for article_id in args.ids:
+        graph.delete(article_id)
+        print(f"deleted {article_id}")
+    return 0
+
+
+def _sparql(args: argparse.Namespace, graph: KnowledgeGraph) -> int:
+    if args.file:
+        try:
+            query = Path(args.file).read_text(encoding="utf-8") if args.file != "-" else sys.stdin.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KgqaError(f"cannot read the query file {args.file}: {exc}", status=400) from None
+    elif args.query:
+        query = args.query
+    else:
+        raise KgqaError("give a query, or -f FILE", status=400)
+    result = graph.query(query, timeout=args.timeout, row_limit=args.limit)
+    sys.stdout.write(result.render(args.format))
+    if result.truncated:
+        print(f"kgqa: results cut at {args.limit or graph.settings.row_limit} rows (raise with --limit)", file=sys.stderr)
+    return 0
+
+
+def _export(args: argparse.Namespace, graph: KnowledgeGraph) -> int:
+    if args.output and args.output != "-":
+        target = Path(args.output)
+        partial = target.with_name(target.name + ".partial")
+        with partial.open("wb") as out:
+            count = graph.export(args.format, out)
+        partial.replace(target)  # never leave a half-written export under the real name
+        print(f"wrote {count} statements to {target}", file=sys.stderr)
+    else:
+        graph.export(args.format, sys.stdout.buffer)
+    return 0
+
+
+def _stats(args: argparse.Namespace, graph: KnowledgeGraph) -> int:
+    stats = graph.stats()
+    size = graph.store.size_on_disk()
+    stats_text = ", ".join(f"{k}: {v}" for k, v in stats.items())
+    where = f"{graph.store.kind} store at {graph.store.location}"
+    print(f"{stats_text}\n{where}" + (f" ({size / 1e6:.1f} MB)" if size else ""))
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the knowledge-graph commands to a ``kgqa`` sub-parser set."""
+    p = sub.add_parser("ingest", help="load article files or folders into the store")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_ingest)
+
+    p = sub.add_parser("articles", help="list stored articles")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=_articles)
+
+    p = sub.add_parser("delete", help="remove articles (their graphs) by id")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.set_defaults(handler=_delete)
+
+    p = sub.add_parser("sparql", help="run a read-only SPARQL query (union of all article graphs)")
+    p.add_argument("query", nargs="?", help="the query text")
+    p.add_argument("-f", "--file", help="read the query from FILE ('-' for stdin)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--timeout", type=float, help="deadline in seconds (default KGQA_QUERY_TIMEOUT)")
+    p.add_argument("--limit", type=int, help="row cap (default KGQA_ROW_LIMIT)")
+    p.set_defaults(handler=_sparql)
+
+    p = sub.add_parser("export", help="dump the whole graph")
+    p.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="trig")
+    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.set_defaults(handler=_export)
+
+    p = sub.add_parser("stats", help="count articles, sentences and triples")
+    p.set_defaults(handler=_stats)
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a parsed knowledge-graph command; errors become one line on stderr and exit code 1."""
+    try:
+        with KnowledgeGraph(settings) as graph:
+            return int(args.handler(args, graph))
+    except KgqaError as exc:
+        print(f"kgqa: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kgqa: interrupted; every article is stored whole or not at all", file=sys.stderr)
+        return 130

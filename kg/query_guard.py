@@ -1,0 +1,146 @@
+"""Decide, before anything runs, whether kgqa will run a SPARQL query.
+
+A small lexer (strings, IRIs and comments are skipped, so ``"SERVICE"`` in a
+literal is fine) checks that the query is a read-only form (SELECT, ASK,
+CONSTRUCT, DESCRIBE), that no ``SERVICE`` appears anywhere, that no update
+keyword appears, and that ``FROM``/``FROM NAMED`` only name graphs of this
+store, so nothing is ever fetched. Undeclared prefixes are reported with their
+position; kgqa's standard prefixes (``schema:``, ``nif:``, ``kgqa:`` ...) need
+no declaration.
+
+>>> check_query("SELECT * WHERE { ?s schema:name 'SERVICE' }", base_iri="http://x/").form
+'SELECT'
+>>> check_query("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", base_iri="http://x/")
+Traceback (most recent call last):
+...
+kg.errors.ForbiddenQuery: SERVICE is not allowed (line 1, column 12): kgqa never lets a query call another endpoint
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import ForbiddenQuery, QuerySyntaxError
+from .vocab import KGQA_ONTOLOGY_GRAPH, PREFIXES
+
+__all__ = ["QueryInfo", "check_query", "syntax_error", "MAX_QUERY_CHARS"]
+
+MAX_QUERY_CHARS = 200_000
+_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+_UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
+_PN = r"[A-Za-z\u00C0-\uFFFF](?:[\w\u00B7\u00C0-\uFFFF.-]*[\w\u00B7\u00C0-\uFFFF-])?"
+_TOKEN = re.compile(
+    r"""(?P<ws>\s+)
+    |(?P<comment>\#[^\n]*)
+    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    |(?P<var>[?$][\w\u00B7\u00C0-\uFFFF]+)
+    |(?P<pname>(?:"""
+    + _PN
+    + r""")?:(?:[\w\u00C0-\uFFFF:%\\](?:[\w\u00B7\u00C0-\uFFFF.:%\\-]*[\w\u00B7\u00C0-\uFFFF:%-])?)?)
+    |(?P<word>[A-Za-z_][\w]*)
+    |(?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What the guard learned: the query form and the prefixes it relies on."""
+
+    form: str
+    declared_prefixes: dict[str, str] = field(default_factory=dict)
+    used_default_prefixes: dict[str, str] = field(default_factory=dict)
+
+
+def _position(query: str, offset: int) -> tuple[int, int]:
+    line = query.count("\n", 0, offset) + 1
+    column = offset - (query.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def syntax_error(query: str, message: str, line: int, column: int) -> QuerySyntaxError:
+    """A :class:`QuerySyntaxError` pointing at ``line:column`` with the line and a caret."""
+    lines = query.split("\n")
+    snippet = lines[line - 1] if 0 < line <= len(lines) else ""
+    err = QuerySyntaxError(
+        f"SPARQL syntax error at line {line}, column {column}: {message}\n  {snippet}\n  {' ' * (column - 1)}^"
+    )
+    err.lineno, err.offset, err.text = line, column, snippet
+    return err
+
+
+def check_query(query: str, *, base_iri: str) -> QueryInfo:
+    """Raise :class:`ForbiddenQuery` or :class:`QuerySyntaxError`, or return what the query is."""
+    if not query or not query.strip():
+        raise QuerySyntaxError("the query is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ForbiddenQuery(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    if "\x00" in query:
+        raise QuerySyntaxError("the query contains a NUL character")
+    tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(query)]
+    tokens = [t for t in tokens if t[0] not in ("ws", "comment")]
+    declared: dict[str, str] = {}
+    used_defaults: dict[str, str] = {}
+    form: str | None = None
+    for i, (kind, text, pos) in enumerate(tokens):
+        upper = text.upper()
+        if kind == "other" and text in "'\"":
+            line, col = _position(query, pos)
+            raise syntax_error(query, "unterminated string", line, col)
+        if kind == "word":
+            if upper == "SERVICE":
+                line, col = _position(query, pos)
+                raise ForbiddenQuery(
+                    f"SERVICE is not allowed (line {line}, column {col}): kgqa never lets a query call another endpoint"
+                )
+            if upper in _UPDATE_WORDS:
+                line, col = _position(query, pos)
+                raise ForbiddenQuery(
+                    f"{upper} is not allowed (line {line}, column {col}): only SELECT, ASK, CONSTRUCT and "
+                    "DESCRIBE queries run here; the store is changed only through `kgqa ingest` and `kgqa delete`"
+                )
+            if form is None and upper in _FORMS:
+                form = upper
+            elif form is None and upper not in ("PREFIX", "BASE"):
+                line, col = _position(query, pos)
+                raise syntax_error(query, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {text!r}", line, col)
+            if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
+                declared[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
+            if upper == "FROM":
+                _check_from(query, tokens, i, declared, base_iri)
+        elif kind == "pname":
+            prefix = text.split(":", 1)[0]
+            is_declaration = i > 0 and tokens[i - 1][1].upper() == "PREFIX"
+            if not is_declaration and prefix not in declared:
+                if prefix in PREFIXES:
+                    used_defaults[prefix] = PREFIXES[prefix]
+                else:
+                    line, col = _position(query, pos)
+                    raise syntax_error(query, f"the prefix {prefix + ':'!r} is not declared", line, col)
+    if form is None:
+        raise QuerySyntaxError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return QueryInfo(form, declared, used_defaults)
+
+
+def _check_from(query: str, tokens: list[tuple[str, str, int]], i: int, declared: dict[str, str], base: str) -> None:
+    j = i + 1
+    if j < len(tokens) and tokens[j][1].upper() == "NAMED":
+        j += 1
+    if j >= len(tokens):
+        return
+    kind, text, pos = tokens[j]
+    if kind == "iri":
+        iri = text[1:-1]
+    elif kind == "pname":
+        prefix, _, local = text.partition(":")
+        iri = declared.get(prefix, PREFIXES.get(prefix, "")) + local
+    else:
+        return
+    if not (iri.startswith(base) or iri == KGQA_ONTOLOGY_GRAPH):
+        line, col = _position(query, pos)
+        raise ForbiddenQuery(
+            f"FROM <{iri}> is not allowed (line {line}, column {col}): FROM may only name this store's graphs "
+            f"(IRIs under {base}); kgqa never fetches remote data"
+        )

@@ -1,0 +1,177 @@
+"""SPARQL results as kgqa returns them, and their serialisations.
+
+A term is a plain tuple ``(kind, value, lang, datatype)`` with kind ``uri``,
+``bnode`` or ``literal`` (so results cross process boundaries cheaply).
+
+>>> r = QueryResult("SELECT", variables=["n"], rows=[(("literal", "3", None, XSD_INTEGER),)])
+>>> r.to_csv()
+'n\\r\\n3\\r\\n'
+>>> r.values("n")
+[3]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+__all__ = ["Term", "QueryResult", "FORMATS", "term_to_rdflib", "term_to_text"]
+
+Term = tuple[str, str, "str | None", "str | None"]
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+FORMATS = ("table", "json", "csv", "tsv")
+
+
+def term_to_rdflib(term: Term | None) -> Node | None:
+    if term is None:
+        return None
+    kind, value, lang, datatype = term
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    return Literal(value, lang=lang, datatype=None if lang or datatype == _XSD_STRING else datatype)
+
+
+def term_to_text(term: Term | None) -> str:
+    """The plain value (CSV and table cells)."""
+    return "" if term is None else term[1]
+
+
+def term_to_nt(term: Term | None) -> str:
+    """N-Triples syntax (TSV cells)."""
+    if term is None:
+        return ""
+    kind, value, lang, datatype = term
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    lexical = '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
+    if lang:
+        return f"{lexical}@{lang}"
+    if datatype and datatype != _XSD_STRING:
+        return f"{lexical}^^<{datatype}>"
+    return lexical
+
+
+def _term_json(term: Term) -> dict[str, str]:
+    kind, value, lang, datatype = term
+    if kind == "literal":
+        out = {"type": "literal", "value": value}
+        if lang:
+            out["xml:lang"] = lang
+        elif datatype and datatype != _XSD_STRING:
+            out["datatype"] = datatype
+        return out
+    return {"type": kind, "value": value}
+
+
+@dataclass
+class QueryResult:
+    """Rows of a SELECT, the boolean of an ASK, or the triples of a CONSTRUCT/DESCRIBE."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+    truncated: bool = False
+    elapsed: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.form == "SELECT" else len(self.triples)
+
+    def bindings(self) -> list[dict[str, Term]]:
+        """Each row as ``{variable: term}``, unbound variables left out."""
+        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+
+    def values(self, variable: str) -> list[Any]:
+        """The Python values of one column (``int`` for integers, ``str`` for IRIs, ...)."""
+        i = self.variables.index(variable)
+        out = []
+        for row in self.rows:
+            node = term_to_rdflib(row[i])
+            out.append(node.toPython() if isinstance(node, Literal) else (str(node) if node is not None else None))
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """SPARQL 1.1 Query Results JSON (for CONSTRUCT: a list of N-Triples lines)."""
+        if self.form == "ASK":
+            return {"head": {}, "boolean": self.boolean}
+        if self.form == "SELECT":
+            return {
+                "head": {"vars": self.variables},
+                "results": {"bindings": [{v: _term_json(t) for v, t in b.items()} for b in self.bindings()]},
+                "truncated": self.truncated,
+            }
+        return {"triples": self.to_ntriples().splitlines(), "truncated": self.truncated}
+
+    def to_ntriples(self) -> str:
+        return "".join(f"{term_to_nt(s)} {term_to_nt(p)} {term_to_nt(o)} .\n" for s, p, o in self.triples)
+
+    def to_csv(self) -> str:
+        if self.form != "SELECT":
+            return self._non_select_text()
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(self.variables)
+        writer.writerows([term_to_text(t) for t in row] for row in self.rows)
+        return buf.getvalue()
+
+    def to_tsv(self) -> str:
+        if self.form != "SELECT":
+            return self._non_select_text()
+        lines = ["\t".join(f"?{v}" for v in self.variables)]
+        lines += ["\t".join(term_to_nt(t) for t in row) for row in self.rows]
+        return "\n".join(lines) + "\n"
+
+    def to_table(self, max_width: int = 80) -> str:
+        """Aligned columns for a terminal; long cells are cut with an ellipsis."""
+        if self.form != "SELECT":
+            return self._non_select_text()
+
+        def cell(t: Term | None) -> str:
+            text = " ".join(term_to_text(t).split())
+            return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+        grid = [self.variables] + [[cell(t) for t in row] for row in self.rows]
+        widths = [max(len(r[i]) for r in grid) for i in range(len(self.variables))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in grid]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        footer = f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''}"
+        footer += ", cut at the row limit)" if self.truncated else ")"
+        return "\n".join([*lines, footer]) + "\n"
+
+    def _non_select_text(self) -> str:
+        if self.form == "ASK":
+            return ("true" if self.boolean else "false") + "\n"
+        return self.to_ntriples()
+
+    def render(self, fmt: str) -> str:
+        """One of :data:`FORMATS`."""
+        if fmt == "json":
+            return json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n"
+        if fmt == "csv":
+            return self.to_csv()
+        if fmt == "tsv":
+            return self.to_tsv()
+        if fmt == "table":
+            return self.to_table()
+        raise ValueError(f"unknown result format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+    @classmethod
+    def from_payload(cls, form: str, payload: dict[str, Any], elapsed: float = 0.0) -> QueryResult:
+        if "boolean" in payload:
+            return cls("ASK", boolean=payload["boolean"], elapsed=elapsed)
+        if "variables" in payload:
+            return cls("SELECT", variables=payload["variables"], rows=payload["rows"],
+                       truncated=payload["truncated"], elapsed=elapsed)
+        return cls(form, triples=payload["triples"], truncated=payload["truncated"], elapsed=elapsed)

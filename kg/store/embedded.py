@@ -1,0 +1,176 @@
+"""The default store: Oxigraph on disk, opened through rdflib's ``oxrdflib`` plugin.
+
+Writes go to the read-write store in this process. Queries from users run in
+:class:`~kg.store.pool.QueryPool` processes on a read-only snapshot (a RocksDB
+checkpoint, cheap: files are hard links), taken lazily after each write, so a
+query past its deadline is stopped by ending its process.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset
+
+from ..errors import QueryError, QuerySyntaxError, StoreError
+from ..results import QueryResult, Term
+from .base import GraphStore
+from .pool import QueryPool
+
+__all__ = ["EmbeddedStore", "ox_term"]
+
+log = logging.getLogger(__name__)
+
+
+def ox_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Term | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value, None, None)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value, None, None)
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.language, None if term.language else term.datatype.value)
+    return ("literal", str(term), None, None)
+
+
+class EmbeddedStore(GraphStore):
+    """Oxigraph in ``path`` (created if missing)."""
+
+    kind = "embedded"
+
+    def __init__(self, path: Path, *, workers: int = 2, memory_mb: int = 0) -> None:
+        self._path = Path(path)
+        try:
+            self._path.mkdir(parents=True, exist_ok=True)
+            self._rdf = OxigraphStore()
+            self._rdf.open(str(self._path / "db"))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(
+                    f"the store in {self._path} is open in another kgqa process; stop it or set KGQA_DATA_DIR"
+                ) from None
+            raise StoreError(f"cannot open the store in {self._path}: {exc}") from None
+        self._ox: ox.Store = self._rdf._inner
+        self._lock = threading.Lock()
+        self._snapshots = self._path / "snapshots"
+        shutil.rmtree(self._snapshots, ignore_errors=True)  # left by an earlier run; no reader can hold them
+        self._snapshots.mkdir()
+        self._generation = 0
+        self._snapshot: str | None = None
+        self._snapshot_stale = True
+        self._pool = QueryPool(idle=workers, limit=max(4, workers * 4), memory_mb=memory_mb)
+
+    @property
+    def dataset(self) -> Dataset:
+        return Dataset(store=self._rdf, default_union=True)
+
+    @property
+    def location(self) -> str:
+        return str(self._path)
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying read-write ``pyoxigraph.Store`` (for benchmarks and tools)."""
+        return self._ox
+
+    def _write(self, update: str | None = None, *, load: tuple[str, str] | None = None) -> None:
+        with self._lock:
+            try:
+                if load is not None:
+                    graph, ntriples = load
+                    self._ox.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+                else:
+                    assert update is not None
+                    self._ox.update(update)
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise StoreError(f"writing to the store failed: {exc}") from exc
+            self._snapshot_stale = True
+
+    def replace_graph(self, graph: str, ntriples: str, *, exists: bool = True) -> None:
+        if not exists:
+            # A load is one transaction too, and parses N-Triples twice as fast as an update.
+            self._write(load=(graph, ntriples))
+            return
+        # One update request is one transaction: the old graph goes and the new
+        # one comes together, or neither happens.
+        self._write(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}}} }}")
+
+    def drop_graph(self, graph: str) -> None:
+        self._write(f"DROP SILENT GRAPH <{graph}>")
+
+    def select(self, query: str) -> list[tuple[Term | None, ...]]:
+        try:
+            result = self._ox.query(query)
+            assert isinstance(result, ox.QuerySolutions)
+            return [tuple(ox_term(v) for v in solution) for solution in result]
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"reading the store failed: {exc}") from exc
+
+    def _current_snapshot(self) -> str:
+        with self._lock:
+            if self._snapshot is None or self._snapshot_stale:
+                self._generation += 1
+                target = self._snapshots / f"{self._generation:06d}"
+                try:
+                    self._ox.flush()
+                    self._ox.backup(str(target))
+                except OSError as exc:
+                    raise StoreError(f"cannot snapshot the store for reading: {exc}") from exc
+                self._snapshot = str(target)
+                self._snapshot_stale = False
+                self._pool.retire(keep=self._snapshot)
+                self._remove_unused_snapshots()
+            return self._snapshot
+
+    def _remove_unused_snapshots(self) -> None:
+        keep = self._pool.snapshots_in_use() | {self._snapshot}
+        for folder in self._snapshots.iterdir():
+            if str(folder) not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def run_query(
+        self, query: str, *, form: str, prefixes: dict[str, str], row_limit: int, timeout: float
+    ) -> QueryResult:
+        started = time.perf_counter()
+        snapshot = self._current_snapshot()
+        status, payload = self._pool.run(snapshot, query, prefixes, row_limit, timeout)
+        if status == "syntax":
+            raise _syntax_error(query, payload)
+        if status != "ok":
+            raise StoreError(f"the query failed in the store: {payload}")
+        return QueryResult.from_payload(form, payload, time.perf_counter() - started)
+
+    def size_on_disk(self) -> int:
+        self._ox.flush()
+        return sum(f.stat().st_size for f in (self._path / "db").rglob("*") if f.is_file())
+
+    def close(self) -> None:
+        self._pool.close()
+        with self._lock:
+            shutil.rmtree(self._snapshots, ignore_errors=True)
+            try:
+                self._ox.flush()
+            except OSError:
+                pass
+            self._rdf.close()
+
+
+def _syntax_error(query: str, message: str) -> QueryError:
+    import re
+
+    from ..query_guard import syntax_error
+
+    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
+    if m:
+        detail = " ".join(m.group(3).split())
+        if len(detail) > 300:
+            detail = detail[:300] + "…"
+        return syntax_error(query, detail, int(m.group(1)), int(m.group(2)))
+    return QuerySyntaxError(f"SPARQL syntax error: {message}")

@@ -1,0 +1,148 @@
+"""Any SPARQL 1.1 Query + Update endpoint as the store (Oxigraph server, Fuseki, Virtuoso, ...).
+
+The server must use the union of its named graphs as the default graph for
+queries (Oxigraph: ``oxigraph serve --union-default-graph``; Fuseki:
+``tdb2:unionDefaultGraph true``; Virtuoso and GraphDB do so by default), and
+should enforce its own query timeout, since only the server can stop a query
+it runs; kgqa stops waiting at its deadline either way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import httpx
+import pyoxigraph as ox
+from rdflib import Dataset
+from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+from ..errors import QuerySyntaxError, QueryTimeout, StoreError
+from ..results import QueryResult, Term
+from .base import GraphStore
+from .embedded import ox_term
+
+__all__ = ["RemoteStore"]
+
+log = logging.getLogger(__name__)
+
+_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+_ACCEPT = {
+    "SELECT": "application/sparql-results+json",
+    "ASK": "application/sparql-results+json",
+    "CONSTRUCT": "application/n-triples",
+    "DESCRIBE": "application/n-triples",
+}
+
+
+def _json_term(binding: dict[str, str] | None) -> Term | None:
+    if binding is None:
+        return None
+    kind = binding["type"]
+    if kind in ("literal", "typed-literal"):
+        lang = binding.get("xml:lang")
+        datatype = None if lang else binding.get("datatype", "http://www.w3.org/2001/XMLSchema#string")
+        return ("literal", binding["value"], lang, datatype)
+    return ("bnode" if kind == "bnode" else "uri", binding["value"], None, None)
+
+
+class RemoteStore(GraphStore):
+    """A store reached over the SPARQL 1.1 Protocol."""
+
+    kind = "remote"
+
+    def __init__(self, query_url: str, update_url: str, *, timeout: float = 60.0) -> None:
+        self._query_url = query_url
+        self._update_url = update_url
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
+
+    @property
+    def dataset(self) -> Dataset:
+        store = SPARQLUpdateStore(query_endpoint=self._query_url, update_endpoint=self._update_url)
+        return Dataset(store=store, default_union=True)
+
+    @property
+    def location(self) -> str:
+        return self._query_url
+
+    def _post(self, url: str, data: dict[str, str], accept: str | None, timeout: float | None) -> httpx.Response:
+        headers = {"Accept": accept} if accept else {}
+        try:
+            request = self._client.build_request(
+                "POST", url, data=data, headers=headers,
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)) if timeout else httpx.USE_CLIENT_DEFAULT,
+            )
+            response = self._client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"the SPARQL endpoint did not answer within {timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc}") from None
+        try:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > _MAX_RESPONSE_BYTES:
+                    raise StoreError(f"the SPARQL endpoint sent more than {_MAX_RESPONSE_BYTES >> 20} MB")
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"the SPARQL endpoint did not answer within {timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise StoreError(f"the SPARQL endpoint {url} failed: {exc}") from None
+        finally:
+            response.close()
+        response._content = bytes(body)
+        return response
+
+    def _update(self, update: str) -> None:
+        response = self._post(self._update_url, {"update": update}, None, None)
+        if response.status_code >= 300:
+            raise StoreError(
+                f"the SPARQL endpoint refused the update (HTTP {response.status_code}): {response.text[:300]}"
+            )
+
+    def replace_graph(self, graph: str, ntriples: str, *, exists: bool = True) -> None:
+        # One update request: SPARQL 1.1 servers apply it as one transaction.
+        self._update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}}} }}")
+
+    def drop_graph(self, graph: str) -> None:
+        self._update(f"DROP SILENT GRAPH <{graph}>")
+
+    def _query(self, query: str, form: str, row_limit: int | None, timeout: float | None) -> QueryResult:
+        started = time.perf_counter()
+        response = self._post(self._query_url, {"query": query}, _ACCEPT[form], timeout)
+        if response.status_code == 400:
+            raise QuerySyntaxError(f"the SPARQL endpoint rejected the query: {response.text.strip()[:500]}")
+        if response.status_code >= 300:
+            raise StoreError(f"the SPARQL endpoint failed (HTTP {response.status_code}): {response.text[:300]}")
+        elapsed = time.perf_counter() - started
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            triples = [
+                (ox_term(t.subject), ox_term(t.predicate), ox_term(t.object))
+                for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+            ]
+            cut = row_limit is not None and len(triples) > row_limit
+            return QueryResult(form, triples=triples[:row_limit] if cut else triples, truncated=cut, elapsed=elapsed)
+        try:
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise StoreError(f"the SPARQL endpoint sent invalid JSON: {exc}") from None
+        if "boolean" in data:
+            return QueryResult("ASK", boolean=bool(data["boolean"]), elapsed=elapsed)
+        variables = data["head"].get("vars", [])
+        bindings = data["results"]["bindings"]
+        cut = row_limit is not None and len(bindings) > row_limit
+        rows = [tuple(_json_term(b.get(v)) for v in variables) for b in (bindings[:row_limit] if cut else bindings)]
+        return QueryResult("SELECT", variables=variables, rows=rows, truncated=cut, elapsed=elapsed)
+
+    def run_query(
+        self, query: str, *, form: str, prefixes: dict[str, str], row_limit: int, timeout: float
+    ) -> QueryResult:
+        # Declarations go on the query's first line so error line numbers still match.
+        prologue = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items())
+        return self._query(f"{prologue} {query}" if prologue else query, form, row_limit, timeout)
+
+    def select(self, query: str) -> list[tuple[Term | None, ...]]:
+        return self._query(query, "SELECT", None, None).rows
+
+    def close(self) -> None:
+        self._client.close()
