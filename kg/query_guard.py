@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from .errors import ForbiddenQuery, QuerySyntaxError
 from .vocab import KGQA_ONTOLOGY_GRAPH, PREFIXES
 
-__all__ = ["QueryInfo", "check_query", "syntax_error", "MAX_QUERY_CHARS"]
+__all__ = ["QueryInfo", "check_query", "syntax_error", "engine_syntax_error", "MAX_QUERY_CHARS"]
 
 MAX_QUERY_CHARS = 200_000
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -144,3 +144,19 @@ def _check_from(query: str, tokens: list[tuple[str, str, int]], i: int, declared
             f"FROM <{iri}> is not allowed (line {line}, column {col}): FROM may only name this store's graphs "
             f"(IRIs under {base}); kgqa never fetches remote data"
         )
+
+
+def engine_syntax_error(query: str, message: str, *, first_line_shift: int = 0) -> QuerySyntaxError:
+    """Turn Oxigraph's ``error at L:C: ...`` into a positioned error; other messages pass through.
+
+    ``first_line_shift`` is how many characters were put before the user's
+    query on its first line (declarations added for a remote store).
+    """
+    m = re.search(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
+    if not m:
+        return QuerySyntaxError(f"SPARQL syntax error: {message.strip()[:500]}")
+    line, column = int(m.group(1)), int(m.group(2))
+    if line == 1:
+        column = max(1, column - first_line_shift)
+    detail = " ".join(m.group(3).split())
+    return syntax_error(query, detail if len(detail) <= 300 else detail[:300] + "…", line, column)

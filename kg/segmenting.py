@@ -42,7 +42,7 @@ _CREDIT = re.compile(
     r"|(?:getty images|reuters|afp|ap photo|associated press|epa|shutterstock)\s*\)?\.?$",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(rf"^by\s+(?P<name>{_NAME})(?:\s*(?:,|\||and\b|-|–).*)?$", re.IGNORECASE)
+_BYLINE = re.compile(rf"^(?i:by)\s+(?P<name>{_NAME}(?:\s+(?:and|&)\s+{_NAME})?)(?:\s*(?:,|\||-|–).*)?$")
 _AUTHOR_NOTE = re.compile(
     rf"^(?P<name>{_NAME})\s+is\s+(?:an?|the)\s+[^\n]{{0,200}}?\b(?:analyst|contributor|editor|writer|reporter|"
     r"correspondent|journalist|fellow|author|professor|columnist|researcher|founder|blogger|producer|"

@@ -41,6 +41,8 @@ PREFIXES: dict[str, str] = {
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "xsd": str(XSD),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dct": "http://purl.org/dc/terms/",
 }
 
 #: Section kind (``kg.model.SECTION_KINDS``) to its ``kgqa:`` individual.

@@ -18,7 +18,8 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset
 
-from ..errors import QueryError, QuerySyntaxError, StoreError
+from ..errors import StoreError
+from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
 from .base import GraphStore
 from .pool import QueryPool
@@ -142,7 +143,7 @@ class EmbeddedStore(GraphStore):
         snapshot = self._current_snapshot()
         status, payload = self._pool.run(snapshot, query, prefixes, row_limit, timeout)
         if status == "syntax":
-            raise _syntax_error(query, payload)
+            raise engine_syntax_error(query, payload)
         if status != "ok":
             raise StoreError(f"the query failed in the store: {payload}")
         return QueryResult.from_payload(form, payload, time.perf_counter() - started)
@@ -160,17 +161,3 @@ class EmbeddedStore(GraphStore):
             except OSError:
                 pass
             self._rdf.close()
-
-
-def _syntax_error(query: str, message: str) -> QueryError:
-    import re
-
-    from ..query_guard import syntax_error
-
-    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
-    if m:
-        detail = " ".join(m.group(3).split())
-        if len(detail) > 300:
-            detail = detail[:300] + "…"
-        return syntax_error(query, detail, int(m.group(1)), int(m.group(2)))
-    return QuerySyntaxError(f"SPARQL syntax error: {message}")

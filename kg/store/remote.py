@@ -18,7 +18,8 @@ import pyoxigraph as ox
 from rdflib import Dataset
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 
-from ..errors import QuerySyntaxError, QueryTimeout, StoreError
+from ..errors import QueryTimeout, StoreError
+from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
 from .base import GraphStore
 from .embedded import ox_term
@@ -107,11 +108,13 @@ class RemoteStore(GraphStore):
     def drop_graph(self, graph: str) -> None:
         self._update(f"DROP SILENT GRAPH <{graph}>")
 
-    def _query(self, query: str, form: str, row_limit: int | None, timeout: float | None) -> QueryResult:
+    def _query(
+        self, query: str, form: str, row_limit: int | None, timeout: float | None, prologue: str = ""
+    ) -> QueryResult:
         started = time.perf_counter()
-        response = self._post(self._query_url, {"query": query}, _ACCEPT[form], timeout)
+        response = self._post(self._query_url, {"query": prologue + query}, _ACCEPT[form], timeout)
         if response.status_code == 400:
-            raise QuerySyntaxError(f"the SPARQL endpoint rejected the query: {response.text.strip()[:500]}")
+            raise engine_syntax_error(query, response.text, first_line_shift=len(prologue))
         if response.status_code >= 300:
             raise StoreError(f"the SPARQL endpoint failed (HTTP {response.status_code}): {response.text[:300]}")
         elapsed = time.perf_counter() - started
@@ -138,8 +141,8 @@ class RemoteStore(GraphStore):
         self, query: str, *, form: str, prefixes: dict[str, str], row_limit: int, timeout: float
     ) -> QueryResult:
         # Declarations go on the query's first line so error line numbers still match.
-        prologue = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items())
-        return self._query(f"{prologue} {query}" if prologue else query, form, row_limit, timeout)
+        prologue = "".join(f"PREFIX {p}: <{iri}> " for p, iri in prefixes.items())
+        return self._query(query, form, row_limit, timeout, prologue)
 
     def select(self, query: str) -> list[tuple[Term | None, ...]]:
         return self._query(query, "SELECT", None, None).rows

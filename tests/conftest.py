@@ -1,0 +1,104 @@
+"""Shared fixtures: settings in a temp folder, and the same graph on both store kinds.
+
+The remote store is a real ``oxigraph serve`` on a free loopback port, started
+per test and stopped after it (bounded waits, nothing leaves the machine).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kg import KnowledgeGraph, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "articles" / "000_b3bb278fd8698310.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SERVER_TIMEOUT_S = 3  # the server's own query timeout in remote tests
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> str:
+    exe = Path(sys.executable).with_name("oxigraph")
+    found = str(exe) if exe.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the `oxigraph` server is not installed (pip install oxigraph); remote tests need it")
+    return found
+
+
+class OxigraphServer:
+    """``oxigraph serve`` on 127.0.0.1 with the union default graph and a query timeout."""
+
+    def __init__(self, location: Path) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}",
+             "--union-default-graph", "--timeout-s", str(SERVER_TIMEOUT_S)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"oxigraph serve exited: {self.proc.stderr.read().decode()[:500]}")
+            try:
+                httpx.get(f"{self.url}/query", params={"query": "ASK {}"}, timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("oxigraph serve did not start within 20 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "built", base_iri="http://test.example/id/")
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(tmp_path / "server-data")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def graph(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -> Iterator[KnowledgeGraph]:
+    """A knowledge graph on the embedded store, then on `oxigraph serve`."""
+    server = None
+    if request.param == "remote":
+        server = OxigraphServer(tmp_path / "server-data")
+        settings = settings.replace(store_url=f"{server.url}/query")
+    kg = KnowledgeGraph(settings)
+    yield kg
+    kg.close()
+    if server is not None:
+        server.stop()
+
+
+@pytest.fixture
+def embedded(settings: Settings) -> Iterator[KnowledgeGraph]:
+    kg = KnowledgeGraph(settings)
+    yield kg
+    kg.close()
