@@ -39,8 +39,10 @@ _ID_OK = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 
 def decode_bytes(data: bytes, source: str) -> str:
     """Decode text: UTF-8 (BOM dropped), UTF-16 with a BOM, else cp1252; newlines normalised."""
-    if not data.strip():
+    if not data:
         raise EmptyInput("the file is empty", source=source)
+    if not data.strip():
+        raise EmptyInput("the file holds only whitespace", source=source)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")
     elif b"\x00" in data[:8192]:

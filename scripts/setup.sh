@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Create .venv with everything kgqa needs, offline-safe and idempotent:
+# it reinstalls only when pyproject.toml changed. `scripts/setup.sh test` adds the test tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extra="${1:-}"
+python="${PYTHON:-python3}"
+want="$(sha256sum pyproject.toml | cut -c1-16)-${extra}"
+stamp=".venv/.kgqa-installed"
+if [ -f "$stamp" ] && grep -qx -- "$want" "$stamp"; then
+  exit 0
+fi
+echo "setting up .venv (first run takes a few minutes)..." >&2
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+# The CPU build of PyTorch first: with it installed, nothing pulls the multi-GB CUDA build.
+.venv/bin/pip install --quiet "torch==2.13.0"
+if [ -n "$extra" ]; then
+  .venv/bin/pip install --quiet -e ".[$extra]"
+else
+  .venv/bin/pip install --quiet -e .
+fi
+echo "$want" >> "$stamp"
