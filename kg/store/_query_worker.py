@@ -14,39 +14,41 @@ import os
 import sys
 from multiprocessing.connection import Connection
 
+import pyoxigraph as ox
+
+_NamedNode, _Literal, _BlankNode = ox.NamedNode, ox.Literal, ox.BlankNode
+
 
 def _term(term):
     """A term as a plain tuple: (kind, value, lang, datatype)."""
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
+    cls = type(term)
+    if cls is _Literal:
+        lang = term.language
+        return ("literal", term.value, lang, None if lang else term.datatype.value)
+    if cls is _NamedNode:
         return ("uri", term.value, None, None)
-    if isinstance(term, ox.BlankNode):
+    if cls is _BlankNode:
         return ("bnode", term.value, None, None)
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value if term.language is None else None
-        return ("literal", term.value, term.language, dt)
     if term is None:
         return None
     return ("triple", str(term), None, None)
 
 
 def _run(store, request):
-    import pyoxigraph as ox
-
     limit = request["row_limit"]
     result = store.query(request["query"], prefixes=request["prefixes"], use_default_graph_as_union=True)
     if isinstance(result, ox.QueryBoolean):
         return {"boolean": bool(result)}
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
+        width = range(len(names))
         rows = []
         truncated = False
         for solution in result:
             if len(rows) >= limit:
                 truncated = True
                 break
-            rows.append(tuple(_term(solution[i]) for i in range(len(names))))
+            rows.append(tuple([_term(solution[i]) for i in width]))
         return {"variables": names, "rows": rows, "truncated": truncated}
     triples = []
     truncated = False
@@ -59,8 +61,6 @@ def _run(store, request):
 
 
 def main() -> None:
-    import pyoxigraph as ox
-
     reader = Connection(os.dup(0), writable=False)
     writer = Connection(os.dup(1), readable=False)
     # Nothing else may write to the reply channel.

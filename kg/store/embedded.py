@@ -8,6 +8,7 @@ query past its deadline is stopped by ending its process.
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import threading
@@ -160,4 +161,7 @@ class EmbeddedStore(GraphStore):
                 self._ox.flush()
             except OSError:
                 pass
+            # RocksDB releases its lock only when the last reference goes.
             self._rdf.close()
+            del self._ox
+            gc.collect()
