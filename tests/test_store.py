@@ -137,3 +137,21 @@ def test_rdflib_api_sees_the_same_data(graph: KnowledgeGraph) -> None:
         "SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence> } }"
     ))
     assert int(rows[0][0]) == 45
+
+
+def test_sparqlwrapper_reads_what_kgqa_wrote_to_oxigraph_serve(oxigraph_server, settings) -> None:
+    """A standard SPARQL client sees kgqa's graph on the server, sentence by sentence."""
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    with KnowledgeGraph(settings.replace(store_url=f"{oxigraph_server.url}/query")) as graph:
+        graph.ingest([SEED])
+    client = SPARQLWrapper(f"{oxigraph_server.url}/query")
+    client.setTimeout(10)
+    client.setReturnFormat(JSON)
+    client.setQuery(
+        "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#> "
+        "SELECT ?t WHERE { GRAPH ?g { ?s a nif:Sentence ; nif:anchorOf ?t } }"
+    )
+    texts = [b["t"]["value"] for b in client.queryAndConvert()["results"]["bindings"]]
+    assert len(texts) == 45
+    assert any(t.endswith("Brigadier General Abolghassem Alinejad.") for t in texts)

@@ -34,6 +34,16 @@ def _term(term):
     return ("triple", str(term), None, None)
 
 
+def _take(items, limit, convert):
+    """Up to ``limit`` converted items, and whether more were left."""
+    out = []
+    for item in items:
+        if len(out) >= limit:
+            return out, True
+        out.append(convert(item))
+    return out, False
+
+
 def _run(store, request):
     limit = request["row_limit"]
     result = store.query(request["query"], prefixes=request["prefixes"], use_default_graph_as_union=True)
@@ -42,21 +52,9 @@ def _run(store, request):
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         width = range(len(names))
-        rows = []
-        truncated = False
-        for solution in result:
-            if len(rows) >= limit:
-                truncated = True
-                break
-            rows.append(tuple([_term(solution[i]) for i in width]))
+        rows, truncated = _take(result, limit, lambda solution: tuple([_term(solution[i]) for i in width]))
         return {"variables": names, "rows": rows, "truncated": truncated}
-    triples = []
-    truncated = False
-    for triple in result:
-        if len(triples) >= limit:
-            truncated = True
-            break
-        triples.append((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
+    triples, truncated = _take(result, limit, lambda t: (_term(t.subject), _term(t.predicate), _term(t.object)))
     return {"triples": triples, "truncated": truncated}
 
 
