@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable
@@ -131,6 +132,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     except KgqaError as exc:
         print(f"kgqa: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`kgqa export | head`): not an error; keep Python quiet on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("kgqa: interrupted; every article is stored whole or not at all", file=sys.stderr)
         return 130
