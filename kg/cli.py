@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .errors import KgqaError
+from .errors import ConfigError, KgqaError
 from .graph import EXPORT_FORMATS, KnowledgeGraph
 from .results import FORMATS
 from .settings import Settings
@@ -123,10 +123,30 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p = sub.add_parser("stats", help="count articles, sentences and triples")
     p.set_defaults(handler=_stats)
 
+    p = sub.add_parser("eval-facts", help="precision and recall of fact extraction against a gold file")
+    p.add_argument("gold", type=Path, metavar="GOLD", help="gold fact file (JSON; see kg/evaluation.py)")
+    p.add_argument("--details", action="store_true", help="list every missed and extra fact")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(handler=_eval_facts, standalone=True)
+
+
+def _eval_facts(args: argparse.Namespace, settings: Settings) -> int:
+    from .evaluation import evaluate_facts
+    from .extraction import Extractor
+
+    if not settings.nlp_model:
+        raise ConfigError("KGQA_NLP_MODEL is empty: there is no extraction to evaluate")
+    extractor = Extractor(settings.nlp_model, batch_size=settings.nlp_batch_size)
+    scores = evaluate_facts(args.gold, extractor)
+    print(json.dumps(scores.to_json(), indent=1) if args.json else scores.format(details=args.details))
+    return 0
+
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run a parsed knowledge-graph command; errors become one line on stderr and exit code 1."""
     try:
+        if getattr(args, "standalone", False):  # needs no store
+            return int(args.handler(args, settings))
         with KnowledgeGraph(settings) as graph:
             return int(args.handler(args, graph))
     except KgqaError as exc:

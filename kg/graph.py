@@ -30,11 +30,19 @@ from .ingest import IngestReport, find_article_files
 from .loading import load_file
 from .model import Article
 from .query_guard import check_query
-from .rdf import ArticleGraph, build_article_graph, to_ntriples
+from .extraction import ENTITY_KINDS, AliasTable, Extractor
+from .rdf import (
+    ArticleGraph,
+    article_content_hash,
+    article_record_hash,
+    article_sentences,
+    build_article_graph,
+    to_ntriples,
+)
 from .results import QueryResult, Term
 from .settings import Settings
 from .store import GraphStore, open_store
-from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, PREFIXES, Iris
+from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, PREFIXES, RDFS, SKOS, Iris
 
 __all__ = ["KnowledgeGraph", "ArticleInfo", "EXPORT_FORMATS"]
 
@@ -91,6 +99,11 @@ class KnowledgeGraph:
         self.store = store or open_store(settings)
         self._index: dict[str, _Stored] | None = None
         self._hashes: dict[str, str] = {}  # content hash -> article id, kept with _index
+        self.extractor = (
+            Extractor(settings.nlp_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
+            if settings.nlp_model else None
+        )
+        self._aliases: AliasTable | None = None
         self._ensure_ontology()
 
     def __enter__(self) -> KnowledgeGraph:
@@ -126,28 +139,68 @@ class KnowledgeGraph:
             self._hashes = {s.content_hash: i for i, s in self._index.items()}
         return self._index
 
+    @property
+    def pipeline(self) -> str:
+        """What extracts facts ("" when extraction is off); part of every article's record hash."""
+        return self.extractor.pipeline_id if self.extractor else ""
+
+    def alias_table(self) -> AliasTable:
+        """Every stored entity name and alias (loaded once, then grown by each ingest)."""
+        if self._aliases is None:
+            table = AliasTable()
+            prefix = f"{self.settings.base_iri}entity/"
+            rows = self.store.select(f"""
+                SELECT ?e ?label ?alt WHERE {{ GRAPH ?g {{ ?e <{RDFS.label}> ?label
+                  OPTIONAL {{ ?e <{SKOS.altLabel}> ?alt }} }} FILTER(STRSTARTS(STR(?e), "{prefix}")) }}""")
+            for row in rows:
+                kind = (_value(row[0]) or "")[len(prefix):].split("/", 1)[0]
+                if kind in ENTITY_KINDS and row[1] is not None:
+                    table.add((kind, _value(row[1]) or ""), [_value(row[2]) or ""] if row[2] else [])
+            self._aliases = table
+        return self._aliases
+
+    def _classify(self, article: Article, pipeline: str) -> tuple[str, str | None]:
+        """``new``, ``changed``, ``unchanged`` or ``duplicate`` (with the id it duplicates)."""
+        index = self._articles_index()
+        known = index.get(article.id)
+        if known and known.record_hash == article_record_hash(article, self.iris, pipeline):
+            return "unchanged", None
+        other = self._hashes.get(article_content_hash(article))
+        if other is not None and other != article.id:
+            return "duplicate", other
+        return ("changed" if known else "new"), None
+
+    def _build(self, articles: list[Article]) -> list[ArticleGraph]:
+        if self.extractor is None:
+            return [build_article_graph(a, self.iris) for a in articles]
+        items = [(a, article_sentences(a)) for a in articles]
+        facts = self.extractor.extract(items, self.alias_table())
+        return [build_article_graph(a, self.iris, f, self.pipeline) for a, f in zip(articles, facts)]
+
+    def _write(self, built: ArticleGraph, exists: bool) -> None:
+        self.store.replace_graph(built.iri, to_ntriples(built.triples), exists=exists)
+        self._articles_index()[built.article.id] = _Stored(built.iri, built.content_hash, built.record_hash)
+        self._hashes[built.content_hash] = built.article.id
+
     def add_article(self, article: Article) -> tuple[str, ArticleGraph | None, str | None]:
-        """Store one article whole, or not at all.
+        """Store one article, its sentences and facts, whole or not at all.
 
         Returns ``(outcome, graph, duplicate_of)``; outcome is ``stored``,
-        ``updated``, ``unchanged`` or ``duplicate`` (identical text already
-        stored under ``duplicate_of``).
+        ``updated``, ``unchanged`` (graph ``None``) or ``duplicate`` (identical
+        text already stored under ``duplicate_of``; graph ``None``).
         """
-        index = self._articles_index()
-        built = build_article_graph(article, self.iris)
-        known = index.get(article.id)
-        if known and known.record_hash == built.record_hash:
-            return "unchanged", built, None
-        other = self._hashes.get(built.content_hash)
-        if other is not None and other != article.id:
-            return "duplicate", built, other
-        self.store.replace_graph(built.iri, to_ntriples(built.triples), exists=known is not None)
-        index[article.id] = _Stored(built.iri, built.content_hash, built.record_hash)
-        self._hashes[built.content_hash] = article.id
-        return ("updated" if known else "stored"), built, None
+        state, duplicate_of = self._classify(article, self.pipeline)
+        if state in {"unchanged", "duplicate"}:
+            return state, None, duplicate_of
+        built = self._build([article])[0]
+        self._write(built, exists=state == "changed")
+        return ("updated" if state == "changed" else "stored"), built, None
 
-    def ingest(self, paths: Iterable[Path | str], *, progress: bool = False) -> IngestReport:
-        """Load every article under ``paths``; bad files are reported and the rest still load."""
+    def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int = 64) -> IngestReport:
+        """Load every article under ``paths``; bad files are reported and the rest still load.
+
+        Articles are parsed ``batch`` at a time so spaCy can batch (and fork) efficiently.
+        """
         started = time.perf_counter()
         report = IngestReport()
         items: list[Article] = []
@@ -164,18 +217,31 @@ class KnowledgeGraph:
                         items.append(item)
             except InputError as exc:
                 report.errors.append(str(exc))
-        bar = tqdm(items, desc="ingest", unit="article", disable=not progress, leave=False)
-        for article in bar:
-            outcome, built, duplicate_of = self.add_article(article)
-            if outcome == "duplicate" and duplicate_of:
-                report.duplicates.append((article.id, duplicate_of))
-            elif outcome == "unchanged":
-                report.unchanged += 1
-            elif built is not None:
-                report.stored += outcome == "stored"
-                report.updated += outcome == "updated"
+        pipeline = self.pipeline
+        bar = tqdm(total=len(items), desc="ingest", unit="article", disable=not progress, leave=False)
+        for first in range(0, len(items), batch):
+            todo: list[tuple[Article, bool]] = []
+            batch_hashes: dict[str, str] = {}
+            for article in items[first : first + batch]:
+                state, duplicate_of = self._classify(article, pipeline)
+                content = article_content_hash(article)
+                if state == "new" and batch_hashes.get(content, article.id) != article.id:
+                    state, duplicate_of = "duplicate", batch_hashes[content]
+                if state == "duplicate" and duplicate_of:
+                    report.duplicates.append((article.id, duplicate_of))
+                elif state == "unchanged":
+                    report.unchanged += 1
+                else:
+                    batch_hashes[content] = article.id
+                    todo.append((article, state == "changed"))
+            for (article, exists), built in zip(todo, self._build([a for a, _ in todo])):
+                self._write(built, exists)
+                report.stored += not exists
+                report.updated += exists
                 report.sentences += len(built.sentences)
                 report.triples += len(built.triples)
+            bar.update(min(batch, len(items) - first))
+        bar.close()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -186,6 +252,7 @@ class KnowledgeGraph:
             raise NotFound(f"no article with id {article_id!r}; `kgqa articles` lists them")
         self.store.drop_graph(index.pop(article_id).iri)
         self._hashes = {s.content_hash: i for i, s in index.items()}
+        self._aliases = None  # its names may have been the only ones for some entities
 
     # --- reading -------------------------------------------------------------
 

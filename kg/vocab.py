@@ -16,10 +16,11 @@ import unicodedata
 from urllib.parse import quote
 
 from rdflib import Namespace
+from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS, XSD
 
 __all__ = [
-    "SCHEMA", "NIF", "ITSRDF", "KGQA", "KGQA_ONTOLOGY_GRAPH", "PROV", "ORG", "RDF", "RDFS", "SKOS", "XSD",
+    "SCHEMA", "NIF", "ITSRDF", "KGQA", "KGQA_ONTOLOGY_GRAPH", "PROV", "ORG", "DCT", "RDF", "RDFS", "SKOS", "XSD",
     "PREFIXES", "SECTION_IRIS", "Iris", "slugify",
 ]
 
