@@ -24,7 +24,7 @@ from functools import lru_cache
 from ..errors import ConfigError
 from ..model import Article, Sentence
 from ._aliases import AliasTable, norm
-from ._dates import normalize_date, parse_published
+from ._dates import is_date_phrase, normalize_date, parse_published
 from ._entities import EntityFinder
 from ._posts import find_posts
 from ._relations import find_relations
@@ -70,9 +70,10 @@ def extract_article(article: Article, sentences: Sequence[Sentence], docs: Seque
     quotes = QuoteFinder()
     for si, (sentence, doc) in enumerate(zip(sentences, docs)):
         for ent in doc.ents:
-            if ent.label_ in {"DATE", "TIME"}:
-                x.dates.append(DateMention(sentence.start + ent.start_char, sentence.start + ent.end_char,
-                                           ent.text, normalize_date(ent.text, published), si))
+            if ent.label_ in {"DATE", "TIME"} and is_date_phrase(ent.text):
+                span = ent.text.strip(" '\"‘’“”″,")
+                begin = sentence.start + ent.start_char + ent.text.index(span)
+                x.dates.append(DateMention(begin, begin + len(span), span, normalize_date(span, published), si))
         if sentence.kind in _NO_FACTS_IN:
             x.quotes.append(quotes.comment(sentence.text, sentence.commenter, si))
             continue
@@ -82,7 +83,29 @@ def extract_article(article: Article, sentences: Sequence[Sentence], docs: Seque
         quote = quotes.sentence(doc, ents, si)
         if quote is not None:
             x.quotes.append(quote)
+            opener = _unclosed_quote_before(sentences, si, {q.sentence for q in x.quotes})
+            if opener is not None and quote.cue != "continuation":
+                x.quotes.append(Quote(quote.speaker, quote.speaker_text, sentences[opener].text, opener,
+                                      "continuation"))
+    x.quotes.sort(key=lambda q: q.sentence)
     return x
+
+
+_OPENING = ("“", '"')
+
+
+def _unclosed_quote_before(sentences: Sequence[Sentence], si: int, quoted: set[int]) -> int | None:
+    """The sentence before ``si`` when it opens a quote that ``si`` closes and attributes:
+    "It has gaming at its core. It's an entertainment device," said Kaz Hirai."""
+    if si == 0 or si - 1 in quoted:
+        return None
+    before, this = sentences[si - 1], sentences[si]
+    opens = before.text.count("“") + before.text.count('"') % 2
+    closes = before.text.count("”")
+    if before.kind == this.kind and before.text.lstrip().startswith(_OPENING) and opens > closes \
+            and this.text.lstrip().startswith(_OPENING):
+        return si - 1
+    return None
 
 
 class Extractor:

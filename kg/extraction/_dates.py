@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-__all__ = ["normalize_date", "parse_published"]
+__all__ = ["normalize_date", "parse_published", "is_date_phrase"]
 
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
@@ -34,6 +34,19 @@ _MY = re.compile(rf"\b{_MONTH}\s+(\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _MONTH_ONLY = re.compile(rf"^(?:(?:early|mid|late|in|last|this|next)\s+)*{_MONTH}$", re.I)
+
+
+_DATE_WORDS = re.compile(
+    rf"\b(?:{_MONTH}|\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"today|tonight|yesterday|tomorrow|day|days|week|weeks|weekend|month|months|year|years|decade|decades|"
+    r"century|centuries|ago|spring|summer|autumn|fall|winter|morning|afternoon|evening|night|season|quarter)\b",
+    re.I,
+)
+
+
+def is_date_phrase(text: str) -> bool:
+    """Whether a phrase the tagger calls a date has a date word in it ("The prince," has none)."""
+    return bool(_DATE_WORDS.search(text)) and not re.search(r"\b(?:million|billion|bn|m)\b", text, re.I)
 
 
 def parse_published(raw: str | None) -> date | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 
-from ._lexicon import DEMONYMS, RANKS, is_role_noun
+from ._lexicon import DEMONYMS, NAME_TITLES, RANKS, is_role_noun
 from ._types import Post
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
@@ -75,6 +75,9 @@ def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
             objects = [c for c in child.children if c.dep_ == "pobj"]
             if objects and _org_key(ents.get(objects[0].i)):
                 return _org_key(ents.get(objects[0].i))
+            for appos in (c for o in objects for c in o.children if c.dep_ == "appos"):
+                if _org_key(ents.get(appos.i)):  # "founder of rights group the Simon Wiesenthal Center"
+                    return _org_key(ents.get(appos.i))
             for t in child.subtree:
                 if _org_key(ents.get(t.i)):
                     return _org_key(ents.get(t.i))
@@ -109,9 +112,15 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             i -= 1
         while chain and (chain[0].lower_ in _CONNECTORS or chain[0].text in {"'s", "’s", ")"}):
             chain.pop(0)
-        if not chain:
-            continue
-        posts.extend(_chain_posts(chain, ents, holder, si))
+        if not chain or all(t.lower_ in NAME_TITLES for t in chain):
+            continue  # "Prince Harry", "Rabbi Marvin Hier": part of how the name is written
+        found = _chain_posts(chain, ents, holder, si)
+        if chain[0].i > 0 and doc[chain[0].i - 1].lower_ in {"its", "their"}:
+            # "its founder Mikhail Khodorkovsky": "its" is the organisation named before it in the sentence.
+            owner = next((_org_key(ents[i]) for i in range(chain[0].i - 1, -1, -1)
+                          if i in ents and ents[i][0] == "organization"), None)
+            found = [Post(p.holder, p.title, p.org or owner, p.rank, p.sentence, p.source) for p in found]
+        posts.extend(found)
     return posts
 
 
