@@ -50,7 +50,7 @@ def _objects(verb: Token, ents: dict[int, Key]) -> list[tuple[list[str], Key]]:
                 for o in _with_conjuncts(c):
                     key = ents.get(o.i) or next(  # "bought the Yugansk unit"
                         (ents[m.i] for m in o.children if m.dep_ == "compound" and m.i in ents
-                         and ents[m.i][0] != "group"), None)
+                         and ents[m.i][0] == "organization"), None)
                     if key is not None:
                         found.append((words, key))
                     elif depth < 2 and o.pos_ in {"NOUN"}:
