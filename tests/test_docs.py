@@ -24,6 +24,7 @@ def _modules() -> list[str]:
     names = ["kg"] + [f"kg.{m.name}" for m in pkgutil.iter_modules(kg.__path__)]
     names += [f"kg.store.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("kg.store").__path__)
               if not m.name.startswith("_")]
+    names += [f"kg.extraction.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("kg.extraction").__path__)]
     return names
 
 
