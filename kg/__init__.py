@@ -24,6 +24,8 @@ from .errors import (
     StoreError,
     UnsupportedFormat,
 )
+from .evaluation import FactScores, evaluate_facts
+from .extraction import AliasTable, Extraction, Extractor
 from .graph import EXPORT_FORMATS, ArticleInfo, KnowledgeGraph
 from .ingest import IngestReport
 from .loading import load_file
@@ -40,6 +42,7 @@ __all__ = [
     "KnowledgeGraph", "ArticleInfo", "IngestReport", "EXPORT_FORMATS",
     "Settings", "Setting", "SETTINGS",
     "Article", "Segment", "Sentence", "ArticleGraph", "build_article_graph", "load_file",
+    "Extractor", "Extraction", "AliasTable", "evaluate_facts", "FactScores",
     "QueryResult", "GraphStore", "EmbeddedStore", "RemoteStore", "open_store",
     "PREFIXES", "Iris",
     "KgqaError", "ConfigError", "InputError", "EmptyInput", "BinaryInput", "InputTooLarge",

@@ -196,11 +196,13 @@ class KnowledgeGraph:
         self._write(built, exists=state == "changed")
         return ("updated" if state == "changed" else "stored"), built, None
 
-    def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int = 64) -> IngestReport:
+    def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None) -> IngestReport:
         """Load every article under ``paths``; bad files are reported and the rest still load.
 
-        Articles are parsed ``batch`` at a time so spaCy can batch (and fork) efficiently.
+        Articles are parsed ``batch`` at a time so spaCy can batch efficiently;
+        with ``KGQA_NLP_PROCESSES`` > 1 batches are larger, as each one starts its processes.
         """
+        batch = batch or (64 if self.settings.nlp_processes == 1 else 400 * self.settings.nlp_processes)
         started = time.perf_counter()
         report = IngestReport()
         items: list[Article] = []
