@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--no-ingest", action="store_true")
+    parser.add_argument("--ingest-only", action="store_true", help="skip the pipe comparison")
     args = parser.parse_args()
 
     articles = [a for a in load_file(args.corpus, max_bytes=10**9, max_chars=10**7) if not isinstance(a, Exception)]
@@ -51,7 +52,7 @@ def main() -> None:
     words = sum(len(t.split()) for t in texts)
     print(f"corpus: {len(articles)} BBC articles, {len(texts)} sentences, {words} words")
 
-    for processes in args.processes:
+    for processes in ([] if args.ingest_only else args.processes):
         extractor = Extractor("en_core_web_sm", processes=processes, batch_size=args.batch_size)
         nlp = extractor.nlp
         list(nlp.pipe(texts[:200]))  # warm up

@@ -122,3 +122,11 @@ def test_an_unknown_pipeline_is_a_clear_config_error(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="KGQA_NLP_MODEL"):
             graph.ingest([SEED])
         assert graph.articles() == []  # nothing half-written
+
+
+def test_a_name_after_a_bare_rank_is_not_a_crash(extractor: Extractor) -> None:
+    from kg.model import Article, Sentence
+
+    text = "Captain Jack Smith arrived at its base."
+    x = extractor.extract([(Article("r", text), [Sentence(0, 0, len(text), text, "body")])])[0]
+    assert ("person", "Jack Smith") in x.entities

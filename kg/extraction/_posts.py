@@ -114,10 +114,11 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             chain.pop(0)
         if not chain or all(t.lower_ in NAME_TITLES for t in chain):
             continue  # "Prince Harry", "Rabbi Marvin Hier": part of how the name is written
-        found = _chain_posts(chain, ents, holder, si)
-        if chain[0].i > 0 and doc[chain[0].i - 1].lower_ in {"its", "their"}:
+        start = chain[0].i
+        found = _chain_posts(list(chain), ents, holder, si)
+        if start > 0 and doc[start - 1].lower_ in {"its", "their"}:
             # "its founder Mikhail Khodorkovsky": "its" is the organisation named before it in the sentence.
-            owner = next((_org_key(ents[i]) for i in range(chain[0].i - 1, -1, -1)
+            owner = next((_org_key(ents[i]) for i in range(start - 1, -1, -1)
                           if i in ents and ents[i][0] == "organization"), None)
             found = [Post(p.holder, p.title, p.org or owner, p.rank, p.sentence, p.source) for p in found]
         posts.extend(found)
