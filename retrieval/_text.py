@@ -1,0 +1,61 @@
+"""Pure text helpers shared by indexing, question analysis and answer scoring.
+
+>>> tokens("Iran's Defence Minister, Brig. Gen. Amir Hatami")
+['iran', 'defense', 'minister', 'brig', 'gen', 'amir', 'hatami']
+>>> normalize_answer("The U.S. and Israel!")
+'us and israel'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["tokens", "content_tokens", "normalize_answer", "STOPWORDS", "SPELLING"]
+
+#: British spellings (and a few variants) folded to the form most news text uses.
+SPELLING = {
+    "defence": "defense", "offence": "offense", "programme": "program", "programmes": "programs",
+    "organisation": "organization", "organisations": "organizations", "centre": "center",
+    "favour": "favor", "labour": "labor", "honour": "honor", "neighbour": "neighbor", "neighbours": "neighbors",
+    "armour": "armor", "rumour": "rumor", "behaviour": "behavior", "analyse": "analyze", "licence": "license",
+    "straights": "straits", "travelling": "traveling", "colour": "color", "theatre": "theater",
+}
+
+STOPWORDS = frozenset("""
+a an the and or but if of at by for with about against between into through during before after above below to
+from up down in out on off over under again further then once here there all any both each few more most other
+some such no nor not only own same so than too very s t can will just don should now is are was were be been
+being have has had having do does did doing would could might must shall may i me my we our you your he him his
+she her it its they them their what which who whom whose this that these those am as until while when where why
+how also said says say told according per via yet ever
+""".split())
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case, accent-folded words; possessive 's dropped, British spellings folded, dots in acronyms kept out."""
+    out = []
+    for word in _WORD.findall(_fold(text.replace("U.S.", "US").replace("U.K.", "UK"))):
+        word = re.sub(r"['’]s$", "", word).replace("’", "'")
+        out.append(SPELLING.get(word, word))
+    return out
+
+
+def content_tokens(text: str) -> list[str]:
+    """:func:`tokens` without stop words."""
+    return [t for t in tokens(text) if t not in STOPWORDS]
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD-style answer normalisation: lower case, no punctuation, no articles, single spaces."""
+    text = _fold(text).replace("’", "'")
+    text = re.sub(r"[^\w\s]", "", text)
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())

@@ -1,0 +1,126 @@
+"""The articles as kgqa answers from them: the knowledge graph and its passage index, kept in step.
+
+Every ingest and delete goes through here, so graph and index always hold
+the same articles; on opening, an index that disagrees with the graph is
+refused with a message saying how to rebuild it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from kg import IngestReport, KnowledgeGraph, QueryResult, Settings
+
+from .embedding import SentenceEmbeddings
+from .index import PassageIndex
+
+__all__ = ["Library"]
+
+log = logging.getLogger(__name__)
+
+
+class Library:
+    """A :class:`kg.KnowledgeGraph` plus its :class:`PassageIndex`; use as a context manager.
+
+    >>> import tempfile, pathlib
+    >>> from kg import Settings
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "a.txt").write_text("Rain in Spain\\n\\nIt rained in Madrid on Aug. 3. Nobody minded.")
+    >>> with Library(Settings(data_dir=tmp / "built", nlp_model="")) as lib:
+    ...     report = lib.ingest([tmp / "a.txt"])
+    ...     len(lib.index)
+    3
+    """
+
+    def __init__(self, settings: Settings, graph: KnowledgeGraph | None = None, *, progress: bool = False) -> None:
+        self.settings = settings
+        self.graph = graph or KnowledgeGraph(settings)
+        self.embeddings = SentenceEmbeddings(settings.embedding_model)
+        folder = settings.index_path
+        try:
+            if PassageIndex.exists(folder):
+                self.index = PassageIndex.load(folder, self.embeddings)
+                self.index.check(self.graph.article_hashes())
+            else:
+                self.index = PassageIndex(folder, self.embeddings)
+                if self.graph.article_hashes():
+                    log.warning("no passage index in %s yet: building it from the graph", folder)
+                    self._rebuild(progress)
+        except BaseException:
+            self.graph.close()
+            raise
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.graph.close()
+
+    # --- keeping graph and index in step ---------------------------------------
+
+    def _rebuild(self, progress: bool) -> None:
+        hashes = self.graph.article_hashes()
+        self.index = PassageIndex(self.settings.index_path, self.embeddings)
+        self.index.update((), self.graph.sentences(), hashes, progress=progress)
+        self.index.save()
+
+    def reindex(self, *, progress: bool = False) -> int:
+        """Rebuild the passage index from the graph; returns the number of passages."""
+        started = time.perf_counter()
+        self._rebuild(progress)
+        log.info("reindexed %d passages in %.1f s", len(self.index), time.perf_counter() - started)
+        return len(self.index)
+
+    def _sync(self, before: dict[str, str], *, progress: bool = False) -> None:
+        after = self.graph.article_hashes()
+        changed = [i for i, h in after.items() if before.get(i) != h]
+        removed = [i for i in before if i not in after]
+        if not changed and not removed:
+            return
+        self.index.update(removed + changed, self.graph.sentences(changed) if changed else [], after,
+                          progress=progress)
+        self.index.save()
+
+    def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None) -> IngestReport:
+        """:meth:`kg.KnowledgeGraph.ingest`, then the passages of every new or changed article."""
+        before = self.graph.article_hashes()
+        try:
+            report = self.graph.ingest(paths, progress=progress, batch=batch)
+        finally:
+            # Even when interrupted, whatever reached the graph reaches the index.
+            self._sync(before, progress=progress and sys.stderr.isatty())
+        return report
+
+    def delete(self, article_id: str) -> None:
+        """Remove one article from the graph and the index."""
+        before = self.graph.article_hashes()
+        try:
+            self.graph.delete(article_id)
+        finally:
+            self._sync(before)
+
+    # --- the graph's read side, unchanged ------------------------------------
+
+    @property
+    def store(self) -> Any:
+        return self.graph.store
+
+    def query(self, sparql: str, **kwargs: Any) -> QueryResult:
+        return self.graph.query(sparql, **kwargs)
+
+    def articles(self) -> list:
+        return self.graph.articles()
+
+    def stats(self) -> dict[str, int]:
+        return {**self.graph.stats(), "passages": len(self.index)}
+
+    def export(self, fmt: str, out: BinaryIO) -> int:
+        return self.graph.export(fmt, out)

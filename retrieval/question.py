@@ -1,0 +1,179 @@
+"""Question analysis: what kind of answer is wanted, about which entities, with which cue words.
+
+Pure functions of the question text and an alias table (names -> entities).
+
+>>> from kg import AliasTable
+>>> names = AliasTable()
+>>> names.add(("person", "Amir Hatami"), {"Hatami"})
+>>> names.add(("place", "Iran"), ())
+>>> q = analyze("Who is Iran's defence minister?", names)
+>>> q.wh, q.expected, [e.label for e in q.entities], q.words
+('who', 'person', ['Iran'], ['defense', 'minister'])
+>>> analyze("What did he add?", names).cue
+'add'
+>>> analyze("What does SSM stand for?", names).acronym
+'SSM'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg import AliasTable
+from kg.extraction import demonym_country
+
+from ._text import STOPWORDS, content_tokens, tokens
+
+__all__ = ["Question", "LinkedEntity", "analyze", "SAY_VERBS"]
+
+#: Reporting verbs a "what did X say" question may use (lemma forms, as stored in ``kgqa:cue``).
+SAY_VERBS = {
+    "say": "say", "said": "say", "says": "say", "add": "add", "added": "add", "adds": "add",
+    "specify": "specify", "specified": "specify", "warn": "warn", "warned": "warn", "declare": "declare",
+    "declared": "declare", "insist": "insist", "insisted": "insist", "argue": "argue", "argued": "argue",
+    "claim": "claim", "claimed": "claim", "stress": "stress", "stressed": "stress", "announce": "announce",
+    "announced": "announce", "tell": "tell", "told": "tell", "state": "state", "stated": "state",
+    "suggest": "suggest", "suggested": "suggest", "quote": "quote", "quoted": "quote", "according": "according to",
+    "call": "call", "called": "call", "comment": "comment", "write": "write", "wrote": "write",
+}
+
+_TYPE_NOUNS = {
+    "person": "person people man woman official officials leader leaders minister ministers figure figures "
+              "commander general president chief spokesman spokeswoman analyst author writer journalist",
+    "organization": "organization organisation organizations company companies firm firms group groups "
+                    "newspaper newspapers publication publications agency agencies party parties force forces "
+                    "militia militias media outlet outlets network band club team",
+    "place": "country countries city cities town towns place places region regions state states province "
+             "provinces governorate area areas capital nation nations village",
+    "date": "year years date day days month months time",
+}
+_NOUN_TYPE = {noun: kind for kind, nouns in _TYPE_NOUNS.items() for noun in nouns.split()}
+_PLURAL_NOUNS = {n for n in _NOUN_TYPE if n.endswith("s") and n[:-1] in _NOUN_TYPE or n in {"people", "media"}}
+
+
+@dataclass(frozen=True)
+class LinkedEntity:
+    kind: str  # person, organization, place, group
+    label: str
+    text: str  # as the question wrote it
+    start: int  # token offsets in the question
+    end: int
+
+
+@dataclass
+class Question:
+    text: str
+    wh: str  # who, what, when, where, which, why, how, how many, how much, how long, yes-no
+    expected: str  # person, organization, place, date, number, duration, reason, manner, quote, definition, any
+    entities: list[LinkedEntity] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # content words that are not entity names
+    cue: str | None = None  # reporting verb lemma ("what did X add")
+    acronym: str | None = None  # "what does SSM stand for"
+    is_list: bool = False
+    speaker_wanted: bool = False  # "who said ..."
+    tokens: list[str] = field(default_factory=list)
+
+    @property
+    def focus(self) -> list[LinkedEntity]:
+        return self.entities
+
+
+_WH = re.compile(
+    r"\b(how many|how much|how long|how old|how|what year|which year|what date|who|whom|whose|what|which|when|"
+    r"where|why)\b", re.I,
+)
+
+
+def _wh(text: str) -> str:
+    m = _WH.search(text)
+    if not m:
+        return "yes-no"
+    word = m.group(1).lower()
+    if word in {"what year", "which year", "what date"}:
+        return "when"
+    return {"whom": "who", "whose": "who", "how old": "how many"}.get(word, word)
+
+
+def link_entities(text: str, names: AliasTable) -> list[LinkedEntity]:
+    """Longest-first n-gram lookup of the question's words in the alias table, plus nationality words."""
+    words = re.findall(r"[\w’'.-]+", text)
+    words = [w.rstrip(".") if not re.fullmatch(r"(?:[A-Z]\.)+", w) else w for w in words]
+    out: list[LinkedEntity] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(6, len(words) - i), 0, -1):
+            span = words[i : i + n]
+            phrase = " ".join(span)
+            if n == 1 and (phrase.lower() in STOPWORDS or not (phrase[:1].isupper() or phrase.isupper())):
+                hits = []
+            else:
+                hits = names.lookup(re.sub(r"['’]s$", "", phrase))
+            if not hits and n == 1:
+                country = demonym_country(phrase)
+                if country:
+                    hits = [(k, label) for k, label in names.lookup(country)] or [("place", country)]
+            if hits:
+                # A name shared by several entities: prefer people, then organisations, then places.
+                order = {"person": 0, "organization": 1, "place": 2, "group": 3}
+                kind, label = sorted(hits, key=lambda h: order.get(h[0], 9))[0]
+                if n > 1 or phrase[:1].isupper():
+                    out.append(LinkedEntity(kind, label, phrase, i, i + n))
+                    i += n
+                    break
+        else:
+            i += 1
+    return out
+
+
+def analyze(text: str, names: AliasTable) -> Question:
+    """The question's wh-word, expected answer type, linked entities and cues."""
+    text = " ".join(text.split())
+    wh = _wh(text)
+    lower = text.lower()
+    entities = link_entities(text, names)
+    entity_words = {t for e in entities for t in tokens(e.text)}
+    all_tokens = tokens(text)
+    words = [t for t in content_tokens(text) if t not in entity_words]
+    q = Question(text=text, wh=wh, expected="any", entities=entities, tokens=all_tokens)
+
+    m = re.search(r"\b(?i:what (?:does|do|did) (?:the )?)([A-Z][A-Za-z0-9&.]{1,9}) stand for\b", text) or re.search(
+        r"\b(?i:what (?:is|are|was) (?:the )?)([A-Z][A-Z0-9&.]{1,9})\s*\??$", text)
+    if m:
+        q.acronym = m.group(1).replace(".", "")
+        q.expected = "definition"
+    for word in re.findall(r"[a-z]+", lower):
+        if word in SAY_VERBS:
+            q.cue = SAY_VERBS[word]
+            break
+    q.speaker_wanted = wh == "who" and q.cue is not None
+    if wh in {"who"}:
+        q.expected = "person"
+    elif wh == "when":
+        q.expected = "date"
+    elif wh == "where":
+        q.expected = "place"
+    elif wh in {"how many", "how much"}:
+        q.expected = "number"
+    elif wh == "how long":
+        q.expected = "duration"
+    elif wh == "why":
+        q.expected = "reason"
+    elif wh == "how":
+        q.expected = "manner"
+    elif wh in {"what", "which"} and q.acronym is None:
+        after = re.search(r"\b(?:what|which)\s+(?:two |three |four |other )?([a-z]+)", lower)
+        noun = after.group(1) if after else ""
+        if noun in _NOUN_TYPE:
+            q.expected = _NOUN_TYPE[noun]
+            q.is_list = noun in _PLURAL_NOUNS or bool(re.search(r"\b(?:two|three|four)\b", lower))
+        elif q.cue is not None:
+            q.expected = "quote"
+        elif re.search(r"\b(?:post|position|role|job|title)\b", lower):
+            q.expected = "post"
+    if re.search(r"\bwho\s+(?:are|were)\b", lower):
+        q.is_list = True
+    if q.expected == "person" and re.match(r"who (?:is|was) [A-Z]", text) and not words:
+        q.expected = "post"  # "Who was Aziz Asber?" asks what he is
+    q.words = [w for w in words if w not in {"stand", "post", "role", "hold", "holds"} or q.expected not in {"post", "definition"}]
+    return q
