@@ -1,0 +1,378 @@
+"""The answerer: a question in; a short answer with numbered cited sentences, or an honest abstention.
+
+Graph answers come first (posts, speakers, acronyms, lists of people quoted);
+otherwise the answer is extracted from the best sentence: the entity, date or
+number the question asks for, or the whole sentence for why/how questions.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg import Settings
+
+from ._text import normalize_answer, tokens
+from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
+from .graph_facts import Mention, Post, Quotation
+from .question import Question, analyze
+from .retriever import Candidate, GraphEvidence, HybridRetriever
+from .scoring import NUMBER, Weights, has_date
+
+__all__ = ["Answerer", "Draft"]
+
+log = logging.getLogger(__name__)
+
+_HEAD_VERBS = {"head", "heads", "headed", "lead", "leads", "led", "run", "runs", "ran", "command", "commands",
+               "commanded", "chair", "chairs", "chaired", "direct", "directs", "directed"}
+_HEAD_TITLES = {"chief", "head", "leader", "commander", "director", "chairman", "chairwoman", "chair", "president",
+                "secretary", "boss", "ceo"}
+_QUOTED = {"quoted", "quote", "quotes", "cited", "said", "say", "says", "spoke", "speak"}
+
+
+@dataclass
+class Draft:
+    """An answer before it is numbered: its text, the sentences it rests on and the facts used."""
+
+    text: str
+    sentences: list[str]
+    confidence: float
+    facts: list[tuple[str, str, str, str]] = field(default_factory=list)  # subject, predicate, object, sentence IRI
+    sparql: str | None = None
+    kind: str = "extractive"
+
+
+def _strip_that(text: str) -> str:
+    text = re.sub(r"^(?:that|on\s+\S+\s+\S+\s+against|against)\s+", "", text.strip(), flags=re.I)
+    return text.strip(" “”\"',.")
+
+
+class Answerer:
+    """Answers questions over a :class:`retrieval.Library`; build once, ask many times."""
+
+    def __init__(self, library: Any, settings: Settings | None = None, *, chat_model: Any = None,
+                 weights: Weights | None = None) -> None:
+        self.library = library
+        self.settings = settings or library.settings
+        self.retriever = HybridRetriever.from_library(library, weights=weights)
+        self.chat_model = chat_model
+
+    @property
+    def facts(self):  # type: ignore[no-untyped-def]
+        return self.retriever.facts
+
+    # --- public -------------------------------------------------------------------
+
+    def search(self, question: str, k: int = 10) -> list[Citation]:
+        """The ``k`` best sentences for a question, as citations numbered from 1."""
+        q = self._analyze(question)
+        ranked = self.retriever.rank(q, self.retriever.graph_evidence(q), k=k)
+        return [citation_from_document(i + 1, c.doc) for i, c in enumerate(ranked)]
+
+    def ask(self, question: str) -> Answer:
+        """The answer contract for one question (see README, "Answers")."""
+        q = self._analyze(question)
+        evidence = self.retriever.graph_evidence(q)
+        ranked = self.retriever.rank(q, evidence, k=20)
+        draft = self._draft(q, evidence, ranked)
+        answer = self._number(draft, ranked)
+        if self.chat_model is not None and not answer.abstained:
+            from .llm import write_with_llm
+
+            answer = write_with_llm(self.chat_model, question, answer, self._context(ranked, answer))
+        return answer
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        """Text chunks as the answer is written, then the final :class:`Answer`."""
+        q = self._analyze(question)
+        evidence = self.retriever.graph_evidence(q)
+        ranked = self.retriever.rank(q, evidence, k=20)
+        answer = self._number(self._draft(q, evidence, ranked), ranked)
+        if self.chat_model is None or answer.abstained:
+            yield answer.answer
+            yield answer
+            return
+        from .llm import stream_with_llm
+
+        yield from stream_with_llm(self.chat_model, question, answer, self._context(ranked, answer))
+
+    # --- steps ------------------------------------------------------------------------
+
+    def _analyze(self, question: str) -> Question:
+        text = " ".join(str(question).split())
+        if not text:
+            raise ValueError("the question is empty")
+        if len(text) > 2000:
+            raise ValueError(f"the question is {len(text)} characters long; the limit is 2000")
+        return analyze(text, self.retriever.names)
+
+    def _context(self, ranked: list[Candidate], answer: Answer) -> list[Citation]:
+        """What an LLM may cite: the answer's citations, then the next best sentences."""
+        cited = {(c.article, c.start) for c in answer.citations}
+        extra = [c for c in ranked if (c.doc.metadata["article"], c.doc.metadata["start"]) not in cited][:5]
+        n = len(answer.citations)
+        return answer.citations + [citation_from_document(n + i + 1, c.doc) for i, c in enumerate(extra)]
+
+    def _number(self, draft: Draft | None, ranked: list[Candidate]) -> Answer:
+        if draft is None or draft.confidence < self.settings.abstain_below:
+            return Answer(answer=NO_ANSWER, abstained=True, confidence=draft.confidence if draft else 0.0,
+                          sparql=draft.sparql if draft else None)
+        index = self.library.index
+        citations: list[Citation] = []
+        numbers: dict[str, int] = {}
+        for iri in draft.sentences:
+            row = index.row_of(iri)
+            if row is None or iri in numbers:
+                continue
+            numbers[iri] = len(citations) + 1
+            citations.append(citation_from_document(numbers[iri], index.docs[row]))
+        facts = [FactRef(s, p, o, numbers[iri]) for s, p, o, iri in draft.facts if iri in numbers]
+        text = draft.text
+        comments = [c for c in citations if c.section == "comment"]
+        if comments and len(comments) == len(citations):
+            text += f" (from a reader's comment by {comments[0].commenter or 'an anonymous reader'}, not the article)"
+        return Answer(answer=text, abstained=False, confidence=round(min(1.0, draft.confidence), 4),
+                      citations=citations, facts=facts, sparql=draft.sparql)
+
+    def _draft(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        for strategy in (self._acronym, self._post_holder, self._post_of, self._speaker, self._quote, self._quoted_list):
+            draft = strategy(q, evidence, ranked)
+            if draft is not None:
+                return draft
+        return self._extractive(q, evidence, ranked)
+
+    # --- graph answers ----------------------------------------------------------------
+
+    def _acronym(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        if not q.acronym:
+            return None
+        found = self.facts.acronym(q.acronym)
+        sparql = self.facts.last_query
+        with_sentence = [a for a in found if a.sentence]
+        if with_sentence:
+            a = with_sentence[0]
+            return Draft(a.label, [a.sentence], 0.95, [(a.label, "skos:altLabel", a.short, a.sentence)], sparql, "graph")
+        if found:
+            a = found[0]
+            hits = [c for c in ranked if q.acronym in c.doc.page_content]
+            if hits:
+                return Draft(a.label, [hits[0].sentence], 0.8, [(a.label, "skos:altLabel", a.short, hits[0].sentence)],
+                             sparql, "graph")
+        # A definition question the graph cannot answer: say so rather than guess.
+        return Draft(NO_ANSWER, [], 0.1, sparql=sparql)
+
+    def _titles_in(self, q: Question) -> list[str]:
+        found = []
+        words = q.tokens
+        for key, title in self.facts.post_titles.items():
+            n = len(key)
+            if n and any(tuple(words[i : i + n]) == key for i in range(len(words) - n + 1)):
+                found.append(title)
+        # "defense minister" beats "minister" when both are titles.
+        return [t for t in found if not any(t != o and set(tokens(t)) < set(tokens(o)) for o in found)]
+
+    def _post_holder(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        """Who is ORG's TITLE / who heads ORG."""
+        if q.expected != "person" or q.cue is not None:
+            return None
+        focus = self.retriever.focus_iris(q)
+        titles = self._titles_in(q)
+        heads = bool(_HEAD_VERBS & set(q.tokens))
+        if titles:
+            posts = self.facts.posts_titled(titles)
+        elif heads and focus:
+            posts = [p for p in evidence.posts if set(tokens(p.title)) & _HEAD_TITLES and p.org in focus]
+        else:
+            return None
+        sparql = self.facts.last_query
+        if focus:
+            posts = [p for p in posts if p.org in focus or p.holder in focus]
+        holders: dict[str, list[Post]] = {}
+        for p in posts:
+            holders.setdefault(p.holder_label, []).append(p)
+        if not holders:
+            # The title is known, but not for this organisation: an analyst wants "not said", not a near miss.
+            return Draft(NO_ANSWER, [], 0.15, sparql=sparql, kind="graph")
+        names = list(holders)
+        sentences = [ps[0].sentence for ps in holders.values()]
+        facts = [(p.holder_label, "org:holds", p.label, p.sentence) for ps in holders.values() for p in ps[:1]]
+        text = _join(names)
+        return Draft(text, sentences, 0.95 if len(names) == 1 else 0.8, facts, sparql, "graph")
+
+    def _post_of(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        """What post does X hold / who was X / what is X's role."""
+        people = {self.retriever.entity_iri(e.kind, e.label) for e in q.entities if e.kind == "person"}
+        if q.expected != "post" or not people:
+            return None
+        posts = [p for p in evidence.posts if p.holder in people]
+        if not posts:
+            return None
+        posts.sort(key=lambda p: (p.rank == p.title, p.sentence))
+        labels = list(dict.fromkeys(p.label for p in posts))
+        facts = [(p.holder_label, "org:holds", p.label, p.sentence) for p in posts]
+        return Draft(f"{posts[0].holder_label}: {'; '.join(labels)}", list(dict.fromkeys(p.sentence for p in posts)),
+                     0.9, facts, evidence.queries[0] if evidence.queries else None, "graph")
+
+    def _speaker(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        """Who said X."""
+        if not q.speaker_wanted:
+            return None
+        top = ranked[:5]
+        quotes = self.facts.quotes_in([c.sentence for c in top])
+        sparql = self.facts.last_query
+        by_sentence: dict[str, list[Quotation]] = {}
+        for quote in quotes:
+            if quote.creator_label:
+                by_sentence.setdefault(quote.sentence, []).append(quote)
+        for c in top:
+            if c.sentence in by_sentence and c.coverage >= 0.5:
+                quote = max(by_sentence[c.sentence], key=lambda x: _overlap(q, x.text))
+                return Draft(quote.creator_label or "", [c.sentence], 0.6 + 0.35 * c.coverage,
+                             [(quote.creator_label or "", "schema:creator", _short(quote.text), c.sentence)],
+                             sparql, "graph")
+        return None
+
+    def _quote(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        """What did X say / add / warn against."""
+        if q.cue is None or q.speaker_wanted or not evidence.quotes or q.expected not in {"quote", "any", "post"}:
+            return None
+        scores = {c.sentence: c.score for c in ranked}
+        quotes = [x for x in evidence.quotes if x.sentence in scores]
+        if not quotes:
+            return None
+        specific = q.cue not in {"say", "according to", "quote"}
+        best = max(quotes, key=lambda x: (specific and x.cue == q.cue, scores[x.sentence] + 0.1 * _overlap(q, x.text)))
+        candidate = next(c for c in ranked if c.sentence == best.sentence)
+        return Draft(_strip_that(best.text), [best.sentence], 0.55 + 0.4 * candidate.coverage,
+                     [(best.creator_label or best.speaker_text, "schema:creator", _short(best.text), best.sentence)],
+                     evidence.queries[-1] if evidence.queries else None, "graph")
+
+    def _quoted_list(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        """Which (Iranian) officials are quoted."""
+        if not (q.is_list and q.expected == "person" and _QUOTED & set(q.tokens)):
+            return None
+        quotes = self.facts.quotes_in([c.sentence for c in self.retriever.rank(q, evidence, k=40, pool=60)])
+        sparql = self.facts.last_query
+        people = [x for x in quotes if x.creator and "/entity/person/" in x.creator and x.cue != "comment"]
+        places = [e for e in q.entities if e.kind in {"place", "group"}]
+        if places:
+            holders = {p.holder for p in self.facts.posts_of([self.retriever.entity_iri(e.kind, e.label) for e in places])}
+            people = [x for x in people if x.creator in holders
+                      or any(set(tokens(e.text)) & set(tokens(x.speaker_text)) for e in places)]
+        if not people:
+            return None
+        seen: dict[str, Quotation] = {}
+        for x in people:
+            seen.setdefault(x.creator_label or "", x)
+        facts = [(x.creator_label or "", "schema:creator", _short(x.text), x.sentence) for x in seen.values()]
+        return Draft(_join(list(seen)), [x.sentence for x in seen.values()], 0.8, facts, sparql, "graph")
+
+    # --- extractive ---------------------------------------------------------------------
+
+    def _extractive(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        if not ranked:
+            return None
+        vetoed = self._vetoed_people(q)
+        best: tuple[float, Draft] | None = None
+        for c in ranked[:3]:
+            text, typed = _extract(q, c, vetoed)
+            if text is None:
+                continue
+            confidence = _confidence(q, c, typed)
+            sparql = _sentence_query(c.sentence)
+            if best is None or confidence > best[0] + 0.1:
+                best = (confidence, Draft(text, [c.sentence], confidence, [], sparql))
+            if best[0] >= 0.6:
+                break
+        return best[1] if best else Draft(NO_ANSWER, [], 0.0)
+
+    def _vetoed_people(self, q: Question) -> set[str]:
+        """People who hold the asked-for title somewhere else: never the answer to "who is X's TITLE"."""
+        titles = self._titles_in(q) if q.expected == "person" else []
+        return {p.holder for p in self.facts.posts_titled(titles)} if titles else set()
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _overlap(q: Question, text: str) -> float:
+    words = set(q.words)
+    return len(words & set(tokens(text))) / len(words) if words else 0.0
+
+
+def _confidence(q: Question, c: Candidate, typed: bool) -> float:
+    dense = min(1.0, max(0.0, (c.dense - 0.25) / 0.45))
+    value = 0.55 * c.coverage + 0.3 * dense + 0.15 * (c.entity if q.entities else 1.0)
+    if q.expected in {"person", "organization", "place", "date", "number", "duration"} and not typed:
+        value *= 0.5
+    return round(value, 4)
+
+
+def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, bool]:
+    """The short answer inside one sentence, and whether it is of the expected type."""
+    text = c.doc.page_content
+    start0 = c.doc.metadata["start"]
+    qwords = set(q.tokens)
+    focus_words = {t for e in q.entities for t in tokens(e.text) + tokens(e.label)}
+
+    def new(m: Mention) -> bool:
+        words = set(tokens(m.text))
+        return bool(words) and not words <= (qwords | focus_words)
+
+    kinds = {"person": {"person"}, "organization": {"organization", "group"}, "place": {"place"},
+             "date": {"date"}}.get(q.expected)
+    if kinds:
+        found = [m for m in c.mentions if m.kind in kinds and new(m) and m.entity not in vetoed]
+        if q.expected == "person" and not found and not q.is_list:
+            found = [m for m in c.mentions if m.kind in {"organization", "group", "place"} and new(m)]
+        if found:
+            anchor = _anchor(q, text)
+            if q.is_list:
+                names = list(dict.fromkeys(m.text for m in found))
+                return _join(names), True
+            m = min(found, key=lambda m: abs((m.start - start0) - anchor))
+            return m.text, True
+        if q.expected == "date":
+            for pattern in (r"\b(?:in |since |by )?(?:the end of )?(?:1[5-9]\d\d|20\d\d)\b", r"\b(?:this|last|next) (?:week|month|year)\b"):
+                hit = re.search(pattern, text)
+                if hit:
+                    return hit.group(0), True
+        return text, False
+    if q.expected in {"number", "duration"}:
+        hits = [h for h in NUMBER.finditer(text) if normalize_answer(h.group(0)) not in qwords]
+        if hits:
+            anchor = _anchor(q, text)
+            h = min(hits, key=lambda h: abs(h.start() - anchor))
+            tail = re.match(r"[\w-]*(?:\s+(?:of\s+)?[\w-]+){0,3}", text[h.start():])
+            return (tail.group(0) if tail else h.group(0)).strip(), True
+        return text, False
+    return text, q.expected not in {"date"} or has_date(text)
+
+
+def _anchor(q: Question, text: str) -> int:
+    """Character offset in ``text`` around which the question's words match."""
+    lowered = text.lower()
+    spots = [lowered.find(w) for w in q.words if lowered.find(w) >= 0]
+    return int(sum(spots) / len(spots)) if spots else len(text) // 2
+
+
+def _sentence_query(sentence: str) -> str:
+    return (
+        "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>\n"
+        "PREFIX itsrdf: <http://www.w3.org/2005/11/its/rdf#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT DISTINCT ?text ?mention ?entity ?label WHERE {\n"
+        f"  <{sentence}> nif:anchorOf ?text .\n"
+        f"  OPTIONAL {{ ?m nif:sentence <{sentence}> ; nif:anchorOf ?mention ; itsrdf:taIdentRef ?entity .\n"
+        "             ?entity rdfs:label ?label }\n}"
+    )

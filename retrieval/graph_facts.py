@@ -1,0 +1,202 @@
+"""The graph side of answering: posts, quotations, acronyms and mentions, read with SPARQL.
+
+Every lookup returns rows plus the query text that found them, so an answer
+can show "how this was found" and a user can re-run it in the SPARQL tab.
+Queries go through ``KnowledgeGraph.select`` (trusted, fixed shapes; values
+escaped here), each inside ``GRAPH ?g`` so they work on any store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from kg import PREFIXES, KnowledgeGraph
+
+from ._text import tokens
+
+__all__ = ["GraphFacts", "Post", "Quotation", "Mention", "Acronym"]
+
+log = logging.getLogger(__name__)
+
+_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p in {
+    "schema", "nif", "itsrdf", "kgqa", "prov", "org", "skos", "rdf", "rdfs"})
+
+
+def _iri(value: str) -> str:
+    if any(c in value for c in '<>"{}|^`\\ \n'):
+        raise ValueError(f"not an IRI: {value!r}")
+    return f"<{value}>"
+
+
+def _lit(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+def _v(term: tuple | None) -> str | None:
+    return None if term is None else term[1]
+
+
+@dataclass(frozen=True)
+class Post:
+    holder: str
+    holder_label: str
+    title: str
+    org: str | None
+    org_label: str | None
+    rank: str | None
+    sentence: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} of {self.org_label}" if self.org_label else self.title
+
+
+@dataclass(frozen=True)
+class Quotation:
+    iri: str
+    text: str
+    cue: str
+    speaker_text: str
+    creator: str | None
+    creator_label: str | None
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    sentence: str
+    start: int
+    end: int
+    text: str
+    kind: str  # person, organization, place, group, date
+    entity: str | None
+    date_value: str | None = None
+
+
+@dataclass(frozen=True)
+class Acronym:
+    short: str
+    entity: str
+    label: str
+    sentence: str | None
+
+
+_KINDS = {
+    "http://schema.org/Person": "person", "http://schema.org/Organization": "organization",
+    "http://schema.org/Place": "place", "https://w3id.org/kgqa/ns#Group": "group", "http://schema.org/Date": "date",
+}
+
+
+class GraphFacts:
+    """Fact lookups by entity or sentence; the query behind each result is kept in ``last_query``."""
+
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        self.graph = graph
+        self.last_query: str | None = None
+
+    def _select(self, body: str) -> list[tuple]:
+        query = _PROLOGUE + body.strip() + "\n"
+        self.last_query = query
+        return self.graph.select(query)
+
+    # --- posts ---------------------------------------------------------------
+
+    @cached_property
+    def post_titles(self) -> dict[tuple[str, ...], str]:
+        """Tokens of every stored post title -> the title (for spotting "defence minister" in a question)."""
+        rows = self.graph.select(_PROLOGUE + "SELECT DISTINCT ?t WHERE { GRAPH ?g { ?p kgqa:title ?t } }")
+        return {tuple(tokens(_v(r[0]) or "")): _v(r[0]) or "" for r in rows if r[0]}
+
+    def _posts(self, where: str) -> list[Post]:
+        rows = self._select(f"""
+SELECT DISTINCT ?holder ?holderLabel ?title ?org ?orgLabel ?rank ?sentence WHERE {{ GRAPH ?g {{
+  {where}
+  ?holder org:holds ?post ; rdfs:label ?holderLabel . ?post kgqa:title ?title .
+  ?fact rdf:subject ?holder ; rdf:predicate org:holds ; rdf:object ?post ; prov:wasDerivedFrom ?sentence .
+  OPTIONAL {{ ?post org:postIn ?org . ?org rdfs:label ?orgLabel }}
+  OPTIONAL {{ ?holder kgqa:rank ?rank }}
+}} }} LIMIT 500""")
+        return [Post(_v(r[0]) or "", _v(r[1]) or "", _v(r[2]) or "", _v(r[3]), _v(r[4]), _v(r[5]), _v(r[6]) or "")
+                for r in rows]
+
+    def posts_of(self, entities: list[str]) -> list[Post]:
+        """Posts held by, or in, any of the entities."""
+        if not entities:
+            return []
+        values = " ".join(_iri(e) for e in entities)
+        return self._posts(f"VALUES ?x {{ {values} }} {{ ?holder org:holds ?post . FILTER(?holder = ?x) }} UNION "
+                           f"{{ ?post org:postIn ?x }}")
+
+    def posts_titled(self, titles: list[str]) -> list[Post]:
+        if not titles:
+            return []
+        values = " ".join(_lit(t) for t in titles)
+        return self._posts(f"VALUES ?title {{ {values} }} ?post kgqa:title ?title .")
+
+    # --- quotations ------------------------------------------------------------
+
+    def _quotes(self, where: str) -> list[Quotation]:
+        rows = self._select(f"""
+SELECT DISTINCT ?q ?text ?cue ?speakerText ?creator ?creatorLabel ?sentence WHERE {{ GRAPH ?g {{
+  {where}
+  ?q a schema:Quotation ; schema:text ?text ; kgqa:cue ?cue ; kgqa:speakerText ?speakerText ;
+     prov:wasDerivedFrom ?sentence .
+  OPTIONAL {{ ?q schema:creator ?creator . ?creator rdfs:label ?creatorLabel }}
+}} }} LIMIT 500""")
+        return [Quotation(_v(r[0]) or "", _v(r[1]) or "", _v(r[2]) or "", _v(r[3]) or "", _v(r[4]), _v(r[5]),
+                          _v(r[6]) or "") for r in rows]
+
+    def quotes_by(self, entities: list[str]) -> list[Quotation]:
+        if not entities:
+            return []
+        return self._quotes(f"VALUES ?creator {{ {' '.join(_iri(e) for e in entities)} }} ?q schema:creator ?creator .")
+
+    def quotes_in(self, sentences: list[str]) -> list[Quotation]:
+        if not sentences:
+            return []
+        return self._quotes(f"VALUES ?sentence {{ {' '.join(_iri(s) for s in sentences)} }}")
+
+    # --- acronyms and mentions -------------------------------------------------
+
+    def acronym(self, short: str) -> list[Acronym]:
+        rows = self._select(f"""
+SELECT DISTINCT ?entity ?label ?sentence WHERE {{ GRAPH ?g {{
+  ?entity skos:altLabel {_lit(short)} ; rdfs:label ?label .
+  OPTIONAL {{ ?fact rdf:subject ?entity ; rdf:predicate skos:altLabel ; rdf:object {_lit(short)} ;
+                   prov:wasDerivedFrom ?sentence }}
+}} }} LIMIT 50""")
+        return [Acronym(short, _v(r[0]) or "", _v(r[1]) or "", _v(r[2])) for r in rows]
+
+    def mentions_in(self, sentences: list[str]) -> dict[str, list[Mention]]:
+        """Entity and date mentions of each sentence, in text order."""
+        if not sentences:
+            return {}
+        rows = self.graph.select(_PROLOGUE + f"""
+SELECT ?sentence ?b ?e ?text ?cls ?entity ?value WHERE {{ GRAPH ?g {{
+  VALUES ?sentence {{ {' '.join(_iri(s) for s in sentences)} }}
+  ?m nif:sentence ?sentence ; nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?text ; itsrdf:taClassRef ?cls .
+  OPTIONAL {{ ?m itsrdf:taIdentRef ?entity }}
+  OPTIONAL {{ ?m kgqa:dateValue ?value }}
+}} }}""")
+        out: dict[str, list[Mention]] = defaultdict(list)
+        seen = set()
+        for r in rows:
+            key = (_v(r[0]), _v(r[1]), _v(r[4]))
+            if key in seen:
+                continue
+            seen.add(key)
+            out[_v(r[0]) or ""].append(Mention(_v(r[0]) or "", int(_v(r[1]) or 0), int(_v(r[2]) or 0), _v(r[3]) or "",
+                                             _KINDS.get(_v(r[4]) or "", "other"), _v(r[5]), _v(r[6])))
+        for found in out.values():
+            found.sort(key=lambda m: m.start)
+        return out
+
+    def labels(self, entities: list[str]) -> dict[str, str]:
+        if not entities:
+            return {}
+        rows = self.graph.select(_PROLOGUE + f"""SELECT ?e (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{
+  VALUES ?e {{ {' '.join(_iri(e) for e in entities)} }} ?e rdfs:label ?l }} }} GROUP BY ?e""")
+        return {_v(r[0]) or "": _v(r[1]) or "" for r in rows}

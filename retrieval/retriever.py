@@ -1,0 +1,184 @@
+"""The hybrid retriever: dense + BM25 + graph candidates, fused and re-ranked.
+
+It is a LangChain ``BaseRetriever``, so it drops into a user's own chain::
+
+    retriever = HybridRetriever.from_library(library, k=5)
+    docs = retriever.invoke("Who is Iran's defence minister?")
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from kg import AliasTable
+
+from ._text import content_tokens, tokens
+from .graph_facts import GraphFacts, Mention, Post, Quotation
+from .index import PassageIndex
+from .question import Question, analyze
+from .scoring import Weights, coverage, has_date, has_number, idf_weights
+from .vectors import top_k
+
+__all__ = ["HybridRetriever", "Candidate", "GraphEvidence"]
+
+log = logging.getLogger(__name__)
+
+_POOL = 40  # candidates re-ranked per question
+
+
+@dataclass
+class Candidate:
+    row: int
+    doc: Document
+    score: float
+    dense: float
+    bm25: float
+    entity: float = 0.0
+    answer_type: float = 0.0
+    fact: float = 0.0
+    coverage: float = 0.0
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def sentence(self) -> str:
+        return self.doc.metadata["sentence"]
+
+
+@dataclass
+class GraphEvidence:
+    """Graph facts about the question's entities, and the sentences they came from."""
+
+    posts: list[Post] = field(default_factory=list)
+    quotes: list[Quotation] = field(default_factory=list)
+    queries: list[str] = field(default_factory=list)
+
+    def sentences(self) -> set[str]:
+        return {p.sentence for p in self.posts} | {q.sentence for q in self.quotes}
+
+
+class HybridRetriever(BaseRetriever):
+    """Ranks stored sentences for a question; ``invoke`` returns LangChain documents with scores in metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: PassageIndex
+    facts: GraphFacts
+    names: AliasTable
+    entity_iri: Any  # (kind, label) -> IRI
+    k: int = 10
+    weights: Weights = Weights()
+
+    @classmethod
+    def from_library(cls, library: Any, k: int = 10, weights: Weights | None = None) -> HybridRetriever:
+        graph = library.graph
+        return cls(index=library.index, facts=GraphFacts(graph), names=graph.alias_table(),
+                   entity_iri=lambda kind, label: graph.iris.entity(kind, label), k=k, weights=weights or Weights())
+
+    # --- LangChain --------------------------------------------------------------
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        question = analyze(query, self.names)
+        out = []
+        for c in self.rank(question, self.graph_evidence(question), k=self.k):
+            doc = Document(id=c.doc.id, page_content=c.doc.page_content,
+                           metadata={**c.doc.metadata, "score": round(c.score, 4)})
+            out.append(doc)
+        return out
+
+    # --- the pieces -------------------------------------------------------------
+
+    def focus_iris(self, question: Question) -> list[str]:
+        return [self.entity_iri(e.kind, e.label) for e in question.entities]
+
+    def graph_evidence(self, question: Question) -> GraphEvidence:
+        """Posts and quotations of the question's entities (the graph candidates)."""
+        evidence = GraphEvidence()
+        focus = self.focus_iris(question)
+        if not focus:
+            return evidence
+        evidence.posts = self.facts.posts_of(focus)
+        if self.facts.last_query:
+            evidence.queries.append(self.facts.last_query)
+        people = [self.entity_iri(e.kind, e.label) for e in question.entities if e.kind == "person"]
+        if people:
+            evidence.quotes = self.facts.quotes_by(people)
+            if self.facts.last_query:
+                evidence.queries.append(self.facts.last_query)
+        return evidence
+
+    def rank(self, question: Question, evidence: GraphEvidence | None = None, k: int = 10,
+             pool: int = _POOL) -> list[Candidate]:
+        """The ``k`` best sentences with their features, best first."""
+        if not len(self.index):
+            return []
+        w = self.weights
+        vector = self.index.embeddings.encode([question.text])[0]
+        dense = self.index.dense_scores(vector)
+        bm25 = self.index.bm25_scores(content_tokens(question.text))
+        top_bm25 = float(bm25.max()) if bm25.size else 0.0
+        bm25n = bm25 / top_bm25 if top_bm25 > 0 else bm25
+        base = w.dense * dense + w.bm25 * bm25n
+        rows = list(top_k(base, pool))
+        fact_sentences = evidence.sentences() if evidence else set()
+        for sentence in fact_sentences:
+            row = self.index.row_of(sentence)
+            if row is not None and row not in rows:
+                rows.append(row)
+        docs = self.index.docs
+        mentions = self.facts.mentions_in([docs[r].metadata["sentence"] for r in rows])
+        focus = set(self.focus_iris(question))
+        focus_words = [set(tokens(e.text)) | set(tokens(e.label)) for e in question.entities]
+        idf = _idf(self.index, question.words)
+        out = []
+        for r in rows:
+            doc = docs[r]
+            c = Candidate(r, doc, 0.0, float(dense[r]), float(bm25n[r]), mentions=mentions.get(doc.metadata["sentence"], []))
+            present = set(tokens(doc.page_content))
+            if question.entities:
+                hits = 0
+                for iri, words in zip(self.focus_iris(question), focus_words):
+                    if any(m.entity == iri for m in c.mentions) or (words and words <= present):
+                        hits += 1
+                c.entity = hits / len(question.entities)
+            c.answer_type = _type_score(question, c, focus, present)
+            c.fact = 1.0 if c.sentence in fact_sentences else 0.0
+            c.coverage = coverage(question.words, present, idf)
+            c.score = base[r] + w.entity * c.entity + w.answer_type * c.answer_type + w.fact * c.fact * c.coverage
+            out.append(c)
+        out.sort(key=lambda c: (-c.score, c.row))
+        return out[:k]
+
+
+def _idf(index: PassageIndex, words: list[str]) -> dict[str, float]:
+    bm25 = index._bm25
+    n = len(index)
+    if bm25 is None or not n:
+        return {w: 1.0 for w in words}
+    freq = {}
+    for w in words:
+        tid = bm25.vocab_dict.get(w)
+        freq[w] = int(bm25.scores["indptr"][tid + 1] - bm25.scores["indptr"][tid]) if tid is not None else 0
+    return idf_weights(words, freq, n)
+
+
+def _type_score(question: Question, c: Candidate, focus: set[str], present: set[str]) -> float:
+    """1 when the sentence holds something of the expected answer type that the question does not already name."""
+    expected = question.expected
+    text = c.doc.page_content
+    new = [m for m in c.mentions if m.entity not in focus and not set(tokens(m.text)) <= set(question.tokens)]
+    if expected in {"person", "organization", "place"}:
+        kinds = {"person": {"person"}, "organization": {"organization", "group"}, "place": {"place"}}[expected]
+        return 1.0 if any(m.kind in kinds for m in new) else 0.0
+    if expected == "date":
+        return 1.0 if any(m.kind == "date" for m in new) or has_date(text) else 0.0
+    if expected in {"number", "duration"}:
+        return 1.0 if has_number(text) else 0.0
+    return 0.0

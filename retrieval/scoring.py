@@ -1,0 +1,82 @@
+"""Pure scoring functions: normalisation, fusion and the re-ranking features.
+
+>>> rrf([[2, 0, 1], [0, 2]], k=60)[:2]
+[0, 2]
+>>> [round(float(x), 2) for x in minmax(np.array([1.0, 3.0, 2.0]))]
+[0.0, 1.0, 0.5]
+>>> round(coverage(["defense", "minister"], {"defense", "minister", "iran"}, {"defense": 2.0, "minister": 1.0}), 2)
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Weights", "rrf", "minmax", "coverage", "idf_weights", "has_number", "NUMBER"]
+
+NUMBER = re.compile(
+    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+    r"thousands?|millions?|billions?|a decade|decades?)\b", re.I,
+)
+_YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")
+_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d|\b(?:January|February|"
+                    r"March|April|June|July|August|September|October|November|December)\b|"
+                    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|last (?:week|"
+                    r"month|year)|this (?:week|month|year)|next (?:week|month|year))\b")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the hybrid score is put together (tuned on the seed dev set and ReQA SQuAD; see bench/)."""
+
+    dense: float = 1.0
+    bm25: float = 0.35
+    context: float = 0.5  # the dense score of the sentence's neighbourhood
+    entity: float = 0.25  # share of the question's entities the sentence mentions
+    answer_type: float = 0.15  # the sentence holds something of the expected type, not in the question
+    fact: float = 0.3  # the sentence is where a matching graph fact came from
+
+
+def rrf(rankings: Sequence[Sequence[int]], k: int = 60) -> list[int]:
+    """Reciprocal-rank fusion of several rankings of the same items, best first."""
+    score: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            score[item] = score.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(score, key=lambda i: (-score[i], i))
+
+
+def minmax(values: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1]; all-equal values become 0."""
+    if values.size == 0:
+        return values
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        return np.zeros_like(values)
+    return (values - low) / (high - low)
+
+
+def idf_weights(words: Sequence[str], document_frequency: dict[str, int], n_docs: int) -> dict[str, float]:
+    return {w: math.log(1 + (n_docs - document_frequency.get(w, 0) + 0.5) / (document_frequency.get(w, 0) + 0.5))
+            for w in words}
+
+
+def coverage(words: Sequence[str], present: set[str], idf: dict[str, float]) -> float:
+    """IDF-weighted share of ``words`` found in ``present`` (1.0 when there are no words)."""
+    if not words:
+        return 1.0
+    total = sum(idf.get(w, 1.0) for w in words)
+    return sum(idf.get(w, 1.0) for w in words if w in present) / total if total else 1.0
+
+
+def has_number(text: str) -> bool:
+    return bool(NUMBER.search(text))
+
+
+def has_date(text: str) -> bool:
+    return bool(_YEAR.search(text) or _MONTH.search(text))
