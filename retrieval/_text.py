@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["tokens", "content_tokens", "normalize_answer", "STOPWORDS", "SPELLING"]
+import Stemmer
+
+__all__ = ["tokens", "content_tokens", "stems", "normalize_answer", "STOPWORDS", "SPELLING"]
 
 #: British spellings (and a few variants) folded to the form most news text uses.
 SPELLING = {
@@ -51,6 +54,19 @@ def tokens(text: str) -> list[str]:
 def content_tokens(text: str) -> list[str]:
     """:func:`tokens` without stop words."""
     return [t for t in tokens(text) if t not in STOPWORDS]
+
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def stems(words: list[str]) -> list[str]:
+    """Snowball stems, so "warning" meets "warned": ``stems(["warning", "warned"]) == ["warn", "warn"]``."""
+    return [_stem(w) for w in words]
 
 
 def normalize_answer(text: str) -> str:

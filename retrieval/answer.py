@@ -31,7 +31,7 @@ _HEAD_VERBS = {"head", "heads", "headed", "lead", "leads", "led", "run", "runs",
                "commanded", "chair", "chairs", "chaired", "direct", "directs", "directed"}
 _HEAD_TITLES = {"chief", "head", "leader", "commander", "director", "chairman", "chairwoman", "chair", "president",
                 "secretary", "boss", "ceo"}
-_QUOTED = {"quoted", "quote", "quotes", "cited", "said", "say", "says", "spoke", "speak"}
+_QUOTED = {"quoted", "quote", "quotes", "cited", "spoke", "speak"}
 
 
 @dataclass
@@ -139,13 +139,36 @@ class Answerer:
                       citations=citations, facts=facts, sparql=draft.sparql)
 
     def _draft(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
-        for strategy in (self._acronym, self._post_holder, self._post_of, self._speaker, self._quote, self._quoted_list):
+        for strategy in (self._writer, self._acronym, self._post_holder, self._post_of, self._speaker, self._quote, self._quoted_list):
             draft = strategy(q, evidence, ranked)
             if draft is not None:
                 return draft
         return self._extractive(q, evidence, ranked)
 
     # --- graph answers ----------------------------------------------------------------
+
+    def _writer(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        """Who wrote the article / the comment."""
+        if not re.search(r"\bwho (?:wrote|writes|authored|penned|posted|made)\b", q.text, re.I) or not ranked:
+            return None
+        top = ranked[0]
+        if q.section == "comment":
+            name = top.doc.metadata.get("commenter")
+            if top.doc.metadata["section"] != "comment" or not name:
+                return None
+            return Draft(name, [top.sentence], 0.9, [(name, "kgqa:commenter", _short(top.doc.page_content), top.sentence)],
+                         _sentence_query(top.sentence), "graph")
+        names = self.facts.authors(top.doc.metadata["article"])
+        if not names:
+            return None
+        index = self.library.index
+        article = top.doc.metadata["article_id"]
+        rows = [r for r, d in enumerate(index.docs) if d.metadata["article_id"] == article
+                and any(n.split()[-1] in d.page_content for n in names)] if len(names) else []
+        bylines = [r for r in rows if index.docs[r].metadata["section"] == "byline"] or rows
+        sentence = index.docs[bylines[0]].metadata["sentence"] if bylines else top.sentence
+        return Draft(_join(names), [sentence], 0.9, [(top.doc.metadata["headline"], "schema:author", n, sentence)
+                                                    for n in names], self.facts.last_query, "graph")
 
     def _acronym(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
         if not q.acronym:
@@ -186,6 +209,8 @@ class Answerer:
             posts = self.facts.posts_titled(titles)
         elif heads and focus:
             posts = [p for p in evidence.posts if set(tokens(p.title)) & _HEAD_TITLES and p.org in focus]
+            if not posts:
+                return None
         else:
             return None
         sparql = self.facts.last_query
@@ -284,7 +309,7 @@ class Answerer:
                 continue
             confidence = _confidence(q, c, typed)
             sparql = _sentence_query(c.sentence)
-            if best is None or confidence > best[0] + 0.1:
+            if best is None or confidence > best[0]:
                 best = (confidence, Draft(text, [c.sentence], confidence, [], sparql))
             if best[0] >= 0.6:
                 break
@@ -341,7 +366,16 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
                 names = list(dict.fromkeys(m.text for m in found))
                 return _join(names), True
             m = min(found, key=lambda m: abs((m.start - start0) - anchor))
+            if q.expected == "place":
+                before = text[: m.start - start0]
+                direction = re.search(r"((?:north|south|east|west)(?:ern)? of (?:the )?)$", before)
+                if direction:
+                    return direction.group(1) + m.text, True
             return m.text, True
+        if q.expected == "place":
+            hit = re.search(r"\b(?:(?:north|south|east|west)(?:ern)? of|in|at|near) (?:the )?[A-Z][\w-]+(?: [A-Z][\w-]+)*", text)
+            if hit and not set(tokens(hit.group(0))) <= (qwords | focus_words | {"in", "at", "near", "the", "of"}):
+                return hit.group(0), True
         if q.expected == "date":
             for pattern in (r"\b(?:in |since |by )?(?:the end of )?(?:1[5-9]\d\d|20\d\d)\b", r"\b(?:this|last|next) (?:week|month|year)\b"):
                 hit = re.search(pattern, text)

@@ -194,6 +194,11 @@ SELECT ?sentence ?b ?e ?text ?cls ?entity ?value WHERE {{ GRAPH ?g {{
             found.sort(key=lambda m: m.start)
         return out
 
+    def authors(self, article: str) -> list[str]:
+        rows = self._select(f"""
+SELECT DISTINCT ?author ?name WHERE {{ GRAPH ?g {{ {_iri(article)} schema:author ?author . ?author rdfs:label ?name }} }}""")
+        return [_v(r[1]) or "" for r in rows]
+
     def labels(self, entities: list[str]) -> dict[str, str]:
         if not entities:
             return {}

@@ -23,7 +23,7 @@ from langchain_core.documents import Document
 
 from kg import ConfigError, StoredSentence
 
-from ._text import content_tokens
+from ._text import content_tokens, stems
 from .embedding import SentenceEmbeddings
 from .vectors import NumpyVectorStore
 
@@ -32,7 +32,7 @@ __all__ = ["PassageIndex", "IndexMismatch", "INDEX_FORMAT", "passage_document", 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever what is stored, or how the texts are built, changes.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 class IndexMismatch(ConfigError):
@@ -66,8 +66,8 @@ def dense_text(doc: Document, previous: Document | None) -> str:
 
 
 def lexical_tokens(doc: Document) -> list[str]:
-    """What BM25 indexes: the sentence's content words (its context is the dense side's job)."""
-    return content_tokens(doc.page_content)
+    """What BM25 indexes: the stems of the sentence's content words (its context is the dense side's job)."""
+    return stems(content_tokens(doc.page_content))
 
 
 def _versions() -> dict[str, str]:
@@ -91,6 +91,7 @@ class PassageIndex:
         self._bm25: bm25s.BM25 | None = None
         self._tokens: list[list[str]] = []
         self._position: dict[tuple[str, int], int] = {}
+        self.sections = np.zeros(0, dtype=object)
 
     # --- state ---------------------------------------------------------------
 
@@ -104,7 +105,7 @@ class PassageIndex:
     def meta(self) -> dict:
         return {
             "format": INDEX_FORMAT, "model": self.embeddings.model_name, "dimension": int(self.vectors.matrix.shape[1]),
-            "dense_text": "headline + previous sentence + sentence", "lexical_text": "sentence content words",
+            "dense_text": "headline + previous sentence + sentence", "lexical_text": "stems of the sentence's content words",
             "versions": _versions(), "passages": len(self), "articles": self.articles,
         }
 
@@ -119,6 +120,7 @@ class PassageIndex:
 
     def _reindex_positions(self) -> None:
         self._position = {(d.metadata["article_id"], d.metadata["index"]): r for r, d in enumerate(self.docs)}
+        self.sections = np.array([d.metadata["section"] for d in self.docs], dtype=object)
 
     def _rebuild_bm25(self) -> None:
         self._bm25 = None

@@ -38,6 +38,15 @@ SAY_VERBS = {
     "call": "call", "called": "call", "comment": "comment", "write": "write", "wrote": "write",
 }
 
+#: Words a question uses that no answer sentence needs to contain.
+LIGHT_WORDS = frozenset("""located locate happen happened happens exactly eventually actually currently really article
+articles story report piece text mention mentioned mentions kind sort thing things""".split())
+
+#: Verbs whose subject a "who ...?" question asks for as the speaker.
+SPEAKER_VERBS = frozenset({"say", "add", "specify", "warn", "declare", "insist", "argue", "claim", "stress", "announce",
+                           "tell", "state", "suggest", "according to"})
+_AUX = frozenset("is are was were do does did has have had will would can could should may might".split())
+
 _TYPE_NOUNS = {
     "person": "person people man woman official officials leader leaders minister ministers figure figures "
               "commander general president chief spokesman spokeswoman analyst author writer journalist",
@@ -73,6 +82,7 @@ class Question:
     is_list: bool = False
     speaker_wanted: bool = False  # "who said ..."
     tokens: list[str] = field(default_factory=list)
+    section: str | None = None  # "comment" when the question asks about reader comments
 
     @property
     def focus(self) -> list[LinkedEntity]:
@@ -105,14 +115,15 @@ def link_entities(text: str, names: AliasTable) -> list[LinkedEntity]:
         for n in range(min(6, len(words) - i), 0, -1):
             span = words[i : i + n]
             phrase = " ".join(span)
-            if n == 1 and (phrase.lower() in STOPWORDS or not (phrase[:1].isupper() or phrase.isupper())):
+            country = demonym_country(phrase) if n == 1 else None
+            if country:  # "Iranian officials" are about Iran
+                hits = [h for h in names.lookup(country) if h[0] == "place"] or [("place", country)]
+            elif n == 1 and (phrase.lower() in STOPWORDS or not (phrase[:1].isupper() or phrase.isupper())):
                 hits = []
             else:
-                hits = names.lookup(re.sub(r"['’]s$", "", phrase))
-            if not hits and n == 1:
-                country = demonym_country(phrase)
-                if country:
-                    hits = [(k, label) for k, label in names.lookup(country)] or [("place", country)]
+                name = re.sub(r"['’]s$", "", phrase)
+                hits = names.lookup(name) or (
+                    names.fuzzy(name) if n > 1 and len(name) >= 8 and all(w[:1].isupper() for w in span) else [])
             if hits:
                 # A name shared by several entities: prefer people, then organisations, then places.
                 order = {"person": 0, "organization": 1, "place": 2, "group": 3}
@@ -146,7 +157,7 @@ def analyze(text: str, names: AliasTable) -> Question:
         if word in SAY_VERBS:
             q.cue = SAY_VERBS[word]
             break
-    q.speaker_wanted = wh == "who" and q.cue is not None
+    q.speaker_wanted = wh == "who" and q.cue in SPEAKER_VERBS
     if wh in {"who"}:
         q.expected = "person"
     elif wh == "when":
@@ -162,8 +173,14 @@ def analyze(text: str, names: AliasTable) -> Question:
     elif wh == "how":
         q.expected = "manner"
     elif wh in {"what", "which"} and q.acronym is None:
-        after = re.search(r"\b(?:what|which)\s+(?:two |three |four |other )?([a-z]+)", lower)
-        noun = after.group(1) if after else ""
+        after = re.search(r"\b(?:what|which)\s+((?:[a-z-]+\s+){0,3}[a-z-]+)", lower)
+        following = []
+        for w in after.group(1).split() if after else []:
+            if w in _AUX:
+                break
+            following.append(w)
+        noun = next((w for w in following if w in _NOUN_TYPE), following[0] if following else "")
+        words = [w for w in words if w != noun]
         if noun in _NOUN_TYPE:
             q.expected = _NOUN_TYPE[noun]
             q.is_list = noun in _PLURAL_NOUNS or bool(re.search(r"\b(?:two|three|four)\b", lower))
@@ -173,7 +190,11 @@ def analyze(text: str, names: AliasTable) -> Question:
             q.expected = "post"
     if re.search(r"\bwho\s+(?:are|were)\b", lower):
         q.is_list = True
-    if q.expected == "person" and re.match(r"who (?:is|was) [A-Z]", text) and not words:
+    if q.expected == "person" and re.match(r"(?i:who (?:is|was)) [A-Z]", text) and not words:
         q.expected = "post"  # "Who was Aziz Asber?" asks what he is
+    if re.search(r"\b(?:comment|comments|commenter|commenters|reader|readers)\b", lower):
+        q.section = "comment"
+        words = [w for w in words if w not in {"comment", "comments", "commenter", "commenters", "reader", "readers"}]
+    words = [w for w in words if w not in LIGHT_WORDS]
     q.words = [w for w in words if w not in {"stand", "post", "role", "hold", "holds"} or q.expected not in {"post", "definition"}]
     return q

@@ -16,11 +16,11 @@ import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
 from kg import AliasTable
 
-from ._text import content_tokens, tokens
+from ._text import content_tokens, stems, tokens
 from .graph_facts import GraphFacts, Mention, Post, Quotation
 from .index import PassageIndex
 from .question import Question, analyze
@@ -32,6 +32,8 @@ __all__ = ["HybridRetriever", "Candidate", "GraphEvidence"]
 log = logging.getLogger(__name__)
 
 _POOL = 40  # candidates re-ranked per question
+_SOFT = 6  # of which this many get word-vector matching of the question's words
+_SYNONYM = 0.55  # cosine of two single-word vectors above which they count as the same word (killed / death: 0.70)
 
 
 @dataclass
@@ -75,6 +77,7 @@ class HybridRetriever(BaseRetriever):
     entity_iri: Any  # (kind, label) -> IRI
     k: int = 10
     weights: Weights = Weights()
+    _cache: dict = PrivateAttr(default_factory=dict)
 
     @classmethod
     def from_library(cls, library: Any, k: int = 10, weights: Weights | None = None) -> HybridRetriever:
@@ -122,10 +125,12 @@ class HybridRetriever(BaseRetriever):
         w = self.weights
         vector = self.index.embeddings.encode([question.text])[0]
         dense = self.index.dense_scores(vector)
-        bm25 = self.index.bm25_scores(content_tokens(question.text))
+        bm25 = self.index.bm25_scores(stems(content_tokens(question.text)))
         top_bm25 = float(bm25.max()) if bm25.size else 0.0
         bm25n = bm25 / top_bm25 if top_bm25 > 0 else bm25
         base = w.dense * dense + w.bm25 * bm25n
+        if question.section:
+            base = base - 1.0 * (self.index.sections != question.section)
         rows = list(top_k(base, pool))
         fact_sentences = evidence.sentences() if evidence else set()
         for sentence in fact_sentences:
@@ -135,13 +140,14 @@ class HybridRetriever(BaseRetriever):
         docs = self.index.docs
         mentions = self.facts.mentions_in([docs[r].metadata["sentence"] for r in rows])
         focus = set(self.focus_iris(question))
-        focus_words = [set(tokens(e.text)) | set(tokens(e.label)) for e in question.entities]
-        idf = _idf(self.index, question.words)
+        focus_words = [set(stems(tokens(e.text))) for e in question.entities]
+        qwords = stems(question.words)
+        idf = _idf(self.index, qwords)
         out = []
         for r in rows:
             doc = docs[r]
             c = Candidate(r, doc, 0.0, float(dense[r]), float(bm25n[r]), mentions=mentions.get(doc.metadata["sentence"], []))
-            present = set(tokens(doc.page_content))
+            present = set(stems(tokens(doc.page_content)))
             if question.entities:
                 hits = 0
                 for iri, words in zip(self.focus_iris(question), focus_words):
@@ -150,11 +156,47 @@ class HybridRetriever(BaseRetriever):
                 c.entity = hits / len(question.entities)
             c.answer_type = _type_score(question, c, focus, present)
             c.fact = 1.0 if c.sentence in fact_sentences else 0.0
-            c.coverage = coverage(question.words, present, idf)
-            c.score = base[r] + w.entity * c.entity + w.answer_type * c.answer_type + w.fact * c.fact * c.coverage
+            c.coverage = coverage(qwords, present, idf)
+            c.score = self._score(base[r], c)
             out.append(c)
         out.sort(key=lambda c: (-c.score, c.row))
+        # Synonyms ("killed" / "death", "pictures" / "images") count for the few best, by word vectors.
+        if qwords and out:
+            for c in out[:_SOFT]:
+                c.coverage = self._soft_coverage(question.words, qwords, c.doc.page_content, idf)
+                c.score = self._score(base[c.row], c)
+            out.sort(key=lambda c: (-c.score, c.row))
         return out[:k]
+
+    def _score(self, base: float, c: Candidate) -> float:
+        w = self.weights
+        return float(base + w.entity * c.entity + w.answer_type * c.answer_type + w.fact * c.fact * c.coverage
+                     + w.coverage * c.coverage)
+
+    def _soft_coverage(self, words: list[str], word_stems: list[str], sentence: str, idf: dict[str, float]) -> float:
+        sentence_words = [t for t in dict.fromkeys(content_tokens(sentence))]
+        present = set(stems(sentence_words))
+        missing = [w for w, s in zip(words, word_stems) if s not in present]
+        best: dict[str, float] = {}
+        if missing and sentence_words:
+            vectors = self._word_vectors(missing + sentence_words)
+            m = np.stack([vectors[w] for w in missing])
+            s = np.stack([vectors[w] for w in sentence_words])
+            for w, sim in zip(missing, (m @ s.T).max(axis=1)):
+                best[w] = float(sim) if sim >= _SYNONYM else 0.0
+        total = sum(idf.get(s, 1.0) for s in word_stems)
+        got = sum(idf.get(s, 1.0) * (1.0 if s in present else best.get(w, 0.0)) for w, s in zip(words, word_stems))
+        return got / total if total else 1.0
+
+    def _word_vectors(self, words: list[str]) -> dict[str, np.ndarray]:
+        cache = self._cache
+        new = [w for w in dict.fromkeys(words) if w not in cache]
+        if new:
+            if len(cache) > 200_000:
+                cache.clear()
+            for w, v in zip(new, self.index.embeddings.encode(new)):
+                cache[w] = v
+        return cache
 
 
 def _idf(index: PassageIndex, words: list[str]) -> dict[str, float]:

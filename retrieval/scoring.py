@@ -40,6 +40,7 @@ class Weights:
     entity: float = 0.25  # share of the question's entities the sentence mentions
     answer_type: float = 0.15  # the sentence holds something of the expected type, not in the question
     fact: float = 0.3  # the sentence is where a matching graph fact came from
+    coverage: float = 0.2  # IDF-weighted share of the question's words (or synonyms) in the sentence
 
 
 def rrf(rankings: Sequence[Sequence[int]], k: int = 60) -> list[int]:

@@ -33,11 +33,13 @@ class AliasTable:
 
     def __init__(self) -> None:
         self._names: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._by_length: dict[int, list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self._names)
 
     def add(self, entity: tuple[str, str], aliases: Iterable[str] = ()) -> None:
+        self._by_length = None
         self._names[norm(entity[1])].add(entity)
         for alias in aliases:
             self._names[norm(alias)].add(entity)
@@ -47,3 +49,36 @@ class AliasTable:
 
     def lookup(self, name: str) -> list[tuple[str, str]]:
         return sorted(self._names.get(norm(name), ()))
+
+    def fuzzy(self, name: str) -> list[tuple[str, str]]:
+        """Entities whose name is one letter off ``name`` (a spelling variant: "Quds Force", "Qods Force").
+
+        >>> t = AliasTable(); t.add(("organization", "Qods Force"))
+        >>> t.fuzzy("Quds Force")
+        [('organization', 'Qods Force')]
+        """
+        key = norm(name)
+        if self._by_length is None:
+            self._by_length = defaultdict(list)
+            for other in self._names:
+                self._by_length[len(other)].append(other)
+        found: set[tuple[str, str]] = set()
+        for length in (len(key) - 1, len(key), len(key) + 1):
+            for other in self._by_length.get(length, ()):
+                if other[:1] == key[:1] and _one_edit(key, other):
+                    found |= self._names[other]
+        return sorted(found)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by exactly one substitution, insertion or deletion."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
