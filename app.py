@@ -1,6 +1,6 @@
 """kgqa's composition root: reads the environment once and builds the command line.
 
-Later layers (answering, the web app) add their commands here.
+The graph commands come from ``kg.cli``, the answering ones from ``retrieval.cli``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 
 from kg import ConfigError, Settings
 from kg.cli import add_commands, run_command
+from retrieval import cli as retrieval_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_commands(sub)
+    retrieval_cli.add_commands(sub)
     return parser
 
 
@@ -34,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"kgqa: error: {exc}", file=sys.stderr)
         return 2
-    return run_command(args, settings)
+    # Models are packaged; nothing may reach for the network at run time.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    progress = not getattr(args, "quiet", False) and sys.stderr.isatty()
+    return run_command(args, settings, open_graph=retrieval_cli.open_for(args.command, progress=progress))
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class Draft:
     facts: list[tuple[str, str, str, str]] = field(default_factory=list)  # subject, predicate, object, sentence IRI
     sparql: str | None = None
     kind: str = "extractive"
+    about_comment: bool = False  # the answer is about a comment (its writer, their number), not a claim in one
 
 
 def _strip_that(text: str) -> str:
@@ -133,13 +134,13 @@ class Answerer:
         facts = [FactRef(s, p, o, numbers[iri]) for s, p, o, iri in draft.facts if iri in numbers]
         text = draft.text
         comments = [c for c in citations if c.section == "comment"]
-        if comments and len(comments) == len(citations):
+        if comments and len(comments) == len(citations) and not draft.about_comment:
             text += f" (from a reader's comment by {comments[0].commenter or 'an anonymous reader'}, not the article)"
         return Answer(answer=text, abstained=False, confidence=round(min(1.0, draft.confidence), 4),
                       citations=citations, facts=facts, sparql=draft.sparql)
 
     def _draft(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
-        for strategy in (self._writer, self._acronym, self._post_holder, self._post_of, self._speaker, self._quote, self._quoted_list):
+        for strategy in (self._writer, self._comment_count, self._acronym, self._post_holder, self._post_of, self._speaker, self._quote, self._quoted_list):
             draft = strategy(q, evidence, ranked)
             if draft is not None:
                 return draft
@@ -157,7 +158,7 @@ class Answerer:
             if top.doc.metadata["section"] != "comment" or not name:
                 return None
             return Draft(name, [top.sentence], 0.9, [(name, "kgqa:commenter", _short(top.doc.page_content), top.sentence)],
-                         _sentence_query(top.sentence), "graph")
+                         _sentence_query(top.sentence), "graph", about_comment=True)
         names = self.facts.authors(top.doc.metadata["article"])
         if not names:
             return None
@@ -169,6 +170,19 @@ class Answerer:
         sentence = index.docs[bylines[0]].metadata["sentence"] if bylines else top.sentence
         return Draft(_join(names), [sentence], 0.9, [(top.doc.metadata["headline"], "schema:author", n, sentence)
                                                     for n in names], self.facts.last_query, "graph")
+
+    def _comment_count(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        """How many (reader) comments an article has: counted in the graph."""
+        if q.expected != "number" or not re.search(r"\bcomments\b", q.text, re.I) or not ranked:
+            return None
+        article = ranked[0].doc.metadata["article"]
+        count, first = self.facts.comment_count(article)
+        if first is None:
+            return Draft(f"{ranked[0].doc.metadata['headline'] or 'The article'} has no reader comments", [ranked[0].sentence],
+                         0.6, [], self.facts.last_query, "graph")
+        return Draft(f"{count} reader comment{'s' if count != 1 else ''}", [first], 0.85,
+                     [(ranked[0].doc.metadata["headline"], "kgqa:commentCount", str(count), first)],
+                     self.facts.last_query, "graph", about_comment=True)
 
     def _acronym(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
         if not q.acronym:
@@ -356,10 +370,18 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
 
     kinds = {"person": {"person"}, "organization": {"organization", "group"}, "place": {"place"},
              "date": {"date"}}.get(q.expected)
+    if q.expected == "place" and not q.is_list:
+        for hit in re.finditer(r"\b(?:(?:north|south|east|west)(?:ern)? of|in|at|near) (?:the )?[A-Z][\w-]+(?: [A-Z][\w-]+)*", text):
+            if not set(tokens(hit.group(0))) <= (qwords | focus_words | {"in", "at", "near", "the", "of"}):
+                return hit.group(0), True
     if kinds:
         found = [m for m in c.mentions if m.kind in kinds and new(m) and m.entity not in vetoed]
         if q.expected == "person" and not found and not q.is_list:
-            found = [m for m in c.mentions if m.kind in {"organization", "group", "place"} and new(m)]
+            found = ([m for m in c.mentions if m.kind in {"organization", "place"} and new(m)]
+                     or [m for m in c.mentions if m.kind == "group" and new(m)])
+        # "FDD's Long War Journal": the owner is not the thing asked for.
+        found = [m for m in found if not any(re.match(r"['’]s\s", text[m.end - start0:]) and o.start - m.end <= 3
+                                             and o.start > m.start for o in found)] or found
         if found:
             anchor = _anchor(q, text)
             if q.is_list:
@@ -372,10 +394,6 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
                 if direction:
                     return direction.group(1) + m.text, True
             return m.text, True
-        if q.expected == "place":
-            hit = re.search(r"\b(?:(?:north|south|east|west)(?:ern)? of|in|at|near) (?:the )?[A-Z][\w-]+(?: [A-Z][\w-]+)*", text)
-            if hit and not set(tokens(hit.group(0))) <= (qwords | focus_words | {"in", "at", "near", "the", "of"}):
-                return hit.group(0), True
         if q.expected == "date":
             for pattern in (r"\b(?:in |since |by )?(?:the end of )?(?:1[5-9]\d\d|20\d\d)\b", r"\b(?:this|last|next) (?:week|month|year)\b"):
                 hit = re.search(pattern, text)

@@ -199,6 +199,15 @@ SELECT ?sentence ?b ?e ?text ?cls ?entity ?value WHERE {{ GRAPH ?g {{
 SELECT DISTINCT ?author ?name WHERE {{ GRAPH ?g {{ {_iri(article)} schema:author ?author . ?author rdfs:label ?name }} }}""")
         return [_v(r[1]) or "" for r in rows]
 
+    def comment_count(self, article: str) -> tuple[int, str | None]:
+        """Number of reader comments on an article, and its first comment sentence."""
+        rows = self._select(f"""
+SELECT (COUNT(DISTINCT ?comment) AS ?n) (MIN(STR(?sentence)) AS ?first) WHERE {{ GRAPH {_iri(article)} {{
+  ?sentence kgqa:inComment ?comment }} }}""")
+        if not rows or rows[0][0] is None:
+            return 0, None
+        return int(_v(rows[0][0]) or 0), _v(rows[0][1])
+
     def labels(self, entities: list[str]) -> dict[str, str]:
         if not entities:
             return {}

@@ -37,13 +37,17 @@ class Library:
     3
     """
 
-    def __init__(self, settings: Settings, graph: KnowledgeGraph | None = None, *, progress: bool = False) -> None:
+    def __init__(self, settings: Settings, graph: KnowledgeGraph | None = None, *, progress: bool = False,
+                 rebuild: bool = False) -> None:
         self.settings = settings
         self.graph = graph or KnowledgeGraph(settings)
         self.embeddings = SentenceEmbeddings(settings.embedding_model)
         folder = settings.index_path
         try:
-            if PassageIndex.exists(folder):
+            if rebuild:
+                self.index = PassageIndex(folder, self.embeddings)
+                self._rebuild(progress)
+            elif PassageIndex.exists(folder):
                 self.index = PassageIndex.load(folder, self.embeddings)
                 self.index.check(self.graph.article_hashes())
             else:

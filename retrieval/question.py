@@ -58,7 +58,7 @@ _TYPE_NOUNS = {
     "date": "year years date day days month months time",
 }
 _NOUN_TYPE = {noun: kind for kind, nouns in _TYPE_NOUNS.items() for noun in nouns.split()}
-_PLURAL_NOUNS = {n for n in _NOUN_TYPE if n.endswith("s") and n[:-1] in _NOUN_TYPE or n in {"people", "media"}}
+_PLURAL_NOUNS = {n for n in _NOUN_TYPE if (n.endswith("s") and not n.endswith("ss")) or n in {"people", "media"}}
 
 
 @dataclass(frozen=True)
@@ -196,5 +196,7 @@ def analyze(text: str, names: AliasTable) -> Question:
         q.section = "comment"
         words = [w for w in words if w not in {"comment", "comments", "commenter", "commenters", "reader", "readers"}]
     words = [w for w in words if w not in LIGHT_WORDS]
+    if wh.startswith("how "):
+        words = [w for w in words if w != wh.split()[1]]
     q.words = [w for w in words if w not in {"stand", "post", "role", "hold", "holds"} or q.expected not in {"post", "definition"}]
     return q

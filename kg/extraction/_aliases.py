@@ -67,6 +67,10 @@ class AliasTable:
             for other in self._by_length.get(length, ()):
                 if other[:1] == key[:1] and _one_edit(key, other):
                     found |= self._names[other]
+        if not found and " " in key:  # "Quds Force" for "IRGC Qods Force": the end of a longer name
+            for other, entities in self._names.items():
+                if len(other) > len(key) + 1 and other[-len(key) - 1] == " " and _one_edit(key, other[-len(key):]):
+                    found |= entities
         return sorted(found)
 
 
