@@ -40,6 +40,7 @@ class Library:
     def __init__(self, settings: Settings, graph: KnowledgeGraph | None = None, *, progress: bool = False,
                  rebuild: bool = False) -> None:
         self.settings = settings
+        self._owns_graph = graph is None  # a graph passed in is closed by whoever opened it
         self.graph = graph or KnowledgeGraph(settings)
         self.embeddings = SentenceEmbeddings(settings.embedding_model)
         folder = settings.index_path
@@ -56,7 +57,7 @@ class Library:
                     log.warning("no passage index in %s yet: building it from the graph", folder)
                     self._rebuild(progress)
         except BaseException:
-            self.graph.close()
+            self.close()
             raise
 
     def __enter__(self) -> Library:
@@ -66,7 +67,8 @@ class Library:
         self.close()
 
     def close(self) -> None:
-        self.graph.close()
+        if self._owns_graph:
+            self.graph.close()
 
     # --- keeping graph and index in step ---------------------------------------
 

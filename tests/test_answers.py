@@ -1,0 +1,223 @@
+"""Answers with cited sentences: the output contract, the seed dev set, and the index kept in step with the graph."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from langchain_core.documents import Document
+from langchain_core.runnables import RunnableLambda
+
+from kg import KnowledgeGraph, Settings
+from retrieval import Answerer, HybridRetriever, IndexMismatch, Library, evaluate_qa
+from tests.conftest import ROOT, SEED
+
+DEV = ROOT / "tests" / "qa" / "seed_dev.jsonl"
+pytestmark = pytest.mark.slow
+
+CONTRACT_KEYS = {"answer", "abstained", "confidence", "citations", "facts", "sparql"}
+CITATION_KEYS = {"n", "sentence", "article", "headline", "section", "start", "end", "url", "commenter"}
+
+
+@pytest.fixture(scope="module")
+def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("answers") / "built", base_iri="http://test.example/id/")
+
+
+@pytest.fixture(scope="module")
+def library(seed_settings: Settings) -> Iterator[Library]:
+    lib = Library(seed_settings)
+    lib.ingest([SEED])
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="module")
+def answerer(library: Library) -> Answerer:
+    return Answerer(library)
+
+
+def article_text(graph: KnowledgeGraph, article_iri: str) -> str:
+    rows = graph.select(f"""SELECT ?t WHERE {{ GRAPH <{article_iri}> {{
+        <{article_iri}> <https://w3id.org/kgqa/ns#hasContext> ?c .
+        ?c <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString> ?t }} }}""")
+    return rows[0][0][1]
+
+
+def check_contract(payload: dict, graph: KnowledgeGraph) -> None:
+    assert set(payload) == CONTRACT_KEYS
+    assert isinstance(payload["answer"], str) and payload["answer"]
+    assert isinstance(payload["abstained"], bool)
+    assert 0.0 <= payload["confidence"] <= 1.0
+    numbers = [c["n"] for c in payload["citations"]]
+    assert numbers == list(range(1, len(numbers) + 1))
+    for c in payload["citations"]:
+        assert set(c) == CITATION_KEYS
+        assert article_text(graph, c["article"])[c["start"] : c["end"]] == c["sentence"]
+        assert (c["commenter"] is not None) == (c["section"] == "comment")
+    for f in payload["facts"]:
+        assert set(f) == {"subject", "predicate", "object", "sentence"} and f["sentence"] in numbers
+    assert payload["sparql"] is None or "SELECT" in payload["sparql"]
+
+
+@pytest.mark.parametrize("question", [
+    "Who is Iran's defence minister?", "What did Alinejad specify?", "What does SSM stand for?",
+    "Which Iranian officials are quoted?", "Why does Hatami say the war against Syria is not over?",
+    "According to the reader comment, what are the keys to the tinder box?", "Who is Israel's Prime Minister?",
+])
+def test_every_answer_keeps_the_contract(answerer: Answerer, library: Library, question: str) -> None:
+    check_contract(answerer.ask(question).to_json(), library.graph)
+
+
+def test_post_answer_from_the_graph_with_its_fact_and_query(answerer: Answerer, library: Library) -> None:
+    answer = answerer.ask("Who is Iran's Defense Minister?")
+    assert answer.answer == "Amir Hatami" and not answer.abstained
+    assert "Amir Hatami" in answer.citations[0].sentence
+    assert answer.facts[0].predicate == "org:holds" and answer.facts[0].sentence == 1
+    rows = library.graph.query(answer.sparql).bindings  # the query shown to the user runs and finds the fact
+    assert rows
+
+
+def test_pronoun_speaker_is_resolved(answerer: Answerer) -> None:
+    answer = answerer.ask("Who said the world war against Syria was not over?")
+    assert "Hatami" in answer.answer
+    assert answer.citations[0].sentence.startswith("He added")
+
+
+def test_comment_is_labelled_as_a_readers_comment(answerer: Answerer) -> None:
+    answer = answerer.ask("What does the commenter say about the Straits of Hormuz?")
+    assert "reader's comment by Thomas J Irwin" in answer.answer
+    assert answer.citations[0].section == "comment" and answer.citations[0].commenter == "Thomas J Irwin"
+    assert "comment by Thomas J Irwin" in answer.format()
+
+
+def test_unanswerable_question_abstains_without_citations(answerer: Answerer) -> None:
+    answer = answerer.ask("When was Aziz Asber born?")
+    assert answer.abstained and answer.citations == [] and answer.answer == "The articles don't say."
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 2001])
+def test_bad_questions_are_refused_clearly(answerer: Answerer, bad: str) -> None:
+    with pytest.raises(ValueError, match="empty|limit"):
+        answerer.ask(bad)
+
+
+def test_seed_dev_set_meets_the_targets(answerer: Answerer) -> None:
+    scores = evaluate_qa(DEV, answerer).to_json()
+    assert scores["questions"] >= 40
+    assert scores["answer_accuracy"] >= 0.95, scores
+    assert scores["evidence_hit@1"] >= 0.95, scores
+    abstained, unanswerable = map(int, scores["unanswerable_abstained"].split("/"))
+    assert unanswerable >= 6 and abstained >= unanswerable - 1, scores
+
+
+def test_retriever_is_a_langchain_retriever(library: Library) -> None:
+    retriever = HybridRetriever.from_library(library, k=3)
+    chain = RunnableLambda(lambda q: q.strip()) | retriever
+    docs = chain.invoke("  Who heads the IRGC Qods Force?  ")
+    assert len(docs) == 3 and all(isinstance(d, Document) for d in docs)
+    assert "Soleimani" in docs[0].page_content
+    assert {"sentence", "article", "start", "end", "section", "score"} <= set(docs[0].metadata)
+
+
+def test_search_ranks_the_supporting_sentence_first(answerer: Answerer) -> None:
+    cites = answerer.search("Which Israeli company published satellite pictures?", k=5)
+    assert [c.n for c in cites] == [1, 2, 3, 4, 5]
+    assert "Israeli firm ISI" in cites[0].sentence
+
+
+# --- the command line ----------------------------------------------------------------
+
+
+def kgqa(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {"KGQA_DATA_DIR": str(settings.data_dir), "KGQA_BASE_IRI": settings.base_iri, "PATH": "/usr/bin:/bin",
+           "HOME": str(settings.data_dir)}
+    return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=240, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def cli_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A store of its own (the embedded store admits one process): filled by `kgqa ingest`."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("cli") / "built", base_iri="http://test.example/id/")
+    out = kgqa(settings, "ingest", str(SEED))
+    assert out.returncode == 0, out.stderr
+    return settings
+
+
+def test_cli_ask_json_and_stdin_batch(cli_settings: Settings) -> None:
+    seed_settings = cli_settings
+    one = kgqa(seed_settings, "ask", "What does IRGC stand for?", "--json")
+    assert one.returncode == 0, one.stderr
+    payload = json.loads(one.stdout)
+    assert payload["answer"] == "Islamic Revolutionary Guard Corps"
+    with KnowledgeGraph(seed_settings) as graph:
+        check_contract(payload, graph)
+    many = kgqa(seed_settings, "ask", "-", "--json", stdin="Who is Russia's foreign minister?\n\nWhat is the SDF?\n")
+    lines = [json.loads(line) for line in many.stdout.splitlines()]
+    assert [("Lavrov" in x["answer"]) for x in lines] == [True, False]
+    assert "Syrian Democratic Forces" in lines[1]["answer"]
+    text = kgqa(seed_settings, "ask", "Who is Russia's foreign minister?")
+    assert "Sergey Lavrov" in text.stdout and "[1]" in text.stdout
+
+
+def test_cli_search_json(cli_settings: Settings) -> None:
+    out = kgqa(cli_settings, "search", "Where was Aziz Asber killed?", "-k", "4", "--json")
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert len(payload["citations"]) == 4
+    with KnowledgeGraph(cli_settings) as graph:
+        for c in payload["citations"]:
+            assert set(c) == CITATION_KEYS
+            assert article_text(graph, c["article"])[c["start"] : c["end"]] == c["sentence"]
+
+
+# --- graph and index in step -----------------------------------------------------------
+
+
+def test_ingest_and_delete_update_graph_and_index_together(graph: KnowledgeGraph, tmp_path: Path) -> None:
+    other = tmp_path / "other.txt"
+    other.write_text("Rain in Madrid\n\nIt rained in Madrid on Aug. 3, 2018. Mayor Ana Lopez said the streets flooded.\n")
+    with Library(graph.settings, graph) as lib:
+        lib.ingest([SEED, other])
+        assert set(lib.index.articles) == {"000_b3bb278fd8698310", "other"}
+        before = len(lib.index)
+        lib.delete("other")
+        assert set(lib.index.articles) == {"000_b3bb278fd8698310"}
+        assert len(lib.index) == before - 3
+        assert lib.index.articles == graph.article_hashes()
+        assert not any(d.metadata["article_id"] == "other" for d in lib.index.docs)
+
+
+def test_a_mismatched_index_is_refused_and_reindex_repairs_it(settings: Settings, tmp_path: Path) -> None:
+    with Library(settings) as lib:
+        lib.ingest([SEED])
+    other = tmp_path / "other.txt"
+    other.write_text("Rain in Madrid\n\nIt rained in Madrid on Aug. 3, 2018.\n")
+    with KnowledgeGraph(settings) as graph:  # changed behind the index's back
+        graph.ingest([other])
+    with pytest.raises(IndexMismatch, match=r"1 not indexed \(e.g. other\).*kgqa reindex"):
+        Library(settings)
+    out = kgqa(settings, "ask", "Who is Iran's defense minister?")
+    assert out.returncode == 1 and "kgqa reindex" in out.stderr
+    assert kgqa(settings, "reindex").returncode == 0
+    with Library(settings) as lib:
+        assert set(lib.index.articles) == {"000_b3bb278fd8698310", "other"}
+
+
+def test_index_records_its_model_and_versions(library: Library) -> None:
+    meta = json.loads((library.settings.index_path / "meta.json").read_text())
+    assert meta["model"] == "all-MiniLM-L6-v2" and meta["dimension"] == 384
+    assert meta["passages"] == len(library.index) and {"sentence-transformers", "bm25s"} <= set(meta["versions"])
+
+
+def test_another_embedding_model_is_refused(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Rain in Spain\n\nIt rained in Madrid on Aug. 3.\n")
+    with Library(settings.replace(nlp_model="")) as lib:
+        lib.ingest([tmp_path / "a.txt"])
+    with pytest.raises(IndexMismatch, match="KGQA_EMBEDDING_MODEL is 'other-model'.*kgqa reindex"):
+        Library(settings.replace(nlp_model="", embedding_model="other-model"))
