@@ -20,7 +20,7 @@ from .library import Library
 __all__ = ["add_commands", "open_for", "INDEXED_COMMANDS"]
 
 #: Commands that need the passage index (the rest open the graph alone).
-INDEXED_COMMANDS = frozenset({"ingest", "delete", "ask", "search", "eval", "reindex"})
+INDEXED_COMMANDS = frozenset({"ingest", "delete", "ask", "search", "eval", "reindex", "stats"})
 
 
 def open_for(command: str, *, progress: bool = False) -> Any:

@@ -25,6 +25,7 @@ def _modules() -> list[str]:
     names += [f"kg.store.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("kg.store").__path__)
               if not m.name.startswith("_")]
     names += [f"kg.extraction.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("kg.extraction").__path__)]
+    names += ["retrieval"] + [f"retrieval.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("retrieval").__path__)]
     return names
 
 
