@@ -60,6 +60,10 @@ class Answerer:
         self.library = library
         self.settings = settings or library.settings
         self.retriever = HybridRetriever.from_library(library, weights=weights)
+        if chat_model is None and self.settings.llm:
+            from .llm import load_chat_model
+
+            chat_model = load_chat_model(self.settings.llm)  # a ConfigError here names KGQA_LLM
         self.chat_model = chat_model
 
     @property

@@ -44,12 +44,7 @@ def _questions(text: str) -> Iterator[str]:
 def _answerer(library: Library) -> Any:
     from .answer import Answerer
 
-    chat_model = None
-    if library.settings.llm:
-        from .llm import load_chat_model
-
-        chat_model = load_chat_model(library.settings.llm)
-    return Answerer(library, chat_model=chat_model)
+    return Answerer(library)  # with the chat model of KGQA_LLM, if one is set
 
 
 def _ask(args: argparse.Namespace, library: Library) -> int:

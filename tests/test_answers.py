@@ -221,3 +221,19 @@ def test_another_embedding_model_is_refused(settings: Settings, tmp_path: Path) 
         lib.ingest([tmp_path / "a.txt"])
     with pytest.raises(IndexMismatch, match="KGQA_EMBEDDING_MODEL is 'other-model'.*kgqa reindex"):
         Library(settings.replace(nlp_model="", embedding_model="other-model"))
+
+
+def test_an_uninstalled_llm_provider_is_a_clear_config_error(library: Library) -> None:
+    from kg import ConfigError
+
+    with pytest.raises(ConfigError, match="KGQA_LLM"):
+        Answerer(library, library.settings.replace(llm="ollama:llama3.1"))
+
+
+def test_answerer_with_a_fake_llm_cites_only_what_it_was_given(library: Library) -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    model = FakeListChatModel(responses=["Iran's defence minister is Amir Hatami [1], says the article [12]."])
+    answer = Answerer(library, chat_model=model).ask("Who is Iran's defence minister?")
+    assert answer.answer == "Iran's defence minister is Amir Hatami [1], says the article."
+    assert len(answer.citations) == 1 and "Amir Hatami" in answer.citations[0].sentence
