@@ -47,6 +47,7 @@ class Candidate:
     answer_type: float = 0.0
     fact: float = 0.0
     coverage: float = 0.0
+    missing: list[str] = field(default_factory=list)  # question words with no match, not even a synonym
     mentions: list[Mention] = field(default_factory=list)
 
     @property
@@ -118,12 +119,13 @@ class HybridRetriever(BaseRetriever):
         return evidence
 
     def rank(self, question: Question, evidence: GraphEvidence | None = None, k: int = 10,
-             pool: int = _POOL) -> list[Candidate]:
-        """The ``k`` best sentences with their features, best first."""
+             pool: int = _POOL, vector: np.ndarray | None = None) -> list[Candidate]:
+        """The ``k`` best sentences with their features, best first (``vector``: the question's, if already embedded)."""
         if not len(self.index):
             return []
         w = self.weights
-        vector = self.index.embeddings.encode([question.text])[0]
+        if vector is None:
+            vector = self.index.embeddings.encode([question.text])[0]
         dense = self.index.dense_scores(vector)
         bm25 = self.index.bm25_scores(stems(content_tokens(question.text)))
         top_bm25 = float(bm25.max()) if bm25.size else 0.0
@@ -163,7 +165,7 @@ class HybridRetriever(BaseRetriever):
         # Synonyms ("killed" / "death", "pictures" / "images") count for the few best, by word vectors.
         if qwords and out:
             for c in out[:_SOFT]:
-                c.coverage = self._soft_coverage(question.words, qwords, c.doc.page_content, idf)
+                c.coverage, c.missing = self._soft_coverage(question.words, qwords, c.doc.page_content, idf)
                 c.score = self._score(base[c.row], c)
             out.sort(key=lambda c: (-c.score, c.row))
         return out[:k]
@@ -173,7 +175,10 @@ class HybridRetriever(BaseRetriever):
         return float(base + w.entity * c.entity + w.answer_type * c.answer_type + w.fact * c.fact * c.coverage
                      + w.coverage * c.coverage)
 
-    def _soft_coverage(self, words: list[str], word_stems: list[str], sentence: str, idf: dict[str, float]) -> float:
+    def _soft_coverage(
+        self, words: list[str], word_stems: list[str], sentence: str, idf: dict[str, float]
+    ) -> tuple[float, list[str]]:
+        """Coverage with synonyms, and the question words that matched nothing at all."""
         sentence_words = [t for t in dict.fromkeys(content_tokens(sentence))]
         present = set(stems(sentence_words))
         missing = [w for w, s in zip(words, word_stems) if s not in present]
@@ -186,7 +191,8 @@ class HybridRetriever(BaseRetriever):
                 best[w] = float(sim) if sim >= _SYNONYM else 0.0
         total = sum(idf.get(s, 1.0) for s in word_stems)
         got = sum(idf.get(s, 1.0) * (1.0 if s in present else best.get(w, 0.0)) for w, s in zip(words, word_stems))
-        return got / total if total else 1.0
+        unmatched = [w for w in missing if not best.get(w)]
+        return (got / total if total else 1.0), unmatched
 
     def _word_vectors(self, words: list[str]) -> dict[str, np.ndarray]:
         cache = self._cache
