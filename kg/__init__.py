@@ -34,7 +34,7 @@ from .rdf import ArticleGraph, build_article_graph
 from .results import QueryResult
 from .settings import SETTINGS, Setting, Settings
 from .store import EmbeddedStore, GraphStore, RemoteStore, open_store
-from .vocab import PREFIXES, Iris
+from .vocab import PREFIXES, Iris, sparql_literal
 
 __version__ = "0.1.0"
 
@@ -44,7 +44,7 @@ __all__ = [
     "Article", "Segment", "Sentence", "ArticleGraph", "build_article_graph", "load_file",
     "Extractor", "Extraction", "AliasTable", "evaluate_facts", "FactScores",
     "QueryResult", "GraphStore", "EmbeddedStore", "RemoteStore", "open_store",
-    "PREFIXES", "Iris",
+    "PREFIXES", "Iris", "sparql_literal",
     "KgqaError", "ConfigError", "InputError", "EmptyInput", "BinaryInput", "InputTooLarge",
     "UnsupportedFormat", "MalformedRecord", "QueryError", "QuerySyntaxError", "ForbiddenQuery",
     "QueryTimeout", "NotFound", "StoreError",

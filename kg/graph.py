@@ -42,7 +42,7 @@ from .rdf import (
 from .results import QueryResult, Term
 from .settings import Settings
 from .store import GraphStore, open_store
-from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, NIF, PREFIXES, RDFS, SECTION_IRIS, SKOS, Iris
+from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, NIF, PREFIXES, RDFS, SECTION_IRIS, SKOS, Iris, sparql_literal
 
 __all__ = ["KnowledgeGraph", "ArticleInfo", "StoredSentence", "EXPORT_FORMATS"]
 
@@ -328,7 +328,7 @@ class KnowledgeGraph:
             ids = sorted(set(article_ids))
             # VALUES lists stay short so a remote server never sees a huge request.
             queries = [
-                _SENTENCES_QUERY % ("VALUES ?id { " + " ".join(_literal(i) for i in ids[k : k + 200]) + " }")
+                _SENTENCES_QUERY % ("VALUES ?id { " + " ".join(sparql_literal(i) for i in ids[k : k + 200]) + " }")
                 for k in range(0, len(ids), 200)
             ]
         out = []
@@ -375,10 +375,6 @@ class KnowledgeGraph:
             data = quads
         ox.serialize(data, out, EXPORT_FORMATS[fmt], prefixes=PREFIXES if fmt != "jsonld" else None)
         return len(data)
-
-
-def _literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
 def _to_ox(term: Term | None) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -21,7 +21,7 @@ from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS, XSD
 
 __all__ = [
     "SCHEMA", "NIF", "ITSRDF", "KGQA", "KGQA_ONTOLOGY_GRAPH", "PROV", "ORG", "DCT", "RDF", "RDFS", "SKOS", "XSD",
-    "PREFIXES", "SECTION_IRIS", "Iris", "slugify",
+    "PREFIXES", "SECTION_IRIS", "Iris", "slugify", "sparql_literal",
 ]
 
 SCHEMA = Namespace("http://schema.org/")
@@ -55,6 +55,16 @@ SECTION_IRIS = {
     "comment": KGQA.CommentSection,
     "boilerplate": KGQA.BoilerplateSection,
 }
+
+
+def sparql_literal(text: str) -> str:
+    r"""A string as a SPARQL literal, escaped so no text can break out of it.
+
+    >>> print(sparql_literal('say "hi"'))
+    "say \"hi\""
+    """
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
 
 
 def slugify(name: str) -> str:

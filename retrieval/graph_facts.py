@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from kg import PREFIXES, KnowledgeGraph
+from kg import PREFIXES, KnowledgeGraph, sparql_literal
 
 from ._text import tokens
 
@@ -29,10 +29,6 @@ def _iri(value: str) -> str:
     if any(c in value for c in '<>"{}|^`\\ \n'):
         raise ValueError(f"not an IRI: {value!r}")
     return f"<{value}>"
-
-
-def _lit(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
 def _v(term: tuple | None) -> str | None:
@@ -133,7 +129,7 @@ SELECT DISTINCT ?holder ?holderLabel ?title ?org ?orgLabel ?rank ?sentence WHERE
     def posts_titled(self, titles: list[str]) -> list[Post]:
         if not titles:
             return []
-        values = " ".join(_lit(t) for t in titles)
+        values = " ".join(sparql_literal(t) for t in titles)
         return self._posts(f"VALUES ?title {{ {values} }} ?post kgqa:title ?title .")
 
     # --- quotations ------------------------------------------------------------
@@ -164,8 +160,8 @@ SELECT DISTINCT ?q ?text ?cue ?speakerText ?creator ?creatorLabel ?sentence WHER
     def acronym(self, short: str) -> list[Acronym]:
         rows = self._select(f"""
 SELECT DISTINCT ?entity ?label ?sentence WHERE {{ GRAPH ?g {{
-  ?entity skos:altLabel {_lit(short)} ; rdfs:label ?label .
-  OPTIONAL {{ ?fact rdf:subject ?entity ; rdf:predicate skos:altLabel ; rdf:object {_lit(short)} ;
+  ?entity skos:altLabel {sparql_literal(short)} ; rdfs:label ?label .
+  OPTIONAL {{ ?fact rdf:subject ?entity ; rdf:predicate skos:altLabel ; rdf:object {sparql_literal(short)} ;
                    prov:wasDerivedFrom ?sentence }}
 }} }} LIMIT 50""")
         return [Acronym(short, _v(r[0]) or "", _v(r[1]) or "", _v(r[2])) for r in rows]
