@@ -168,8 +168,7 @@ class Answerer:
             return None
         index = self.library.index
         article = top.doc.metadata["article_id"]
-        rows = [r for r, d in enumerate(index.docs) if d.metadata["article_id"] == article
-                and any(n.split()[-1] in d.page_content for n in names)] if len(names) else []
+        rows = [r for r in index.article_rows(article) if any(n.split()[-1] in index.docs[r].page_content for n in names)]
         bylines = [r for r in rows if index.docs[r].metadata["section"] == "byline"] or rows
         sentence = index.docs[bylines[0]].metadata["sentence"] if bylines else top.sentence
         return Draft(_join(names), [sentence], 0.9, [(top.doc.metadata["headline"], "schema:author", n, sentence)

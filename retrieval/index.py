@@ -121,6 +121,13 @@ class PassageIndex:
     def _reindex_positions(self) -> None:
         self._position = {(d.metadata["article_id"], d.metadata["index"]): r for r, d in enumerate(self.docs)}
         self.sections = np.array([d.metadata["section"] for d in self.docs], dtype=object)
+        self._by_article: dict[str, list[int]] = {}
+        for r, d in enumerate(self.docs):
+            self._by_article.setdefault(d.metadata["article_id"], []).append(r)
+
+    def article_rows(self, article_id: str) -> list[int]:
+        """Rows of one article's sentences, in reading order."""
+        return self._by_article.get(article_id, [])
 
     def _rebuild_bm25(self) -> None:
         self._bm25 = None
