@@ -1,0 +1,92 @@
+"""Pure pieces of retrieval checked against brute-force references: top-k, fusion, coverage, the vector store."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from kg import AliasTable
+from retrieval import NumpyVectorStore, analyze
+from retrieval._text import normalize_answer, stems, tokens
+from retrieval.scoring import coverage, rrf
+from retrieval.vectors import top_k
+
+
+class HashEmbeddings(Embeddings):
+    """Deterministic vectors from word hashes: a stand-in model for checking the store's arithmetic only."""
+
+    def _vector(self, text: str) -> list[float]:
+        v = np.zeros(32)
+        for word in text.lower().split():
+            v[hash(word) % 32] += 1.0
+        n = np.linalg.norm(v)
+        return list(v / n) if n else list(v)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_top_k_matches_a_full_sort(seed: int) -> None:
+    scores = np.random.default_rng(seed).normal(size=500).astype(np.float32)
+    scores[10] = scores[20]  # a tie: the lower index wins
+    expected = sorted(range(500), key=lambda i: (-scores[i], i))[:25]
+    assert list(top_k(scores, 25)) == expected
+    assert list(top_k(scores, 1000)) == sorted(range(500), key=lambda i: (-scores[i], i))
+
+
+def test_vector_store_search_matches_brute_force_and_survives_deletes(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    words = ["iran", "syria", "minister", "defense", "rain", "madrid", "bomb", "idlib", "missile", "talks"]
+    texts = [" ".join(rng.choice(words, size=5)) + f" doc{i}" for i in range(60)]
+    store = NumpyVectorStore(HashEmbeddings())
+    store.add_texts(texts, [{"i": i} for i in range(60)], ids=[f"d{i}" for i in range(60)])
+    store.delete([f"d{i}" for i in range(0, 60, 3)])
+    query = "defense minister of syria"
+    q = np.array(HashEmbeddings().embed_query(query))
+    kept = [i for i in range(60) if i % 3]
+    reference = sorted(kept, key=lambda i: (-float(np.dot(HashEmbeddings().embed_query(texts[i]), q)), kept.index(i)))
+    got = [int(d.metadata["i"]) for d, _ in store.similarity_search_with_score(query, k=10)]
+    assert got == reference[:10]
+    store.save(tmp_path)
+    again = NumpyVectorStore.load(tmp_path, HashEmbeddings())
+    assert [d.id for d in again.similarity_search(query, k=10)] == [f"d{i}" for i in reference[:10]]
+
+
+def test_rrf_matches_the_formula() -> None:
+    a, b = [3, 1, 2], [2, 3]
+    score = {i: sum(1 / (60 + r.index(i) + 1) for r in (a, b) if i in r) for i in {1, 2, 3}}
+    assert rrf([a, b]) == sorted(score, key=lambda i: (-score[i], i))
+
+
+def test_coverage_is_idf_weighted() -> None:
+    idf = {"born": 3.0, "asber": 1.0}
+    assert coverage(["born", "asber"], {"asber"}, idf) == pytest.approx(0.25)
+    assert coverage([], set(), {}) == 1.0
+
+
+def test_text_helpers() -> None:
+    assert tokens("Iran’s Defence Ministry, U.S. forces") == ["iran", "defense", "ministry", "us", "forces"]
+    assert stems(["warning", "warned"]) == ["warn", "warn"]
+    assert normalize_answer("The U.S.-backed SDF!") == "usbacked sdf"
+
+
+def test_question_analysis() -> None:
+    names = AliasTable()
+    names.add(("person", "Amir Hatami"), {"Hatami"})
+    names.add(("organization", "IRGC Qods Force"), {"Qods Force"})
+    names.add(("place", "Iran"))
+    q = analyze("Who commands Iran's Quds Force?", names)
+    assert [(e.kind, e.label) for e in q.entities] == [("place", "Iran"), ("organization", "IRGC Qods Force")]
+    assert analyze("When did Hatami warn?", names).expected == "date"
+    assert analyze("Which Iranian officials are quoted?", names).is_list
+    assert analyze("Who said Idlib should be cleansed?", names).speaker_wanted
+    assert not analyze("Who does the commenter call a joker?", names).speaker_wanted
+    assert analyze("What did the reader comment say?", names).section == "comment"
+    assert math.isclose(len(analyze("How many soldiers died?", names).words), 2)
