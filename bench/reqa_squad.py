@@ -10,7 +10,7 @@ sentences kgqa stored:
 - BM25: ``bm25s`` (Lucene BM25, English stop words) on the sentence text;
 - dense: all-MiniLM-L6-v2 cosine on the sentence alone (a standard LangChain vector RAG);
 - fusion: reciprocal-rank fusion (k=60) of the two;
-- dense+context: the same model on what kgqa embeds (headline, previous sentence, sentence);
+- dense (headline. sentence): the same model on what kgqa embeds for a sentence;
 - kgqa: the hybrid retriever (context-embedded sentences, stemmed BM25, graph features).
 """
 
@@ -87,9 +87,9 @@ def main() -> None:
         question_vectors = embed.encode([q.question for q in questions], progress=True)
         print(f"baselines indexed and encoded in {time.perf_counter() - started:.0f} s")
 
-        ranks: dict[str, list[int | None]] = {"BM25": [], "dense": [], "fusion (RRF)": [], "dense+context": [],
+        ranks: dict[str, list[int | None]] = {"BM25": [], "dense": [], "fusion (RRF)": [], "dense (headline. sentence)": [],
                                               "kgqa": []}
-        context_vectors = lib.index.vectors.matrix  # headline + previous sentence + sentence (what kgqa embeds)
+        context_vectors = lib.index.vectors.matrix  # "headline. sentence", what kgqa embeds
         retriever = HybridRetriever.from_library(lib)
         latencies = []
         for i, (q, gold) in enumerate(zip(questions, golds)):
@@ -98,7 +98,7 @@ def main() -> None:
             ranks["BM25"].append(first_hit(lexical, gold))
             ranks["dense"].append(first_hit(dense_rows, gold))
             ranks["fusion (RRF)"].append(first_hit(rrf([lexical, dense_rows]), gold))
-            ranks["dense+context"].append(first_hit(list(top_k(context_vectors @ question_vectors[i], 10)), gold))
+            ranks["dense (headline. sentence)"].append(first_hit(list(top_k(context_vectors @ question_vectors[i], 10)), gold))
             t = time.perf_counter()
             question = analyze(q.question, retriever.names)
             found = retriever.rank(question, retriever.graph_evidence(question), k=10, vector=question_vectors[i])
@@ -107,10 +107,10 @@ def main() -> None:
             if (i + 1) % 2000 == 0:
                 print(f"  {i + 1} questions", file=sys.stderr)
 
-    print(f"\n{'system':14s} {'MRR@10':>7s} {'R@1':>7s} {'R@5':>7s} {'R@10':>7s}")
+    print(f"\n{'system':26s} {'MRR@10':>7s} {'R@1':>7s} {'R@5':>7s} {'R@10':>7s}")
     results = {name: metrics(r) for name, r in ranks.items()}
     for name, m in results.items():
-        print(f"{name:14s} " + " ".join(f"{m[k]:7.3f}" for k in ("MRR@10", "R@1", "R@5", "R@10")))
+        print(f"{name:26s} " + " ".join(f"{m[k]:7.3f}" for k in ("MRR@10", "R@1", "R@5", "R@10")))
     best = max(("BM25", "dense", "fusion (RRF)"), key=lambda n: results[n]["MRR@10"])
     print(f"\nkgqa / best baseline ({best}): MRR@10 x{results['kgqa']['MRR@10'] / results[best]['MRR@10']:.2f}, "
           f"R@1 x{results['kgqa']['R@1'] / results[best]['R@1']:.2f}")

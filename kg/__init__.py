@@ -26,7 +26,7 @@ from .errors import (
 )
 from .evaluation import FactScores, evaluate_facts
 from .extraction import AliasTable, Extraction, Extractor
-from .graph import EXPORT_FORMATS, ArticleInfo, KnowledgeGraph, StoredSentence
+from .graph import EXPORT_FORMATS, ArticleInfo, KnowledgeGraph, Mention, StoredSentence
 from .ingest import IngestReport
 from .loading import load_file
 from .model import Article, Segment, Sentence
@@ -39,7 +39,7 @@ from .vocab import PREFIXES, Iris, sparql_literal
 __version__ = "0.1.0"
 
 __all__ = [
-    "KnowledgeGraph", "ArticleInfo", "StoredSentence", "IngestReport", "EXPORT_FORMATS",
+    "KnowledgeGraph", "ArticleInfo", "StoredSentence", "Mention", "IngestReport", "EXPORT_FORMATS",
     "Settings", "Setting", "SETTINGS",
     "Article", "Segment", "Sentence", "ArticleGraph", "build_article_graph", "load_file",
     "Extractor", "Extraction", "AliasTable", "evaluate_facts", "FactScores",

@@ -44,7 +44,7 @@ from .settings import Settings
 from .store import GraphStore, open_store
 from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, NIF, PREFIXES, RDFS, SECTION_IRIS, SKOS, Iris, sparql_literal
 
-__all__ = ["KnowledgeGraph", "ArticleInfo", "StoredSentence", "EXPORT_FORMATS"]
+__all__ = ["KnowledgeGraph", "ArticleInfo", "StoredSentence", "Mention", "EXPORT_FORMATS"]
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +85,41 @@ class StoredSentence:
     published: str | None = None
     url: str | None = None
     commenter: str | None = None
+    segment: str = ""  # IRI of the paragraph (kgqa:Segment) the sentence is in
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity or date mention inside a stored sentence (offsets into the article text)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # person, organization, place, group, date
+    entity: str | None = None  # IRI (None for dates)
+    date: str | None = None  # normalised value of a date mention
+
+
+_MENTION_KINDS = {
+    "http://schema.org/Person": "person", "http://schema.org/Organization": "organization",
+    "http://schema.org/Place": "place", str(KGQA.Group): "group", "http://schema.org/Date": "date",
+}
+
+_MENTIONS_QUERY = f"""
+SELECT ?sentence ?b ?e ?text ?cls ?entity ?value WHERE {{ GRAPH ?a {{
+  ?m <{NIF.sentence}> ?sentence ; <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?e ; <{NIF.anchorOf}> ?text ;
+     <http://www.w3.org/2005/11/its/rdf#taClassRef> ?cls .
+  OPTIONAL {{ ?m <http://www.w3.org/2005/11/its/rdf#taIdentRef> ?entity }}
+  OPTIONAL {{ ?m <{KGQA.dateValue}> ?value }}
+}} }}"""
 
 
 _SENTENCES_QUERY = f"""
-SELECT ?s ?id ?a ?i ?b ?e ?text ?section ?headline ?date ?url ?commenter WHERE {{ GRAPH ?a {{
+SELECT ?s ?id ?a ?i ?b ?e ?text ?section ?headline ?date ?url ?commenter ?segment WHERE {{ GRAPH ?a {{
   ?a <http://schema.org/identifier> ?id .
   ?s a <{NIF.Sentence}> ; <{NIF.anchorOf}> ?text ; <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?e ;
-     <{KGQA.section}> ?section ; <{KGQA.sentenceIndex}> ?i .
+     <{KGQA.section}> ?section ; <{KGQA.sentenceIndex}> ?i ; <{KGQA.inSegment}> ?segment .
   OPTIONAL {{ ?a <http://schema.org/headline> ?headline }}
   OPTIONAL {{ ?a <http://schema.org/datePublished> ?date }}
   OPTIONAL {{ ?a <http://schema.org/url> ?url }}
@@ -320,27 +348,29 @@ class KnowledgeGraph:
         return {i: s.record_hash for i, s in self._articles_index().items()}
 
     def sentences(self, article_ids: Iterable[str] | None = None) -> list[StoredSentence]:
-        """The stored sentences of some articles (default: all), in article and reading order."""
-        sections = {str(iri): kind for kind, iri in SECTION_IRIS.items()}
+        """The stored sentences of some articles (default: all), in article and reading order, with their mentions."""
         wanted = None if article_ids is None else set(article_ids)
         if wanted is None or len(wanted) > 50:
             # One scan of every graph beats a VALUES join, which Oxigraph evaluates slowly.
-            queries = [_SENTENCES_QUERY % ""]
+            scopes = ["?a"]
         else:
             index = self._articles_index()
-            queries = [_SENTENCES_QUERY.replace("GRAPH ?a {", f"GRAPH <{index[i].iri}> {{ BIND(<{index[i].iri}> AS ?a)")
-                       % "" for i in sorted(wanted) if i in index]
+            scopes = [f"<{index[i].iri}>" for i in sorted(wanted) if i in index]
         out = []
-        for query in queries:
-            for row in self.store.select(query):
+        for scope in scopes:
+            bind = "" if scope == "?a" else f" BIND({scope} AS ?a)"
+            sentence_query = _SENTENCES_QUERY.replace("GRAPH ?a {", f"GRAPH {scope} {{{bind}") % ""
+            mentions: dict[str, list[Mention]] = {}
+            for row in self.store.select(_MENTIONS_QUERY.replace("GRAPH ?a {", f"GRAPH {scope} {{")):
+                kind = _MENTION_KINDS.get(_value(row[4]) or "")
+                if kind:
+                    mentions.setdefault(_value(row[0]) or "", []).append(Mention(
+                        int(_value(row[1]) or 0), int(_value(row[2]) or 0), _value(row[3]) or "", kind,
+                        _value(row[5]), _value(row[6])))
+            for row in self.store.select(sentence_query):
                 if wanted is not None and (_value(row[1]) or "") not in wanted:
                     continue
-                out.append(StoredSentence(
-                    iri=_value(row[0]) or "", article_id=_value(row[1]) or "", article_iri=_value(row[2]) or "",
-                    index=int(_value(row[3]) or 0), start=int(_value(row[4]) or 0), end=int(_value(row[5]) or 0),
-                    text=_value(row[6]) or "", section=sections.get(_value(row[7]) or "", "body"),
-                    headline=_value(row[8]), published=_value(row[9]), url=_value(row[10]), commenter=_value(row[11]),
-                ))
+                out.append(_stored_sentence(row, mentions))
         out.sort(key=lambda s: (s.article_id, s.index))
         return out
 
@@ -376,6 +406,19 @@ class KnowledgeGraph:
             data = quads
         ox.serialize(data, out, EXPORT_FORMATS[fmt], prefixes=PREFIXES if fmt != "jsonld" else None)
         return len(data)
+
+
+def _stored_sentence(row: tuple[Term | None, ...], mentions: dict[str, list[Mention]]) -> StoredSentence:
+    sections = {str(iri): kind for kind, iri in SECTION_IRIS.items()}
+    iri = _value(row[0]) or ""
+    return StoredSentence(
+        iri=iri, article_id=_value(row[1]) or "", article_iri=_value(row[2]) or "",
+        index=int(_value(row[3]) or 0), start=int(_value(row[4]) or 0), end=int(_value(row[5]) or 0),
+        text=_value(row[6]) or "", section=sections.get(_value(row[7]) or "", "body"),
+        headline=_value(row[8]), published=_value(row[9]), url=_value(row[10]), commenter=_value(row[11]),
+        segment=_value(row[12]) or "",
+        mentions=tuple(sorted(set(mentions.get(iri, ())), key=lambda m: (m.start, m.kind))),
+    )
 
 
 def _to_ox(term: Term | None) -> ox.NamedNode | ox.BlankNode | ox.Literal:

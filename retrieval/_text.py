@@ -13,8 +13,9 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
-__all__ = ["tokens", "content_tokens", "stems", "normalize_answer", "STOPWORDS", "SPELLING"]
+__all__ = ["tokens", "content_tokens", "stems", "normalize_answer", "bm25_tokens", "bigrams", "STOPWORDS", "SPELLING"]
 
 #: British spellings (and a few variants) folded to the form most news text uses.
 SPELLING = {
@@ -75,3 +76,34 @@ def normalize_answer(text: str) -> str:
     text = re.sub(r"[^\w\s]", "", text)
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
+
+
+# BM25's own tokens, as measured on ReQA SQuAD (bench/reqa_squad.py): bm25s' token pattern,
+# Lucene's English stop words plus question words, and plural stripping only.
+_BM25_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_BM25_STOP = frozenset(STOPWORDS_EN) | frozenset(
+    "what which who whom whose when where why how did does do was were is are has have had".split())
+
+
+def _plural(word: str) -> str:
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def bm25_tokens(text: str) -> list[str]:
+    """Tokens for BM25: ``bm25_tokens("The Taxes of cities") == ["tax", "city"]``."""
+    return [_plural(w) for w in _BM25_TOKEN.findall(_fold(text)) if w not in _BM25_STOP]
+
+
+def bigrams(words: list[str]) -> list[str]:
+    """Adjacent pairs: ``bigrams(["super", "bowl", "50"]) == ["super_bowl", "bowl_50"]``."""
+    return [a + "_" + b for a, b in zip(words, words[1:])]

@@ -18,7 +18,9 @@ from kg import Settings
 
 from ._text import normalize_answer, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
-from .graph_facts import Mention, Post, Quotation
+from kg import Mention
+
+from .graph_facts import Post, Quotation
 from .question import Question, analyze
 from .retriever import Candidate, GraphEvidence, HybridRetriever
 from .scoring import NUMBER, Weights, has_date
@@ -319,18 +321,19 @@ class Answerer:
         if not ranked:
             return None
         vetoed = self._vetoed_people(q)
-        best: tuple[float, Draft] | None = None
+        best: tuple[bool, float, Draft] | None = None
         for c in ranked[:3]:
             text, typed = _extract(q, c, vetoed)
             if text is None:
                 continue
             confidence = _confidence(q, c, typed)
-            sparql = _sentence_query(c.sentence)
-            if best is None or confidence > best[0]:
-                best = (confidence, Draft(text, [c.sentence], confidence, [], sparql))
-            if best[0] >= 0.6:
+            draft = Draft(text, [c.sentence], confidence, [], _sentence_query(c.sentence))
+            # Rank order wins unless a lower sentence has the asked-for type and this one not, or is far surer.
+            if best is None or (typed and not best[0]) or (typed == best[0] and confidence > best[1] + 0.15):
+                best = (typed, confidence, draft)
+            if best[1] >= 0.6 and best[0]:
                 break
-        return best[1] if best else Draft(NO_ANSWER, [], 0.0)
+        return best[2] if best else Draft(NO_ANSWER, [], 0.0)
 
     def _vetoed_people(self, q: Question) -> set[str]:
         """People who hold the asked-for title somewhere else: never the answer to "who is X's TITLE"."""

@@ -9,7 +9,6 @@ escaped here), each inside ``GRAPH ?g`` so they work on any store.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -17,7 +16,7 @@ from kg import PREFIXES, KnowledgeGraph, sparql_literal
 
 from ._text import tokens
 
-__all__ = ["GraphFacts", "Post", "Quotation", "Mention", "Acronym"]
+__all__ = ["GraphFacts", "Post", "Quotation", "Acronym"]
 
 log = logging.getLogger(__name__)
 
@@ -62,28 +61,11 @@ class Quotation:
 
 
 @dataclass(frozen=True)
-class Mention:
-    sentence: str
-    start: int
-    end: int
-    text: str
-    kind: str  # person, organization, place, group, date
-    entity: str | None
-    date_value: str | None = None
-
-
-@dataclass(frozen=True)
 class Acronym:
     short: str
     entity: str
     label: str
     sentence: str | None
-
-
-_KINDS = {
-    "http://schema.org/Person": "person", "http://schema.org/Organization": "organization",
-    "http://schema.org/Place": "place", "https://w3id.org/kgqa/ns#Group": "group", "http://schema.org/Date": "date",
-}
 
 
 class GraphFacts:
@@ -165,30 +147,6 @@ SELECT DISTINCT ?entity ?label ?sentence WHERE {{ GRAPH ?g {{
                    prov:wasDerivedFrom ?sentence }}
 }} }} LIMIT 50""")
         return [Acronym(short, _v(r[0]) or "", _v(r[1]) or "", _v(r[2])) for r in rows]
-
-    def mentions_in(self, sentences: list[str]) -> dict[str, list[Mention]]:
-        """Entity and date mentions of each sentence, in text order."""
-        if not sentences:
-            return {}
-        rows = self.graph.select(_PROLOGUE + f"""
-SELECT ?sentence ?b ?e ?text ?cls ?entity ?value WHERE {{ GRAPH ?g {{
-  VALUES ?sentence {{ {' '.join(_iri(s) for s in sentences)} }}
-  ?m nif:sentence ?sentence ; nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?text ; itsrdf:taClassRef ?cls .
-  OPTIONAL {{ ?m itsrdf:taIdentRef ?entity }}
-  OPTIONAL {{ ?m kgqa:dateValue ?value }}
-}} }}""")
-        out: dict[str, list[Mention]] = defaultdict(list)
-        seen = set()
-        for r in rows:
-            key = (_v(r[0]), _v(r[1]), _v(r[4]))
-            if key in seen:
-                continue
-            seen.add(key)
-            out[_v(r[0]) or ""].append(Mention(_v(r[0]) or "", int(_v(r[1]) or 0), int(_v(r[2]) or 0), _v(r[3]) or "",
-                                             _KINDS.get(_v(r[4]) or "", "other"), _v(r[5]), _v(r[6])))
-        for found in out.values():
-            found.sort(key=lambda m: m.start)
-        return out
 
     def authors(self, article: str) -> list[str]:
         rows = self._select(f"""

@@ -1,5 +1,12 @@
 """The passage index: every answerable sentence, dense (sentence-transformers) and lexical (BM25).
 
+What is indexed follows what measured best on ReQA SQuAD (``bench/reqa_squad.py``):
+each sentence is embedded and BM25-indexed after its headline; its paragraph
+is embedded and BM25-indexed too (its scores are shared by its sentences);
+and a BM25 over the sentence's word pairs rewards exact phrases. Each passage
+also carries its entity and date mentions, read from the graph, so answer
+types are checked without a query.
+
 It is persisted in one folder with ``meta.json`` (model, dimension, library
 versions, the text recipe, and the record hash of every article it holds), so
 :meth:`PassageIndex.check` can refuse to pair it with a graph it was not built
@@ -14,6 +21,7 @@ import logging
 import shutil
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
@@ -23,7 +31,7 @@ from langchain_core.documents import Document
 
 from kg import ConfigError, StoredSentence
 
-from ._text import content_tokens, stems
+from ._text import bigrams, bm25_tokens
 from .embedding import SentenceEmbeddings
 from .vectors import NumpyVectorStore
 
@@ -32,7 +40,9 @@ __all__ = ["PassageIndex", "IndexMismatch", "INDEX_FORMAT", "passage_document", 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever what is stored, or how the texts are built, changes.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
+_K1, _B = 0.9, 0.4  # BM25 for one-sentence documents (measured on ReQA SQuAD; Lucene's defaults suit long ones)
+_BM25_NAMES = ("bm25", "bm25_paragraphs", "bm25_bigrams")
 
 
 class IndexMismatch(ConfigError):
@@ -47,27 +57,24 @@ def passage_document(s: StoredSentence) -> Document:
         metadata={
             "sentence": s.iri, "article_id": s.article_id, "article": s.article_iri, "index": s.index,
             "start": s.start, "end": s.end, "section": s.section, "headline": s.headline or "",
-            "date": s.published, "url": s.url, "commenter": s.commenter,
+            "date": s.published, "url": s.url, "commenter": s.commenter, "segment": s.segment or s.iri,
+            "mentions": [asdict(m) for m in s.mentions],
         },
     )
 
 
-def dense_text(doc: Document, previous: Document | None) -> str:
-    """What gets embedded: the sentence after its headline and the sentence before it.
-
-    The context lets "He added that ..." and a paragraph's later sentences be
-    found by the names and topic their neighbours give (measured in bench/).
-    """
-    parts = [doc.metadata.get("headline") or ""]
-    if previous is not None and previous.metadata["section"] == doc.metadata["section"]:
-        parts.append(previous.page_content)
-    parts.append(doc.page_content)
-    return " ".join(p for p in parts if p)
+def dense_text(doc: Document) -> str:
+    """What gets embedded for a sentence: its headline, then the sentence."""
+    headline = doc.metadata.get("headline")
+    return f"{headline}. {doc.page_content}" if headline else doc.page_content
 
 
-def lexical_tokens(doc: Document) -> list[str]:
-    """What BM25 indexes: the stems of the sentence's content words (its context is the dense side's job)."""
-    return stems(content_tokens(doc.page_content))
+def _bm25(documents: list[list[str]]) -> bm25s.BM25 | None:
+    if not documents:
+        return None
+    index = bm25s.BM25(k1=_K1, b=_B)
+    index.index(documents, show_progress=False)
+    return index
 
 
 def _versions() -> dict[str, str]:
@@ -81,17 +88,16 @@ def _versions() -> dict[str, str]:
 
 
 class PassageIndex:
-    """Sentences as documents, their vectors and a BM25 index; saved and loaded as one folder."""
+    """Sentences as documents, their vectors and BM25 indexes; saved and loaded as one folder."""
 
     def __init__(self, folder: Path, embeddings: SentenceEmbeddings) -> None:
         self.folder = folder
         self.embeddings = embeddings
-        self.vectors = NumpyVectorStore(embeddings)
+        self.vectors = NumpyVectorStore(embeddings)  # one row per sentence
+        self.paragraphs = NumpyVectorStore(embeddings)  # one row per paragraph (segment)
         self.articles: dict[str, str] = {}  # article id -> record hash of the graph it was built from
-        self._bm25: bm25s.BM25 | None = None
-        self._tokens: list[list[str]] = []
-        self._position: dict[tuple[str, int], int] = {}
-        self.sections = np.zeros(0, dtype=object)
+        self._bm25: dict[str, bm25s.BM25 | None] = dict.fromkeys(_BM25_NAMES)
+        self._reindex_positions()
 
     # --- state ---------------------------------------------------------------
 
@@ -105,9 +111,18 @@ class PassageIndex:
     def meta(self) -> dict:
         return {
             "format": INDEX_FORMAT, "model": self.embeddings.model_name, "dimension": int(self.vectors.matrix.shape[1]),
-            "dense_text": "headline + previous sentence + sentence", "lexical_text": "stems of the sentence's content words",
-            "versions": _versions(), "passages": len(self), "articles": self.articles,
+            "dense_text": "headline. sentence; paragraph", "bm25": f"k1={_K1} b={_B}; headline+sentence, "
+            "headline+paragraph, sentence word pairs; plural-stripped tokens",
+            "versions": _versions(), "passages": len(self), "paragraphs": len(self.paragraphs),
+            "articles": self.articles,
         }
+
+    def row_of(self, sentence_iri: str) -> int | None:
+        return self.vectors._row.get(sentence_iri)
+
+    def article_rows(self, article_id: str) -> list[int]:
+        """Rows of one article's sentences, in reading order."""
+        return self._by_article.get(article_id, [])
 
     def neighbour(self, row: int, step: int) -> Document | None:
         """The sentence ``step`` places away in the same article, if stored."""
@@ -115,26 +130,21 @@ class PassageIndex:
         other = self._position.get((doc.metadata["article_id"], doc.metadata["index"] + step))
         return None if other is None else self.docs[other]
 
-    def row_of(self, sentence_iri: str) -> int | None:
-        return self.vectors._row.get(sentence_iri)
-
     def _reindex_positions(self) -> None:
-        self._position = {(d.metadata["article_id"], d.metadata["index"]): r for r, d in enumerate(self.docs)}
-        self.sections = np.array([d.metadata["section"] for d in self.docs], dtype=object)
+        docs = self.docs
+        self._position = {(d.metadata["article_id"], d.metadata["index"]): r for r, d in enumerate(docs)}
+        self.sections = np.array([d.metadata["section"] for d in docs], dtype=object)
         self._by_article: dict[str, list[int]] = {}
-        for r, d in enumerate(self.docs):
+        for r, d in enumerate(docs):
             self._by_article.setdefault(d.metadata["article_id"], []).append(r)
-
-    def article_rows(self, article_id: str) -> list[int]:
-        """Rows of one article's sentences, in reading order."""
-        return self._by_article.get(article_id, [])
+        para_row = self.paragraphs._row
+        self.paragraph_of = np.array([para_row.get(d.metadata["segment"], 0) for d in docs], dtype=np.int64)
 
     def _rebuild_bm25(self) -> None:
-        self._bm25 = None
-        if self._tokens:
-            bm25 = bm25s.BM25()
-            bm25.index(self._tokens, show_progress=False)
-            self._bm25 = bm25
+        docs = self.docs
+        self._bm25["bm25"] = _bm25([bm25_tokens(dense_text(d)) for d in docs])
+        self._bm25["bm25_bigrams"] = _bm25([bigrams(bm25_tokens(d.page_content)) for d in docs])
+        self._bm25["bm25_paragraphs"] = _bm25([bm25_tokens(d.page_content) for d in self.paragraphs.docs])
 
     # --- updating ------------------------------------------------------------
 
@@ -144,22 +154,28 @@ class PassageIndex:
         remove = set(remove)
         if remove:
             self.vectors.delete([d.id for d in self.docs if d.metadata["article_id"] in remove])  # type: ignore[misc]
+            self.paragraphs.delete([d.id for d in self.paragraphs.docs if d.metadata["article_id"] in remove])  # type: ignore[misc]
             for article_id in remove:
                 self.articles.pop(article_id, None)
         docs = [passage_document(s) for s in add]
-        by_position = {(d.metadata["article_id"], d.metadata["index"]): d for d in docs}
-        texts = [dense_text(d, by_position.get((d.metadata["article_id"], d.metadata["index"] - 1))) for d in docs]
         started = time.perf_counter()
-        vectors = self.embeddings.encode(texts, progress=progress)
         if docs:
-            log.info("embedded %d sentences in %.1f s", len(docs), time.perf_counter() - started)
+            vectors = self.embeddings.encode([dense_text(d) for d in docs], progress=progress)
             self.vectors.add_vectors(docs, vectors, [d.id for d in docs])  # type: ignore[misc]
-        for s in add:
-            self.articles[s.article_id] = hashes[s.article_id]
-        for article_id in set(hashes) - set(self.articles):
-            if article_id not in remove:
-                self.articles[article_id] = hashes[article_id]  # an article without answerable sentences
-        self._tokens = [lexical_tokens(d) for d in self.docs]
+            paragraphs: dict[str, list[Document]] = {}
+            for d in docs:
+                paragraphs.setdefault(d.metadata["segment"], []).append(d)
+            para_docs = [
+                Document(id=seg, page_content=f"{ds[0].metadata['headline']}. " * bool(ds[0].metadata["headline"])
+                         + " ".join(d.page_content for d in ds), metadata={"article_id": ds[0].metadata["article_id"]})
+                for seg, ds in paragraphs.items()
+            ]
+            texts = [" ".join(d.page_content for d in ds) for ds in paragraphs.values()]
+            para_vectors = self.embeddings.encode(texts, progress=progress)
+            self.paragraphs.add_vectors(para_docs, para_vectors, list(paragraphs))
+            log.info("embedded %d sentences and %d paragraphs in %.1f s", len(docs), len(para_docs),
+                     time.perf_counter() - started)
+        self.articles = dict(hashes)  # the caller passes every change, so the index now holds the graph's articles
         self._reindex_positions()
         self._rebuild_bm25()
 
@@ -168,14 +184,30 @@ class PassageIndex:
     def dense_scores(self, question_vector: np.ndarray) -> np.ndarray:
         return self.vectors.scores(question_vector)
 
-    def bm25_scores(self, question_tokens: list[str]) -> np.ndarray:
-        if self._bm25 is None:
+    def paragraph_dense_scores(self, question_vector: np.ndarray) -> np.ndarray:
+        """Each sentence gets its paragraph's cosine."""
+        if not len(self.paragraphs):
             return np.zeros(len(self), dtype=np.float32)
-        vocab = self._bm25.vocab_dict
-        known = [t for t in question_tokens if t in vocab]
-        if not known:
-            return np.zeros(len(self), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+        return self.paragraphs.scores(question_vector)[self.paragraph_of]
+
+    def bm25_scores(self, tokens: list[str], which: str = "bm25") -> np.ndarray:
+        """Scores of every sentence (``bm25_paragraphs``: of its paragraph) for already tokenised words."""
+        index = self._bm25.get(which)
+        size = len(self.paragraphs) if which == "bm25_paragraphs" else len(self)
+        if index is None:
+            out = np.zeros(size, dtype=np.float32)
+        else:
+            known = [t for t in tokens if t in index.vocab_dict]
+            out = np.asarray(index.get_scores(known), dtype=np.float32) if known else np.zeros(size, dtype=np.float32)
+        return out[self.paragraph_of] if which == "bm25_paragraphs" and len(out) else out
+
+    def document_frequency(self, token: str) -> int:
+        index = self._bm25["bm25"]
+        tid = index.vocab_dict.get(token) if index is not None else None
+        if index is None or tid is None:
+            return 0
+        indptr = index.scores["indptr"]
+        return int(indptr[tid + 1] - indptr[tid])
 
     # --- persistence ---------------------------------------------------------
 
@@ -185,8 +217,10 @@ class PassageIndex:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         self.vectors.save(tmp)
-        if self._bm25 is not None:
-            self._bm25.save(str(tmp / "bm25"), show_progress=False)
+        self.paragraphs.save(tmp / "paragraphs")
+        for name, index in self._bm25.items():
+            if index is not None:
+                index.save(str(tmp / name), show_progress=False)
         (tmp / "meta.json").write_text(json.dumps(self.meta(), indent=1, sort_keys=True), encoding="utf-8")
         old = self.folder.with_name(self.folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -219,8 +253,10 @@ class PassageIndex:
         index = cls(folder, embeddings)
         try:
             index.vectors = NumpyVectorStore.load(folder, embeddings)
-            if (folder / "bm25").is_dir():
-                index._bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+            index.paragraphs = NumpyVectorStore.load(folder / "paragraphs", embeddings)
+            for name in _BM25_NAMES:
+                if (folder / name).is_dir():
+                    index._bm25[name] = bm25s.BM25.load(str(folder / name), show_progress=False)
         except (OSError, ValueError, KeyError) as exc:
             raise IndexMismatch(f"the passage index in {folder} is damaged ({exc}); run `kgqa reindex`") from None
         index.articles = dict(meta.get("articles", {}))
@@ -242,5 +278,3 @@ class PassageIndex:
             f"the passage index in {self.folder} does not match the graph: {'; '.join(parts)}. "
             "Was the store changed by another program? Run `kgqa reindex` to rebuild the index from the graph."
         )
-
-

@@ -180,6 +180,9 @@ def analyze(text: str, names: AliasTable) -> Question:
                 break
             following.append(w)
         noun = next((w for w in following if w in _NOUN_TYPE), following[0] if following else "")
+        of = re.search(r"\b(?:what|which) (?:is|was|are|were) the ([a-z]+) of\b", lower)  # "what is the date of"
+        if of and of.group(1) in _NOUN_TYPE:
+            noun = of.group(1)
         words = [w for w in words if w != noun]
         if noun in _NOUN_TYPE:
             q.expected = _NOUN_TYPE[noun]

@@ -18,20 +18,20 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from kg import AliasTable
+from kg import AliasTable, Mention
 
-from ._text import content_tokens, stems, tokens
-from .graph_facts import GraphFacts, Mention, Post, Quotation
+from ._text import bigrams, bm25_tokens, content_tokens, stems, tokens
+from .graph_facts import GraphFacts, Post, Quotation
 from .index import PassageIndex
 from .question import Question, analyze
-from .scoring import Weights, coverage, has_date, has_number, idf_weights
+from .scoring import Weights, coverage, fuse, has_date, has_number, idf_weights
 from .vectors import top_k
 
 __all__ = ["HybridRetriever", "Candidate", "GraphEvidence"]
 
 log = logging.getLogger(__name__)
 
-_POOL = 40  # candidates re-ranked per question
+_POOL = 100  # candidates re-ranked per question
 _SOFT = 6  # of which this many get word-vector matching of the question's words
 _SYNONYM = 0.55  # cosine of two single-word vectors above which they count as the same word (killed / death: 0.70)
 
@@ -123,56 +123,57 @@ class HybridRetriever(BaseRetriever):
         """The ``k`` best sentences with their features, best first (``vector``: the question's, if already embedded)."""
         if not len(self.index):
             return []
-        w = self.weights
         if vector is None:
             vector = self.index.embeddings.encode([question.text])[0]
-        dense = self.index.dense_scores(vector)
-        bm25 = self.index.bm25_scores(stems(content_tokens(question.text)))
-        top_bm25 = float(bm25.max()) if bm25.size else 0.0
-        bm25n = bm25 / top_bm25 if top_bm25 > 0 else bm25
-        base = w.dense * dense + w.bm25 * bm25n
+        index = self.index
+        words = bm25_tokens(question.text)
+        dense = index.dense_scores(vector)
+        lexical = index.bm25_scores(words)
+        base = fuse(self.weights, lexical, dense, index.bm25_scores(words, "bm25_paragraphs"),
+                    index.paragraph_dense_scores(vector), index.bm25_scores(bigrams(words), "bm25_bigrams"))
         if question.section:
-            base = base - 1.0 * (self.index.sections != question.section)
+            base = base - 100.0 * (index.sections != question.section)
         rows = list(top_k(base, pool))
         fact_sentences = evidence.sentences() if evidence else set()
         for sentence in fact_sentences:
-            row = self.index.row_of(sentence)
+            row = index.row_of(sentence)
             if row is not None and row not in rows:
                 rows.append(row)
-        docs = self.index.docs
-        mentions = self.facts.mentions_in([docs[r].metadata["sentence"] for r in rows])
-        focus = set(self.focus_iris(question))
+        docs = index.docs
+        focus = self.focus_iris(question)
         focus_words = [set(stems(tokens(e.text))) for e in question.entities]
         qwords = stems(question.words)
-        idf = _idf(self.index, qwords)
+        idf = _idf(index, question.words)
+        top_lexical = float(lexical.max()) if lexical.size else 0.0
         out = []
         for r in rows:
             doc = docs[r]
-            c = Candidate(r, doc, 0.0, float(dense[r]), float(bm25n[r]), mentions=mentions.get(doc.metadata["sentence"], []))
+            mentions = [Mention(**m) for m in doc.metadata.get("mentions", ())]
+            c = Candidate(r, doc, 0.0, float(dense[r]), float(lexical[r] / top_lexical) if top_lexical else 0.0,
+                          mentions=mentions)
             present = set(stems(tokens(doc.page_content)))
             if question.entities:
-                hits = 0
-                for iri, words in zip(self.focus_iris(question), focus_words):
-                    if any(m.entity == iri for m in c.mentions) or (words and words <= present):
-                        hits += 1
+                hits = sum(1 for iri, ws in zip(focus, focus_words)
+                           if any(m.entity == iri for m in mentions) or (ws and ws <= present))
                 c.entity = hits / len(question.entities)
-            c.answer_type = _type_score(question, c, focus, present)
+            c.answer_type = _type_score(question, c, set(focus))
             c.fact = 1.0 if c.sentence in fact_sentences else 0.0
             c.coverage = coverage(qwords, present, idf)
-            c.score = self._score(base[r], c)
+            c.score = self._score(float(base[r]), c)
             out.append(c)
         out.sort(key=lambda c: (-c.score, c.row))
         # Synonyms ("killed" / "death", "pictures" / "images") count for the few best, by word vectors.
         if qwords and out:
             for c in out[:_SOFT]:
                 c.coverage, c.missing = self._soft_coverage(question.words, qwords, c.doc.page_content, idf)
-                c.score = self._score(base[c.row], c)
+                c.score = self._score(float(base[c.row]), c)
             out.sort(key=lambda c: (-c.score, c.row))
         return out[:k]
 
     def _score(self, base: float, c: Candidate) -> float:
         w = self.weights
-        return float(base + w.entity * c.entity + w.answer_type * c.answer_type + w.fact * c.fact * c.coverage
+        typed = c.answer_type >= 0  # -1: the question wants a type this sentence does not have
+        return float(base + w.entity * c.entity - (0.0 if typed else w.answer_type) + w.fact * c.fact * c.coverage
                      + w.coverage * c.coverage)
 
     def _soft_coverage(
@@ -206,27 +207,30 @@ class HybridRetriever(BaseRetriever):
 
 
 def _idf(index: PassageIndex, words: list[str]) -> dict[str, float]:
-    bm25 = index._bm25
+    """IDF of the question's words (keyed by Snowball stem) from the sentence BM25's document frequencies."""
     n = len(index)
-    if bm25 is None or not n:
-        return {w: 1.0 for w in words}
     freq = {}
-    for w in words:
-        tid = bm25.vocab_dict.get(w)
-        freq[w] = int(bm25.scores["indptr"][tid + 1] - bm25.scores["indptr"][tid]) if tid is not None else 0
-    return idf_weights(words, freq, n)
+    for word in words:
+        found = bm25_tokens(word)
+        freq[stems([word])[0]] = index.document_frequency(found[0]) if found else 0
+    return idf_weights(list(freq), freq, max(n, 1))
 
 
-def _type_score(question: Question, c: Candidate, focus: set[str], present: set[str]) -> float:
-    """1 when the sentence holds something of the expected answer type that the question does not already name."""
+def _type_score(question: Question, c: Candidate, focus: set[str]) -> float:
+    """1 when the sentence holds something of the expected answer type that the question does not name; -1 when
+    the question wants a type and the sentence has none; 0 for questions without a type."""
     expected = question.expected
     text = c.doc.page_content
-    new = [m for m in c.mentions if m.entity not in focus and not set(tokens(m.text)) <= set(question.tokens)]
-    if expected in {"person", "organization", "place"}:
-        kinds = {"person": {"person"}, "organization": {"organization", "group"}, "place": {"place"}}[expected]
-        return 1.0 if any(m.kind in kinds for m in new) else 0.0
-    if expected == "date":
-        return 1.0 if any(m.kind == "date" for m in new) or has_date(text) else 0.0
+    asked = set(question.tokens)
+    new = [m for m in c.mentions if m.entity not in focus and not set(tokens(m.text)) <= asked]
+    kinds = {"person": {"person", "organization", "group"}, "organization": {"organization", "group", "person", "place"},
+             "place": {"place", "organization"}, "date": {"date"}}.get(expected)
+    if kinds is not None:
+        if any(m.kind in kinds for m in new):
+            return 1.0
+        if expected == "date" and has_date(text):
+            return 1.0
+        return -1.0
     if expected in {"number", "duration"}:
-        return 1.0 if has_number(text) else 0.0
+        return 1.0 if has_number(text) or has_date(text) else -1.0
     return 0.0
