@@ -23,7 +23,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from kg import Settings  # noqa: E402
-from retrieval import Answerer, Library  # noqa: E402
+from retrieval import Answerer, IndexMismatch, Library  # noqa: E402
 from squad import write_articles  # noqa: E402
 
 BBC = ROOT.parent / "shared" / "bench" / "bbc" / "articles.jsonl"
@@ -58,6 +58,11 @@ def main() -> None:
     squad_file.parent.mkdir(parents=True, exist_ok=True)
     squad_questions = write_articles(squad_file)
     started = time.perf_counter()
+    try:
+        Library(settings).close()
+    except IndexMismatch as exc:  # built by an older kgqa: rebuild the index from the stored graph
+        print(f"rebuilding the passage index: {exc}")
+        Library(settings, rebuild=True, progress=True).close()
     with Library(settings, progress=True) as lib:
         report = lib.ingest([SEED, squad_file, BBC], progress=True)
         built = time.perf_counter() - started
