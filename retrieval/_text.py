@@ -45,11 +45,16 @@ def _fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-case, accent-folded words; possessive 's dropped, British spellings folded, dots in acronyms kept out."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=100_000)
+def _tokens(text: str) -> tuple[str, ...]:
     out = []
     for word in _WORD.findall(_fold(text.replace("U.S.", "US").replace("U.K.", "UK"))):
         word = re.sub(r"['’]s$", "", word).replace("’", "'")
         out.append(SPELLING.get(word, word))
-    return out
+    return tuple(out)
 
 
 def content_tokens(text: str) -> list[str]:

@@ -31,7 +31,7 @@ from langchain_core.documents import Document
 
 from kg import ConfigError, StoredSentence
 
-from ._text import bigrams, bm25_tokens
+from ._text import bigrams, bm25_tokens, content_tokens
 from .embedding import SentenceEmbeddings
 from .vectors import NumpyVectorStore
 
@@ -40,7 +40,7 @@ __all__ = ["PassageIndex", "IndexMismatch", "INDEX_FORMAT", "passage_document", 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever what is stored, or how the texts are built, changes.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 _K1, _B = 0.9, 0.4  # BM25 for one-sentence documents (measured on ReQA SQuAD; Lucene's defaults suit long ones)
 _BM25_NAMES = ("bm25", "bm25_paragraphs", "bm25_bigrams")
 
@@ -97,6 +97,9 @@ class PassageIndex:
         self.paragraphs = NumpyVectorStore(embeddings)  # one row per paragraph (segment)
         self.articles: dict[str, str] = {}  # article id -> record hash of the graph it was built from
         self._bm25: dict[str, bm25s.BM25 | None] = dict.fromkeys(_BM25_NAMES)
+        # A vector for every word of every sentence, so synonyms are matched at query time without the model.
+        self.words: dict[str, int] = {}
+        self.word_vectors = np.zeros((0, 0), dtype=np.float16)
         self._reindex_positions()
 
     # --- state ---------------------------------------------------------------
@@ -175,9 +178,25 @@ class PassageIndex:
             self.paragraphs.add_vectors(para_docs, para_vectors, list(paragraphs))
             log.info("embedded %d sentences and %d paragraphs in %.1f s", len(docs), len(para_docs),
                      time.perf_counter() - started)
+        self._add_words(docs, progress)
         self.articles = dict(hashes)  # the caller passes every change, so the index now holds the graph's articles
         self._reindex_positions()
         self._rebuild_bm25()
+
+    def _add_words(self, docs: list[Document], progress: bool) -> None:
+        new = list(dict.fromkeys(w for d in docs for w in content_tokens(d.page_content) if w not in self.words))
+        if not new:
+            return
+        vectors = self.embeddings.encode(new, progress=progress).astype(np.float16)
+        self.word_vectors = vectors if not len(self.words) else np.vstack([self.word_vectors, vectors])
+        for w in new:
+            self.words[w] = len(self.words)
+
+    def word_vector_table(self, words: list[str]) -> tuple[list[str], np.ndarray]:
+        """The known ones among ``words`` and their vectors (rows), for synonym matching."""
+        known = [w for w in words if w in self.words]
+        rows = [self.words[w] for w in known]
+        return known, self.word_vectors[rows].astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
 
     # --- searching -----------------------------------------------------------
 
@@ -221,6 +240,8 @@ class PassageIndex:
         for name, index in self._bm25.items():
             if index is not None:
                 index.save(str(tmp / name), show_progress=False)
+        np.save(tmp / "words.npy", self.word_vectors)
+        (tmp / "words.json").write_text(json.dumps(list(self.words), ensure_ascii=False), encoding="utf-8")
         (tmp / "meta.json").write_text(json.dumps(self.meta(), indent=1, sort_keys=True), encoding="utf-8")
         old = self.folder.with_name(self.folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -254,6 +275,8 @@ class PassageIndex:
         try:
             index.vectors = NumpyVectorStore.load(folder, embeddings)
             index.paragraphs = NumpyVectorStore.load(folder / "paragraphs", embeddings)
+            index.word_vectors = np.load(folder / "words.npy")
+            index.words = {w: i for i, w in enumerate(json.loads((folder / "words.json").read_text(encoding="utf-8")))}
             for name in _BM25_NAMES:
                 if (folder / name).is_dir():
                     index._bm25[name] = bm25s.BM25.load(str(folder / name), show_progress=False)

@@ -78,7 +78,8 @@ class HybridRetriever(BaseRetriever):
     entity_iri: Any  # (kind, label) -> IRI
     k: int = 10
     weights: Weights = Weights()
-    _cache: dict = PrivateAttr(default_factory=dict)
+    _cache: dict = PrivateAttr(default_factory=dict)  # question word -> vector
+    _rows: dict = PrivateAttr(default_factory=dict)  # sentence IRI -> (its stems, its content words)
 
     @classmethod
     def from_library(cls, library: Any, k: int = 10, weights: Weights | None = None) -> HybridRetriever:
@@ -123,9 +124,17 @@ class HybridRetriever(BaseRetriever):
         """The ``k`` best sentences with their features, best first (``vector``: the question's, if already embedded)."""
         if not len(self.index):
             return []
-        if vector is None:
-            vector = self.index.embeddings.encode([question.text])[0]
         index = self.index
+        # The question and its words go through the model in one batch (the words for synonym matching).
+        words_to_embed = [w for w in dict.fromkeys(question.words) if w not in self._cache]
+        if vector is None or words_to_embed:
+            encoded = index.embeddings.encode(([question.text] if vector is None else []) + words_to_embed)
+            if vector is None:
+                vector, encoded = encoded[0], encoded[1:]
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache.update(zip(words_to_embed, encoded))
+        question_vectors = {w: self._cache[w] for w in question.words if w in self._cache}
         words = bm25_tokens(question.text)
         dense = index.dense_scores(vector)
         lexical = index.bm25_scores(words)
@@ -151,7 +160,7 @@ class HybridRetriever(BaseRetriever):
             mentions = [Mention(**m) for m in doc.metadata.get("mentions", ())]
             c = Candidate(r, doc, 0.0, float(dense[r]), float(lexical[r] / top_lexical) if top_lexical else 0.0,
                           mentions=mentions)
-            present = set(stems(tokens(doc.page_content)))
+            present, _ = self._words(r)
             if question.entities:
                 hits = sum(1 for iri, ws in zip(focus, focus_words)
                            if any(m.entity == iri for m in mentions) or (ws and ws <= present))
@@ -165,7 +174,7 @@ class HybridRetriever(BaseRetriever):
         # Synonyms ("killed" / "death", "pictures" / "images") count for the few best, by word vectors.
         if qwords and out:
             for c in out[:_SOFT]:
-                c.coverage, c.missing = self._soft_coverage(question.words, qwords, c.doc.page_content, idf)
+                c.coverage, c.missing = self._soft_coverage(question.words, qwords, c.row, idf, question_vectors)
                 c.score = self._score(float(base[c.row]), c)
             out.sort(key=lambda c: (-c.score, c.row))
         return out[:k]
@@ -176,34 +185,35 @@ class HybridRetriever(BaseRetriever):
         return float(base + w.entity * c.entity - (0.0 if typed else w.answer_type) + w.fact * c.fact * c.coverage
                      + w.coverage * c.coverage)
 
+    def _words(self, row: int) -> tuple[frozenset[str], list[str]]:
+        """A sentence's word stems and content words, computed once per row."""
+        doc = self.index.docs[row]  # keyed by sentence IRI: rows move when articles come and go
+        found = self._rows.get(doc.id)
+        if found is None:
+            if len(self._rows) > 200_000:
+                self._rows.clear()
+            text = doc.page_content
+            found = self._rows[doc.id] = (frozenset(stems(tokens(text))), list(dict.fromkeys(content_tokens(text))))
+        return found
+
     def _soft_coverage(
-        self, words: list[str], word_stems: list[str], sentence: str, idf: dict[str, float]
+        self, words: list[str], word_stems: list[str], row: int, idf: dict[str, float],
+        question_vectors: dict[str, np.ndarray],
     ) -> tuple[float, list[str]]:
         """Coverage with synonyms, and the question words that matched nothing at all."""
-        sentence_words = [t for t in dict.fromkeys(content_tokens(sentence))]
-        present = set(stems(sentence_words))
-        missing = [w for w, s in zip(words, word_stems) if s not in present]
+        present, sentence_words = self._words(row)
+        missing = [w for w, s in zip(words, word_stems) if s not in present and w in question_vectors]
         best: dict[str, float] = {}
         if missing and sentence_words:
-            vectors = self._word_vectors(missing + sentence_words)
-            m = np.stack([vectors[w] for w in missing])
-            s = np.stack([vectors[w] for w in sentence_words])
-            for w, sim in zip(missing, (m @ s.T).max(axis=1)):
-                best[w] = float(sim) if sim >= _SYNONYM else 0.0
+            _, table = self.index.word_vector_table(sentence_words)
+            if table.size:
+                m = np.stack([question_vectors[w] for w in missing])
+                for w, sim in zip(missing, (m @ table.T).max(axis=1)):
+                    best[w] = float(sim) if sim >= _SYNONYM else 0.0
         total = sum(idf.get(s, 1.0) for s in word_stems)
         got = sum(idf.get(s, 1.0) * (1.0 if s in present else best.get(w, 0.0)) for w, s in zip(words, word_stems))
-        unmatched = [w for w in missing if not best.get(w)]
+        unmatched = [w for w, s in zip(words, word_stems) if s not in present and not best.get(w)]
         return (got / total if total else 1.0), unmatched
-
-    def _word_vectors(self, words: list[str]) -> dict[str, np.ndarray]:
-        cache = self._cache
-        new = [w for w in dict.fromkeys(words) if w not in cache]
-        if new:
-            if len(cache) > 200_000:
-                cache.clear()
-            for w, v in zip(new, self.index.embeddings.encode(new)):
-                cache[w] = v
-        return cache
 
 
 def _idf(index: PassageIndex, words: list[str]) -> dict[str, float]:
