@@ -32,9 +32,10 @@ DEV = ROOT / "tests" / "qa" / "seed_dev.jsonl"
 
 COLD = """
 import sys, time; t = time.perf_counter(); sys.path.insert(0, {root!r})
+from pathlib import Path
 from kg import Settings
 from retrieval import Answerer, Library
-lib = Library(Settings(data_dir={data!r}))
+lib = Library(Settings(data_dir=Path({data!r})))
 a = Answerer(lib); a.ask("Who is Iran's Defense Minister?")
 print(time.perf_counter() - t)
 """
@@ -73,7 +74,9 @@ def main() -> None:
     cold = []
     for _ in range(3):
         out = subprocess.run([sys.executable, "-c", COLD.format(root=str(ROOT), data=str(args.data))],
-                             capture_output=True, text=True, check=True, env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin"})
+                             capture_output=True, text=True, env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin"})
+        if out.returncode:
+            raise SystemExit(f"the cold-start process failed:\n{out.stderr[-2000:]}")
         cold.append(float(out.stdout.strip().splitlines()[-1]))
     print(f"cold start (process start to first answer): median {statistics.median(cold):.2f} s  "
           f"runs {', '.join(f'{c:.2f}' for c in cold)}")
