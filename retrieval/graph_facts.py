@@ -96,7 +96,7 @@ SELECT DISTINCT ?holder ?holderLabel ?title ?org ?orgLabel ?rank ?sentence WHERE
   ?fact rdf:subject ?holder ; rdf:predicate org:holds ; rdf:object ?post ; prov:wasDerivedFrom ?sentence .
   OPTIONAL {{ ?post org:postIn ?org . ?org rdfs:label ?orgLabel }}
   OPTIONAL {{ ?holder kgqa:rank ?rank }}
-}} }} LIMIT 500""")
+}} }} LIMIT 200""")
         return [Post(_v(r[0]) or "", _v(r[1]) or "", _v(r[2]) or "", _v(r[3]), _v(r[4]), _v(r[5]), _v(r[6]) or "")
                 for r in rows]
 

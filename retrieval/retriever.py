@@ -31,7 +31,7 @@ __all__ = ["HybridRetriever", "Candidate", "GraphEvidence"]
 
 log = logging.getLogger(__name__)
 
-_POOL = 100  # candidates re-ranked per question
+_POOL = 60  # candidates re-ranked per question
 _SOFT = 6  # of which this many get word-vector matching of the question's words
 _SYNONYM = 0.55  # cosine of two single-word vectors above which they count as the same word (killed / death: 0.70)
 
@@ -80,6 +80,7 @@ class HybridRetriever(BaseRetriever):
     weights: Weights = Weights()
     _cache: dict = PrivateAttr(default_factory=dict)  # question word -> vector
     _rows: dict = PrivateAttr(default_factory=dict)  # sentence IRI -> (its stems, its content words)
+    _mention_cache: dict = PrivateAttr(default_factory=dict)  # sentence IRI -> its mentions
 
     @classmethod
     def from_library(cls, library: Any, k: int = 10, weights: Weights | None = None) -> HybridRetriever:
@@ -125,7 +126,10 @@ class HybridRetriever(BaseRetriever):
         if not len(self.index):
             return []
         index = self.index
-        # The question and its words go through the model in one batch (the words for synonym matching).
+        # The question and its words go through the model in one batch (the words for synonym matching);
+        # words the corpus has are already in the index's word table.
+        known, table = index.word_vector_table([w for w in dict.fromkeys(question.words) if w not in self._cache])
+        self._cache.update(zip(known, table))
         words_to_embed = [w for w in dict.fromkeys(question.words) if w not in self._cache]
         if vector is None or words_to_embed:
             encoded = index.embeddings.encode(([question.text] if vector is None else []) + words_to_embed)
@@ -157,7 +161,7 @@ class HybridRetriever(BaseRetriever):
         out = []
         for r in rows:
             doc = docs[r]
-            mentions = [Mention(**m) for m in doc.metadata.get("mentions", ())]
+            mentions = self._mentions(doc)
             c = Candidate(r, doc, 0.0, float(dense[r]), float(lexical[r] / top_lexical) if top_lexical else 0.0,
                           mentions=mentions)
             present, _ = self._words(r)
@@ -184,6 +188,14 @@ class HybridRetriever(BaseRetriever):
         typed = c.answer_type >= 0  # -1: the question wants a type this sentence does not have
         return float(base + w.entity * c.entity - (0.0 if typed else w.answer_type) + w.fact * c.fact * c.coverage
                      + w.coverage * c.coverage)
+
+    def _mentions(self, doc: Document) -> list[Mention]:
+        found = self._mention_cache.get(doc.id)
+        if found is None:
+            if len(self._mention_cache) > 200_000:
+                self._mention_cache.clear()
+            found = self._mention_cache[doc.id] = [Mention(**m) for m in doc.metadata.get("mentions", ())]
+        return found
 
     def _words(self, row: int) -> tuple[frozenset[str], list[str]]:
         """A sentence's word stems and content words, computed once per row."""
