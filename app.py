@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # The application, not the libraries, decides how logs look.
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # bm25s sets its own logger to DEBUG; this application wants its index builds quiet.
+    logging.getLogger("bm25s").setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
         settings = Settings.from_env(os.environ)
     except ConfigError as exc:
