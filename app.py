@@ -1,6 +1,9 @@
-"""kgqa's composition root: reads the environment once and builds the command line.
+"""kgqa's composition root: reads the environment once, then serves the web app or runs a command.
 
-The graph commands come from ``kg.cli``, the answering ones from ``retrieval.cli``.
+``python app.py [--host H] [--port P]`` serves the UI, API, SPARQL endpoint and
+widget on one port (the shipped articles are ingested on first start).
+``kgqa COMMAND`` runs a command: the graph ones come from ``kg.cli``, the
+answering ones from ``retrieval.cli``, and ``serve`` is the web app.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import logging
 import os
 import sys
 
-from kg import ConfigError, Settings
+from kg import ConfigError, KgqaError, Settings
 from kg.cli import add_commands, run_command
 from retrieval import cli as retrieval_cli
 
@@ -21,10 +24,38 @@ def build_parser() -> argparse.ArgumentParser:
         description="Knowledge-graph question answering over news articles. Settings: KGQA_* variables (see README).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_serve_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_commands(sub)
     retrieval_cli.add_commands(sub)
+    _add_serve_options(sub.add_parser("serve", help="serve the web app (the default when no command is given)"))
     return parser
+
+
+def _add_serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to serve on (default: KGQA_HOST, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to serve on (default: KGQA_PORT, 7860)")
+
+
+def serve(settings: Settings, host: str | None, port: int | None) -> int:
+    """Open the library (building it from the shipped articles on first start) and serve until interrupted."""
+    from web import Services, create_app
+    from web import serve as run_server
+
+    host, port = host or settings.host, port or settings.port
+    print(f"kgqa: opening the library in {settings.data_dir} ...", file=sys.stderr)
+    try:
+        services = Services(settings)
+    except KgqaError as exc:
+        print(f"kgqa: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        print(f"kgqa: serving on http://{host}:{port}/  (API docs /docs, SPARQL /sparql, widget /widget.js)",
+              file=sys.stderr)
+        run_server(create_app(services), host, port)
+    finally:
+        services.close()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     # Models are packaged; nothing may reach for the network at run time.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if args.command in (None, "serve"):
+        return serve(settings, args.host, args.port)
     progress = not getattr(args, "quiet", False) and sys.stderr.isatty()
     return run_command(args, settings, open_graph=retrieval_cli.open_for(args.command, progress=progress))
 

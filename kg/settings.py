@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,25 @@ def _fraction(text: str) -> float:
     value = float(text)
     if not 0 <= value <= 1:
         raise ValueError("must be between 0 and 1")
+    return value
+
+
+def _origins(text: str) -> tuple[str, ...]:
+    out = []
+    for item in text.split(","):
+        origin = item.strip().rstrip("/")
+        if not origin:
+            continue
+        if origin != "*" and not re.fullmatch(r"https?://[^/?#\s]+", origin):
+            raise ValueError(f"{origin!r} is not an origin like https://example.org or http://127.0.0.1:8000")
+        out.append(origin)
+    return tuple(out)
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise ValueError("must be a TCP port, 1-65535")
     return value
 
 
@@ -116,6 +136,22 @@ SETTINGS: tuple[Setting, ...] = (
         "installed). Empty: extractive answers, no LLM.",
         _optional,
     ),
+    Setting("host", "127.0.0.1", "Address `python app.py` serves on (0.0.0.0: every interface).", lambda t: t.strip() or "127.0.0.1"),
+    Setting("port", 7860, "Port `python app.py` serves the UI, /api, /sparql and /widget.js on.", _port),
+    Setting(
+        "allowed_origins",
+        (),
+        "Comma-separated origins (e.g. https://news.example.org) whose pages may embed the widget and call /api and "
+        "/sparql from a browser; * allows any. The app's own origin is always allowed. Empty: no other site.",
+        _origins,
+    ),
+    Setting(
+        "admin_token",
+        None,
+        "Secret that unlocks SPARQL Update on /sparql (sent as `Authorization: Bearer TOKEN`). Empty: every update "
+        "is refused with 403.",
+        _optional,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -142,6 +178,10 @@ class Settings:
     embedding_model: str = "all-MiniLM-L6-v2"
     abstain_below: float = 0.35
     llm: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 7860
+    allowed_origins: tuple[str, ...] = ()
+    admin_token: str | None = None
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith(("/", "#")):

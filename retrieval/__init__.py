@@ -13,6 +13,7 @@ from .answer import Answerer
 from .contract import NO_ANSWER, Answer, Citation, FactRef
 from .embedding import SentenceEmbeddings
 from .evaluation import QAScores, evaluate_qa, load_qa
+from .followup import Turn, resolve_followup
 from .index import IndexMismatch, PassageIndex
 from .library import Library
 from .question import Question, analyze
@@ -23,5 +24,5 @@ from .vectors import NumpyVectorStore
 __all__ = [
     "Library", "Answerer", "Answer", "Citation", "FactRef", "NO_ANSWER",
     "HybridRetriever", "Weights", "PassageIndex", "IndexMismatch", "NumpyVectorStore", "SentenceEmbeddings",
-    "Question", "analyze", "evaluate_qa", "load_qa", "QAScores",
+    "Question", "analyze", "evaluate_qa", "load_qa", "QAScores", "Turn", "resolve_followup",
 ]

@@ -7,19 +7,19 @@ number the question asks for, or the whole sentence for why/how questions.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg import Settings
+from kg import Mention, Settings
 
 from ._text import normalize_answer, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
-from kg import Mention
-
+from .followup import Turn, resolve_followup
 from .graph_facts import Post, Quotation
 from .question import Question, analyze
 from .retriever import Candidate, GraphEvidence, HybridRetriever
@@ -61,7 +61,9 @@ class Answerer:
                  weights: Weights | None = None) -> None:
         self.library = library
         self.settings = settings or library.settings
+        self._weights = weights
         self.retriever = HybridRetriever.from_library(library, weights=weights)
+        self._generation = getattr(library, "generation", 0)
         if chat_model is None and self.settings.llm:
             from .llm import load_chat_model
 
@@ -72,40 +74,65 @@ class Answerer:
     def facts(self):  # type: ignore[no-untyped-def]
         return self.retriever.facts
 
+    def _current(self) -> None:
+        # After an ingest or delete the names and the index may be new: rebuild the retriever once.
+        generation = getattr(self.library, "generation", 0)
+        if generation != self._generation:
+            self.retriever = HybridRetriever.from_library(self.library, weights=self._weights)
+            self._generation = generation
+
+    def _reading(self):  # type: ignore[no-untyped-def]
+        lock = getattr(self.library, "lock", None)
+        return lock.read() if lock is not None else contextlib.nullcontext()
+
     # --- public -------------------------------------------------------------------
+
+    def resolve(self, question: str, history: Sequence[Turn] = ()) -> str:
+        """The question with pronouns that lean on earlier turns spelled out (see :mod:`retrieval.followup`)."""
+        with self._reading():
+            self._current()
+            return resolve_followup(question, history, self.retriever.names)
 
     def search(self, question: str, k: int = 10) -> list[Citation]:
         """The ``k`` best sentences for a question, as citations numbered from 1."""
-        q = self._analyze(question)
-        ranked = self.retriever.rank(q, self.retriever.graph_evidence(q), k=k)
-        return [citation_from_document(i + 1, c.doc) for i, c in enumerate(ranked)]
+        with self._reading():
+            self._current()
+            q = self._analyze(question)
+            ranked = self.retriever.rank(q, self.retriever.graph_evidence(q), k=k)
+            return [citation_from_document(i + 1, c.doc) for i, c in enumerate(ranked)]
 
     def ask(self, question: str) -> Answer:
         """The answer contract for one question (see README, "Answers")."""
-        q = self._analyze(question)
-        evidence = self.retriever.graph_evidence(q)
-        ranked = self.retriever.rank(q, evidence, k=20)
-        draft = self._draft(q, evidence, ranked)
-        answer = self._number(draft, ranked)
+        with self._reading():
+            self._current()
+            q = self._analyze(question)
+            evidence = self.retriever.graph_evidence(q)
+            ranked = self.retriever.rank(q, evidence, k=20)
+            draft = self._draft(q, evidence, ranked)
+            answer = self._number(draft, ranked)
+            context = self._context(ranked, answer)
         if self.chat_model is not None and not answer.abstained:
             from .llm import write_with_llm
 
-            answer = write_with_llm(self.chat_model, question, answer, self._context(ranked, answer))
+            answer = write_with_llm(self.chat_model, question, answer, context)
         return answer
 
     def stream(self, question: str) -> Iterator[str | Answer]:
         """Text chunks as the answer is written, then the final :class:`Answer`."""
-        q = self._analyze(question)
-        evidence = self.retriever.graph_evidence(q)
-        ranked = self.retriever.rank(q, evidence, k=20)
-        answer = self._number(self._draft(q, evidence, ranked), ranked)
+        with self._reading():
+            self._current()
+            q = self._analyze(question)
+            evidence = self.retriever.graph_evidence(q)
+            ranked = self.retriever.rank(q, evidence, k=20)
+            answer = self._number(self._draft(q, evidence, ranked), ranked)
+            context = self._context(ranked, answer)
         if self.chat_model is None or answer.abstained:
             yield answer.answer
             yield answer
             return
         from .llm import stream_with_llm
 
-        yield from stream_with_llm(self.chat_model, question, answer, self._context(ranked, answer))
+        yield from stream_with_llm(self.chat_model, question, answer, context)
 
     # --- steps ------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from kg import IngestReport, KnowledgeGraph, QueryResult, Settings
 
 from .embedding import SentenceEmbeddings
+from ._rwlock import ReadWriteLock
 from .index import PassageIndex
 
 __all__ = ["Library"]
@@ -40,6 +41,10 @@ class Library:
     def __init__(self, settings: Settings, graph: KnowledgeGraph | None = None, *, progress: bool = False,
                  rebuild: bool = False) -> None:
         self.settings = settings
+        #: Questions hold it for reading, index updates for writing (see :class:`ReadWriteLock`).
+        self.lock = ReadWriteLock()
+        #: Bumped by every change of the articles, so answerers know to refresh what they cached.
+        self.generation = 0
         self._owns_graph = graph is None  # a graph passed in is closed by whoever opened it
         self.graph = graph or KnowledgeGraph(settings)
         self.embeddings = SentenceEmbeddings(settings.embedding_model)
@@ -74,9 +79,12 @@ class Library:
 
     def _rebuild(self, progress: bool) -> None:
         hashes = self.graph.article_hashes()
-        self.index = PassageIndex(self.settings.index_path, self.embeddings)
-        self.index.update((), self.graph.sentences(), hashes, progress=progress)
-        self.index.save()
+        index = PassageIndex(self.settings.index_path, self.embeddings)
+        index.update((), self.graph.sentences(), hashes, progress=progress)
+        with self.lock.write():
+            self.index = index
+            index.save()
+            self.generation += 1
 
     def reindex(self, *, progress: bool = False) -> int:
         """Rebuild the passage index from the graph; returns the number of passages."""
@@ -91,9 +99,12 @@ class Library:
         removed = [i for i in before if i not in after]
         if not changed and not removed:
             return
-        self.index.update(removed + changed, self.graph.sentences(changed) if changed else [], after,
-                          progress=progress)
-        self.index.save()
+        sentences = self.graph.sentences(changed) if changed else []
+        # Answers read the index between steps; they wait only while it changes.
+        with self.lock.write():
+            self.index.update(removed + changed, sentences, after, progress=progress)
+            self.index.save()
+            self.generation += 1
 
     def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None) -> IngestReport:
         """:meth:`kg.KnowledgeGraph.ingest`, then the passages of every new or changed article."""

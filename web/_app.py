@@ -1,0 +1,43 @@
+"""Builds the one ASGI app: FastAPI routes first, the Gradio UI mounted at ``/`` last."""
+
+from __future__ import annotations
+
+import gradio as gr
+from fastapi import FastAPI
+
+from ._api import api_router
+from ._errors import install_error_handlers
+from ._linked_data import linked_data_router
+from ._origins import OriginMiddleware, OriginPolicy
+from ._services import Services
+from ._sparql import sparql_router
+from ._widget import widget_router
+from .ui import CSS, build_blocks, theme
+
+__all__ = ["create_app"]
+
+
+def create_app(services: Services) -> FastAPI:
+    """The app for ``services``; its ``state.services`` is what every route uses."""
+    import kg
+
+    app = FastAPI(
+        title="kgqa",
+        version=kg.__version__,
+        description="Questions over news articles, answered with cited sentences; SPARQL over the facts. "
+        "Errors: `{\"error\": {\"status\", \"type\", \"message\"}}`.",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.include_router(api_router())
+    app.include_router(sparql_router())
+    app.include_router(widget_router())
+    app.include_router(linked_data_router(services.settings))
+    blocks = build_blocks(services)
+    app = gr.mount_gradio_app(app, blocks, path="/", theme=theme(), css=CSS, footer_links=["api"], show_error=True,
+                              max_file_size=int(services.max_upload_bytes), ssr_mode=False)
+    app.add_middleware(OriginMiddleware, policy=OriginPolicy(services.settings.allowed_origins))
+    return app

@@ -1,0 +1,111 @@
+"""The Articles tab: what is stored, add by upload or paste (with progress and per-file errors), delete."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from kg import KgqaError
+
+from .._services import UPLOAD_SUFFIXES, Services, UploadResult
+
+__all__ = ["ArticlesTab", "build"]
+
+COLUMNS = ["id", "headline", "date", "source", "sentences", "facts"]
+
+
+def _table(services: Services) -> tuple[list[list[Any]], Any]:
+    rows = services.articles()
+    table = [[r.id, r.headline or "", r.published or "", r.source or r.url or "", r.sentences, r.facts] for r in rows]
+    return table, gr.update(choices=[r.id for r in rows], value=None)
+
+
+def _report(results: list[UploadResult]) -> str:
+    lines = []
+    for r in results:
+        name = html.escape(r.name)
+        if r.articles:
+            ids = ", ".join(f"<code>{html.escape(i)}</code>" for i in r.articles)
+            lines.append(f"<li>✅ <b>{name}</b>: stored {ids} ({r.sentences} sentences, {r.triples} triples)</li>")
+        elif r.unchanged and not r.errors:
+            lines.append(f"<li>➖ <b>{name}</b>: already stored, unchanged</li>")
+        for e in r.errors:
+            lines.append(f'<li class="kgqa-error">❌ <b>{name}</b>: {html.escape(e)}</li>')
+    return f'<ul class="kgqa-upload-report">{"".join(lines)}</ul>'
+
+
+@dataclass
+class ArticlesTab:
+    table: gr.Dataframe
+    choice: gr.Dropdown
+    load: Callable[[], tuple[Any, ...]]  # fills table and choice when the page opens
+
+
+def build(services: Services) -> ArticlesTab:
+    """The tab's components and events; call inside a ``gr.Tab``."""
+    limit = f"{services.settings.max_file_mb:g} MB"
+
+    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        if not files:
+            raise gr.Error("Choose one or more files first.")
+        results = []
+        for i, path in enumerate(files):
+            name = Path(path).name
+            progress((i, len(files)), desc=f"Ingesting {name}", unit="files")
+            size = Path(path).stat().st_size
+            if size > services.max_upload_bytes:
+                results.append(UploadResult(name, [], [f"the file is {size / 1e6:.1f} MB, over the {limit} limit"]))
+                continue
+            try:
+                results.append(services.add_file(name, Path(path).read_bytes()))
+            except KgqaError as exc:
+                results.append(UploadResult(name, [], [str(exc)]))
+        progress((len(files), len(files)), desc="Done")
+        return (_report(results), None, *_table(services))
+
+    def paste(title: str, text: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        if not (text or "").strip():
+            raise gr.Error("Paste the article's text first.")
+        progress(0.1, desc="Ingesting the pasted text")
+        try:
+            result = services.add_text(text, title or None)
+        except KgqaError as exc:
+            result = UploadResult("pasted text", [], [str(exc)])
+        return (_report([result]), "", "", *_table(services))
+
+    def delete(article_id: str | None) -> tuple[Any, ...]:
+        if not article_id:
+            raise gr.Error("Pick an article to delete.")
+        try:
+            services.delete(article_id)
+        except KgqaError as exc:
+            raise gr.Error(str(exc)) from None
+        return (f"<p>Deleted <code>{html.escape(article_id)}</code>.</p>", *_table(services))
+
+    table = gr.Dataframe(headers=COLUMNS, label="Stored articles", interactive=False, wrap=True,
+                         elem_id="kgqa-articles")
+    with gr.Row():
+        with gr.Column():
+            files = gr.File(label=f"Upload ({', '.join(UPLOAD_SUFFIXES)}; up to {limit} each)",
+                            file_count="multiple", file_types=list(UPLOAD_SUFFIXES), elem_id="kgqa-upload")
+            add = gr.Button("Add files", variant="primary", elem_id="kgqa-upload-button")
+        with gr.Column():
+            title = gr.Textbox(label="Headline (optional)", max_lines=1)
+            text = gr.Textbox(label="Or paste an article", lines=6, elem_id="kgqa-paste")
+            add_text = gr.Button("Add pasted text", elem_id="kgqa-paste-button")
+    report = gr.HTML(elem_id="kgqa-upload-report")
+    with gr.Row():
+        choice = gr.Dropdown(label="Delete an article", choices=[], interactive=True, scale=4)
+        remove = gr.Button("Delete", variant="stop", scale=1)
+    refresh = gr.Button("Refresh list", size="sm", variant="secondary")
+
+    add.click(upload, files, [report, files, table, choice], api_visibility="private")
+    add_text.click(paste, [title, text], [report, title, text, table, choice], api_visibility="private")
+    remove.click(delete, choice, [report, table, choice], api_visibility="private")
+    refresh.click(lambda: _table(services), None, [table, choice], api_visibility="private")
+    return ArticlesTab(table=table, choice=choice, load=lambda: _table(services))
