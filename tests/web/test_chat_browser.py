@@ -1,0 +1,32 @@
+"""The Chat tab in a real browser: a question, its answer, a citation footnote, and a follow-up."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+
+def _ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
+    box = page.locator("#kgqa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_chat_answers_with_a_cited_sentence(page, live_url: str, screenshot) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_url + "/", wait_until="domcontentloaded")
+    page.locator("#kgqa-question textarea").wait_for()
+    _ask(page, "Who is Iran's Defense Minister?")
+    citation = page.locator("#kgqa-chat .kgqa-citation").first
+    citation.wait_for(timeout=60_000)
+    answer = page.locator("#kgqa-chat .kgqa-answer").last.inner_text()
+    assert "Hatami" in answer
+    assert "Hatami" in citation.locator("mark").inner_text()
+    link = citation.locator("a.kgqa-open")
+    assert re.search(r"/id/article/[^#]+#char=\d+,\d+$", link.get_attribute("href") or "")
+    screenshot("chat-cited-answer")
+
+    _ask(page, "What did he say?")
+    page.locator("#kgqa-chat .kgqa-resolved").last.wait_for(timeout=60_000)
+    assert "Hatami" in page.locator("#kgqa-chat .kgqa-resolved").last.inner_text()
+    assert not page.js_errors
