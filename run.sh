@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# First README command: set up, build the store and passage index from the shipped articles, answer a sample question.
+# First README command: set up, then serve the app on http://127.0.0.1:7860/ (the shipped articles are
+# ingested and indexed on first start). Pass --host/--port to change where it listens.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
-.venv/bin/kgqa ingest data/articles
-.venv/bin/kgqa stats
-.venv/bin/kgqa ask "Who is Iran's Defense Minister?"
+exec .venv/bin/python app.py "$@"

@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra="${1:-}"
+if [ "$extra" = "test" ] && [ ! -x /usr/bin/chromium ]; then
+  # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
+  echo "installing Debian's chromium for the browser tests..." >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
 python="${PYTHON:-python3}"
 want="$(sha256sum pyproject.toml | cut -c1-16)-${extra}"
 stamp=".venv/.kgqa-installed"
