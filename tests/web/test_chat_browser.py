@@ -7,7 +7,7 @@ import re
 import pytest
 
 
-def _ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
+def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
     box = page.locator("#kgqa-question textarea")
     box.fill(question)
     box.press("Enter")
@@ -16,7 +16,7 @@ def _ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
 def test_chat_answers_with_a_cited_sentence(page, live_url: str, screenshot) -> None:  # type: ignore[no-untyped-def]
     page.goto(live_url + "/", wait_until="domcontentloaded")
     page.locator("#kgqa-question textarea").wait_for()
-    _ask(page, "Who is Iran's Defense Minister?")
+    ask(page, "Who is Iran's Defense Minister?")
     citation = page.locator("#kgqa-chat .kgqa-citation").first
     citation.wait_for(timeout=60_000)
     answer = page.locator("#kgqa-chat .kgqa-answer").last.inner_text()
@@ -26,7 +26,7 @@ def test_chat_answers_with_a_cited_sentence(page, live_url: str, screenshot) -> 
     assert re.search(r"/id/article/[^#]+#char=\d+,\d+$", link.get_attribute("href") or "")
     screenshot("chat-cited-answer")
 
-    _ask(page, "What did he say?")
+    ask(page, "What did he say?")
     page.locator("#kgqa-chat .kgqa-resolved").last.wait_for(timeout=60_000)
     assert "Hatami" in page.locator("#kgqa-chat .kgqa-resolved").last.inner_text()
     assert not page.js_errors
