@@ -26,6 +26,8 @@ def _modules() -> list[str]:
               if not m.name.startswith("_")]
     names += [f"kg.extraction.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("kg.extraction").__path__)]
     names += ["retrieval"] + [f"retrieval.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("retrieval").__path__)]
+    names += ["web"] + [f"web.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("web").__path__)]
+    names += [f"web.ui.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("web.ui").__path__)]
     return names
 
 

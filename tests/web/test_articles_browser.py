@@ -24,7 +24,7 @@ def test_upload_an_article_then_ask_about_it(page, live_url: str, tmp_path: Path
     page.locator("#kgqa-upload-button").click()
     report = page.locator("#kgqa-upload-report li").first
     report.wait_for(timeout=60_000)
-    assert f"lighthouse-{tag}" in report.inner_text() and "stored" in report.inner_text()
+    assert f"lighthouse-{tag}" in report.inner_text() and "Stored" in report.inner_text()
     page.locator("#kgqa-articles").get_by_text(f"Lighthouse reopens in Carrow{tag}").first.wait_for()
     screenshot("articles-tab")
 

@@ -31,11 +31,11 @@ def _report(results: list[UploadResult]) -> str:
         name = html.escape(r.name)
         if r.articles:
             ids = ", ".join(f"<code>{html.escape(i)}</code>" for i in r.articles)
-            lines.append(f"<li>✅ <b>{name}</b>: stored {ids} ({r.sentences} sentences, {r.triples} triples)</li>")
+            lines.append(f"<li>Stored <b>{name}</b>: {ids} ({r.sentences} sentences, {r.triples} triples)</li>")
         elif r.unchanged and not r.errors:
-            lines.append(f"<li>➖ <b>{name}</b>: already stored, unchanged</li>")
+            lines.append(f"<li>Unchanged <b>{name}</b>: already stored</li>")
         for e in r.errors:
-            lines.append(f'<li class="kgqa-error">❌ <b>{name}</b>: {html.escape(e)}</li>')
+            lines.append(f'<li class="kgqa-error">Refused <b>{name}</b>: {html.escape(e)}</li>')
     return f'<ul class="kgqa-upload-report">{"".join(lines)}</ul>'
 
 
