@@ -8,6 +8,12 @@ A term is a plain tuple ``(kind, value, lang, datatype)`` with kind ``uri``,
 'n\\r\\n3\\r\\n'
 >>> r.values("n")
 [3]
+>>> print(r.to_xml().splitlines()[4])
+    <result><binding name="n"><literal datatype="http://www.w3.org/2001/XMLSchema#integer">3</literal></binding></result>
+>>> c = QueryResult("CONSTRUCT", triples=[(("uri", "http://schema.org/x", None, None),
+...     ("uri", "http://schema.org/name", None, None), ("literal", "X", "en", None))])
+>>> print(c.to_turtle().strip().splitlines()[-1])
+schema:x schema:name "X"@en .
 """
 
 from __future__ import annotations
@@ -15,13 +21,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["Term", "QueryResult", "FORMATS", "term_to_rdflib", "term_to_text"]
+from .vocab import PREFIXES
+
+__all__ = ["Term", "QueryResult", "FORMATS", "term_to_rdflib", "term_to_text", "term_to_nt"]
 
 Term = tuple[str, str, "str | None", "str | None"]
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -60,6 +70,29 @@ def term_to_nt(term: Term | None) -> str:
     if datatype and datatype != _XSD_STRING:
         return f"{lexical}^^<{datatype}>"
     return lexical
+
+
+_SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+# Characters XML 1.0 cannot carry even escaped; a literal holding one gets U+FFFD in XML results.
+_NOT_XML = re.compile("[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def _xml_text(text: str) -> str:
+    return escape(_NOT_XML.sub("\ufffd", text))
+
+
+def _term_xml(term: Term) -> str:
+    kind, value, lang, datatype = term
+    if kind == "uri":
+        return f"<uri>{_xml_text(value)}</uri>"
+    if kind == "bnode":
+        return f"<bnode>{_xml_text(value)}</bnode>"
+    attrs = ""
+    if lang:
+        attrs = f" xml:lang={quoteattr(lang)}"
+    elif datatype and datatype != _XSD_STRING:
+        attrs = f" datatype={quoteattr(datatype)}"
+    return f"<literal{attrs}>{_xml_text(value)}</literal>"
 
 
 def _term_json(term: Term) -> dict[str, str]:
@@ -113,6 +146,43 @@ class QueryResult:
                 "truncated": self.truncated,
             }
         return {"triples": self.to_ntriples().splitlines(), "truncated": self.truncated}
+
+    def to_xml(self) -> str:
+        """SPARQL Query Results XML Format (SELECT and ASK), for clients that speak only XML."""
+        if self.form not in ("SELECT", "ASK"):
+            raise ValueError(f"a {self.form} result is a graph, not a result set; serialise it as RDF")
+        lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sparql xmlns="{_SPARQL_RESULTS_NS}">']
+        if self.form == "ASK":
+            lines += ["  <head/>", f"  <boolean>{'true' if self.boolean else 'false'}</boolean>"]
+        else:
+            lines.append("  <head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in self.variables) + "</head>")
+            lines.append("  <results>")
+            for binding in self.bindings():
+                cells = "".join(f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>" for v, t in binding.items())
+                lines.append(f"    <result>{cells}</result>")
+            lines.append("  </results>")
+        lines.append("</sparql>")
+        return "\n".join(lines) + "\n"
+
+    def to_graph(self) -> Graph:
+        """The triples of a CONSTRUCT/DESCRIBE as an rdflib graph with kgqa's prefixes bound."""
+        if self.form in ("SELECT", "ASK"):
+            raise ValueError(f"a {self.form} result is a result set, not a graph")
+        graph = Graph(bind_namespaces="core")
+        for prefix, iri in PREFIXES.items():
+            graph.bind(prefix, iri, override=True, replace=True)
+        for s, p, o in self.triples:
+            graph.add((term_to_rdflib(s), term_to_rdflib(p), term_to_rdflib(o)))  # type: ignore[arg-type]
+        return graph
+
+    def to_turtle(self) -> str:
+        """Turtle, with kgqa's prefixes (CONSTRUCT/DESCRIBE)."""
+        return self.to_graph().serialize(format="turtle")
+
+    def to_jsonld(self) -> str:
+        """JSON-LD whose context is kgqa's prefixes, so keys read ``schema:name`` (CONSTRUCT/DESCRIBE)."""
+        graph = self.to_graph()
+        return graph.serialize(format="json-ld", context=dict(PREFIXES))
 
     def to_ntriples(self) -> str:
         return "".join(f"{term_to_nt(s)} {term_to_nt(p)} {term_to_nt(o)} .\n" for s, p, o in self.triples)
