@@ -25,11 +25,11 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from .errors import InputError, NotFound
+from .errors import InputError, NotFound, QueryError, StoreError
 from .ingest import IngestReport, find_article_files
 from .loading import load_file
 from .model import Article
-from .query_guard import check_query
+from .query_guard import check_query, check_update, engine_syntax_error
 from .extraction import ENTITY_KINDS, AliasTable, Extractor
 from .rdf import (
     ArticleGraph,
@@ -41,10 +41,10 @@ from .rdf import (
 )
 from .results import QueryResult, Term
 from .settings import Settings
-from .store import GraphStore, open_store
+from .store import EmbeddedStore, GraphStore, RemoteStore, open_store
 from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, NIF, PREFIXES, RDFS, SECTION_IRIS, SKOS, Iris, sparql_literal
 
-__all__ = ["KnowledgeGraph", "ArticleInfo", "StoredSentence", "Mention", "EXPORT_FORMATS"]
+__all__ = ["KnowledgeGraph", "ArticleInfo", "StoredSentence", "Mention", "UpdateReport", "EXPORT_FORMATS"]
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,14 @@ class ArticleInfo:
     sentences: int
     published: str | None
     format: str
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What a SPARQL Update did: the ids of articles whose graphs it may have changed, and how long it took."""
+
+    articles: tuple[str, ...]
+    elapsed: float
 
 
 @dataclass
@@ -314,6 +322,51 @@ class KnowledgeGraph:
         self.store.drop_graph(index.pop(article_id).iri)
         self._hashes = {s.content_hash: i for i, s in index.items()}
         self._aliases = None  # its names may have been the only ones for some entities
+
+    def update(self, sparql: str) -> UpdateReport:
+        """Apply a SPARQL 1.1 Update to the store, as one transaction; for administrators only.
+
+        Callers decide who may update (the HTTP endpoint asks for the admin
+        token); this method still refuses ``SERVICE`` and ``LOAD``, so no update
+        fetches anything or reads a file. kgqa's prefixes need no declaration.
+        Unlike queries, an update sees the store's own default graph, not the
+        union of the article graphs, so name article graphs with ``GRAPH``.
+        There is no deadline: a store cannot stop an update halfway.
+
+        The report lists the articles whose graphs the update named (every
+        article, when it used ``GRAPH ?g``, ``ALL`` or ``NAMED``) or whose record
+        changed, so whoever keeps a passage index can re-read them.
+        """
+        info = check_update(sparql, base_iri=self.settings.base_iri)
+        # Declarations go on the first line, so line numbers in errors still match the user's text.
+        prologue = "".join(f"PREFIX {p}: <{iri}> " for p, iri in info.used_default_prefixes.items())
+        text = prologue + sparql
+        try:
+            ox.Store().update(text)  # parse (and run on nothing) first: a syntax error is the user's, not the store's
+        except SyntaxError as exc:
+            raise engine_syntax_error(sparql, str(exc), first_line_shift=len(prologue)) from None
+        except (OSError, ValueError, RuntimeError):
+            pass  # not a syntax problem (e.g. DROP of a graph an empty store lacks): the real store decides
+        before = dict(self._articles_index())
+        started = time.perf_counter()
+        try:
+            if isinstance(self.store, EmbeddedStore):
+                self.store._write(text)  # marks the query snapshot stale, so the next query sees the change
+            elif isinstance(self.store, RemoteStore):
+                self.store._update(text)
+            else:
+                raise StoreError(f"the {self.store.kind} store does not take SPARQL updates")
+        except RuntimeError as exc:  # Oxigraph's evaluation errors, e.g. DROP GRAPH of a missing graph
+            raise QueryError(f"the update failed and changed nothing: {exc}") from None
+        elapsed = time.perf_counter() - started
+        self._index = None  # articles may have appeared, changed or gone
+        self._aliases = None
+        after = self._articles_index()
+        touched = {i for i in before.keys() | after.keys()
+                   if info.every_graph or before.get(i) != after.get(i)  # named all graphs, or came, went, changed
+                   or (after.get(i) or before[i]).iri in info.graphs}
+        log.info("SPARQL update applied in %.3f s; %d article(s) to re-read", elapsed, len(touched))
+        return UpdateReport(articles=tuple(sorted(touched)), elapsed=elapsed)
 
     # --- reading -------------------------------------------------------------
 

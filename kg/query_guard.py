@@ -14,6 +14,17 @@ no declaration.
 Traceback (most recent call last):
 ...
 kg.errors.ForbiddenQuery: SERVICE is not allowed (line 1, column 12): kgqa never lets a query call another endpoint
+
+Updates (admin only, see :meth:`kg.KnowledgeGraph.update`) have their own
+check: SERVICE and LOAD are refused there too, and the graphs an update names
+are reported so the passage index can follow:
+
+>>> check_update("INSERT DATA { GRAPH <http://x/g> { <http://x/s> schema:name 'n' } }", base_iri="http://x/").graphs
+frozenset({'http://x/g'})
+>>> check_update("LOAD <file:///etc/passwd>", base_iri="http://x/")
+Traceback (most recent call last):
+...
+kg.errors.ForbiddenQuery: LOAD is not allowed (line 1, column 1): kgqa never fetches remote data or reads files
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from dataclasses import dataclass, field
 from .errors import ForbiddenQuery, QuerySyntaxError
 from .vocab import KGQA_ONTOLOGY_GRAPH, PREFIXES
 
-__all__ = ["QueryInfo", "check_query", "syntax_error", "engine_syntax_error", "MAX_QUERY_CHARS"]
+__all__ = ["QueryInfo", "UpdateInfo", "check_query", "check_update", "syntax_error", "engine_syntax_error", "MAX_QUERY_CHARS"]
 
 MAX_QUERY_CHARS = 200_000
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -51,6 +62,15 @@ class QueryInfo:
 
     form: str
     declared_prefixes: dict[str, str] = field(default_factory=dict)
+    used_default_prefixes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    """What an update may change: the graphs it names, or (``every_graph``) any graph at all."""
+
+    graphs: frozenset[str] = frozenset()
+    every_graph: bool = False
     used_default_prefixes: dict[str, str] = field(default_factory=dict)
 
 
@@ -122,6 +142,80 @@ def check_query(query: str, *, base_iri: str) -> QueryInfo:
     if form is None:
         raise QuerySyntaxError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
     return QueryInfo(form, declared, used_defaults)
+
+
+_UPDATE_OPERATIONS = _UPDATE_WORDS - {"LOAD"}
+# After these words comes the IRI (or variable) of a graph the operation reads or writes.
+_GRAPH_WORDS = frozenset({"GRAPH", "WITH", "USING", "INTO", "TO", "ADD", "MOVE", "COPY"})
+
+
+def check_update(update: str, *, base_iri: str) -> UpdateInfo:
+    """Raise :class:`ForbiddenQuery` or :class:`QuerySyntaxError`, or return which graphs ``update`` names.
+
+    Only the lexical rules are checked here (no SERVICE, no LOAD, declared
+    prefixes, an update operation first); the store's parser has the last word
+    on syntax. ``base_iri`` is accepted for symmetry with :func:`check_query`.
+    """
+    del base_iri  # updates may name any graph of this store; nothing is fetched either way
+    if not update or not update.strip():
+        raise QuerySyntaxError("the update is empty")
+    if len(update) > MAX_QUERY_CHARS:
+        raise ForbiddenQuery(f"the update is {len(update):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    if "\x00" in update:
+        raise QuerySyntaxError("the update contains a NUL character")
+    tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(update)]
+    tokens = [t for t in tokens if t[0] not in ("ws", "comment")]
+    declared: dict[str, str] = {}
+    used_defaults: dict[str, str] = {}
+    graphs: set[str] = set()
+    every = False
+    expect_operation, operations, depth = True, 0, 0
+    for i, (kind, text, pos) in enumerate(tokens):
+        upper = text.upper()
+        if kind == "other" and text in "'\"":
+            raise syntax_error(update, "unterminated string", *_position(update, pos))
+        if kind == "other" and text in "{}":
+            depth += 1 if text == "{" else -1
+        elif kind == "other" and text == ";" and depth == 0:
+            expect_operation = True  # operations are separated by ';' outside any braces
+        elif kind == "word":
+            if upper in ("SERVICE", "LOAD"):
+                line, col = _position(update, pos)
+                why = ("kgqa never lets a query call another endpoint" if upper == "SERVICE"
+                       else "kgqa never fetches remote data or reads files")
+                raise ForbiddenQuery(f"{upper} is not allowed (line {line}, column {col}): {why}")
+            if expect_operation and upper not in ("PREFIX", "BASE"):
+                if upper not in _UPDATE_OPERATIONS:
+                    raise syntax_error(update, f"expected an update operation (INSERT, DELETE, CLEAR, DROP, ...), "
+                                               f"found {text!r}", *_position(update, pos))
+                expect_operation, operations = False, operations + 1
+            if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
+                declared[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
+            if upper == "ALL" or (upper == "NAMED" and i > 0 and tokens[i - 1][1].upper() in ("CLEAR", "DROP", "SILENT")):
+                every = True
+            if upper in _GRAPH_WORDS and i + 1 < len(tokens):
+                j = i + 1
+                while j + 1 < len(tokens) and tokens[j][1].upper() in ("NAMED", "SILENT"):
+                    j += 1
+                target_kind, target, _ = tokens[j]
+                if target_kind == "iri":
+                    graphs.add(target[1:-1])
+                elif target_kind == "pname":
+                    prefix, _, local = target.partition(":")
+                    graphs.add(declared.get(prefix, PREFIXES.get(prefix, "")) + local)
+                elif target_kind == "var":
+                    every = True
+        elif kind == "pname":
+            prefix = text.split(":", 1)[0]
+            is_declaration = i > 0 and tokens[i - 1][1].upper() == "PREFIX"
+            if not is_declaration and prefix not in declared:
+                if prefix in PREFIXES:
+                    used_defaults[prefix] = PREFIXES[prefix]
+                else:
+                    raise syntax_error(update, f"the prefix {prefix + ':'!r} is not declared", *_position(update, pos))
+    if not operations:
+        raise QuerySyntaxError("the update has no INSERT, DELETE, CLEAR, DROP, CREATE, ADD, MOVE or COPY")
+    return UpdateInfo(frozenset(graphs), every, used_defaults)
 
 
 def _check_from(query: str, tokens: list[tuple[str, str, int]], i: int, declared: dict[str, str], base: str) -> None:
