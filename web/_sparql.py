@@ -1,7 +1,404 @@
-"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` (being written)."""
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``: the graph for any SPARQL client, through kgqa's guard.
 
-from fastapi import APIRouter
+Queries (``GET ?query=``, ``POST`` form ``query=``, ``POST application/sparql-query``)
+run exactly as ``kgqa sparql`` runs them (:meth:`kg.KnowledgeGraph.query`:
+read-only forms, no ``SERVICE``, no foreign ``FROM``, a deadline, a row cap), in
+a worker thread. The result format follows ``Accept`` (with q-values):
+SELECT/ASK as SPARQL JSON (default), XML, CSV or TSV; CONSTRUCT/DESCRIBE as
+Turtle (default), N-Triples, JSON-LD or RDF/XML. A result cut at the row cap
+says so in ``X-KGQA-Truncated: true``.
 
+Updates (``POST`` form ``update=``, ``POST application/sparql-update``) are
+refused unless ``KGQA_ADMIN_TOKEN`` is set and the request carries
+``Authorization: Bearer <token>``; an applied update is followed by a re-read
+of the articles it touched, so the passage index keeps agreeing with the graph.
+
+A bare ``GET /sparql`` describes the service (SPARQL 1.1 Service Description).
+Every error has the JSON shape of :mod:`web._errors`.
+
+>>> negotiate("text/csv;q=0.5, application/sparql-results+xml", RESULT_SET_TYPES)
+'application/sparql-results+xml'
+>>> negotiate("*/*;q=0.1, text/turtle;q=0", GRAPH_TYPES)
+'application/n-triples'
+>>> negotiate("text/html", GRAPH_TYPES) is None
+True
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import logging
+from collections.abc import Callable, Sequence
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from kg import ForbiddenQuery, QueryResult, Settings
+from kg.graph import UpdateReport
+from kg.query_guard import MAX_QUERY_CHARS, check_query
+
+from ._errors import WebError, error_response
+from ._services import Services
+
+__all__ = ["sparql_router", "negotiate", "apply_update", "service_description", "RESULT_SET_TYPES", "GRAPH_TYPES",
+           "MAX_BODY_BYTES", "TRUNCATED_HEADER"]
+
+log = logging.getLogger(__name__)
+
+#: Largest request body read (bytes); the text inside is further capped at ``MAX_QUERY_CHARS`` characters.
+MAX_BODY_BYTES = 1_000_000
+TRUNCATED_HEADER = "X-KGQA-Truncated"
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
+Serializer = Callable[[QueryResult], str]
+
+#: Media types a SELECT/ASK result can be sent as, in the order preferred when the client does not care.
+RESULT_SET_TYPES: dict[str, Serializer] = {
+    "application/sparql-results+json": lambda r: r.render("json"),
+    "application/json": lambda r: r.render("json"),
+    "application/sparql-results+xml": QueryResult.to_xml,
+    "application/xml": QueryResult.to_xml,
+    "text/xml": QueryResult.to_xml,
+    "text/csv": QueryResult.to_csv,
+    "text/tab-separated-values": QueryResult.to_tsv,
+}
+#: Media types a CONSTRUCT/DESCRIBE result (a graph) can be sent as.
+GRAPH_TYPES: dict[str, Serializer] = {
+    "text/turtle": QueryResult.to_turtle,
+    "application/n-triples": QueryResult.to_ntriples,
+    "application/ld+json": QueryResult.to_jsonld,
+    "application/rdf+xml": lambda r: r.to_graph().serialize(format="xml"),
+}
+_DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
+                      "text/html")
+_RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+                   "application/rdf+xml": "xml"}
+_RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                       "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+_DATASET_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
+_EXPOSED = f"{TRUNCATED_HEADER}, X-KGQA-Row-Limit, X-KGQA-Elapsed-Ms"
+
+
+# --- content negotiation -------------------------------------------------------------------------------
+
+def _accept_ranges(header: str) -> list[tuple[str, str, float]]:
+    ranges = []
+    for part in header.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        kind = fields[0].lower()
+        if not kind:
+            continue
+        main, _, sub = kind.partition("/")
+        q = 1.0
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append((main, sub or "*", q))
+    return ranges
+
+
+def _quality(offer: str, ranges: list[tuple[str, str, float]]) -> float:
+    """The q the most specific matching range gives ``offer`` (RFC 9110, 12.5.1)."""
+    main, _, sub = offer.partition("/")
+    best, specificity = 0.0, -1
+    for r_main, r_sub, q in ranges:
+        if r_main == "*" and r_sub == "*":
+            level = 0
+        elif r_main == main and r_sub == "*":
+            level = 1
+        elif r_main == main and r_sub == sub:
+            level = 2
+        else:
+            continue
+        if level > specificity:
+            best, specificity = q, level
+    return best
+
+
+def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
+    """The offer the ``Accept`` header likes best (ties: the first offer), or ``None`` if it accepts none."""
+    if not accept or not accept.strip():
+        return offers[0]
+    ranges = _accept_ranges(accept)
+    chosen, chosen_q = None, 0.0
+    for offer in offers:
+        q = _quality(offer, ranges)
+        if q > chosen_q:
+            chosen, chosen_q = offer, q
+    return chosen
+
+
+class NotAcceptable(WebError):
+    """No format the client accepts (406)."""
+
+    status = 406
+
+
+class PayloadTooLarge(WebError):
+    """A request body or query over the size limit (413)."""
+
+    status = 413
+
+
+class UnsupportedMediaType(WebError):
+    """A POST body of a type the protocol does not define (415)."""
+
+    status = 415
+
+
+def _not_acceptable(accept: str, offers: Sequence[str], what: str) -> NotAcceptable:
+    return NotAcceptable(f"cannot send {what} as {accept!r}; ask for one of {', '.join(offers)}")
+
+
+# --- reading requests ----------------------------------------------------------------------------------
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _check_size(text: str, what: str) -> str:
+    if len(text) > MAX_QUERY_CHARS:
+        raise PayloadTooLarge(f"the {what} is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    return text
+
+
+async def _read_body(request: Request) -> str:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the request body is {int(declared):,} bytes; the limit is {MAX_BODY_BYTES:,}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"the request body is over the {MAX_BODY_BYTES:,} byte limit")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WebError(f"the request body is not UTF-8 ({exc.reason} at byte {exc.start})", status=400) from None
+
+
+def _refuse_dataset_params(names: Sequence[str]) -> None:
+    given = [n for n in _DATASET_PARAMS if n in names]
+    if given:
+        raise WebError(f"{', '.join(given)} is not supported here: the default graph is always the union of the "
+                       "article graphs; use GRAPH (or FROM with one of this store's graphs) in the query", status=400)
+
+
+def _single(form: dict[str, list[str]], name: str) -> str | None:
+    values = form.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise WebError(f"send one {name!r} parameter, not {len(values)}", status=400)
+    return values[0]
+
+
+# --- queries -------------------------------------------------------------------------------------------
+
+def _run(services: Services, text: str, media: str) -> tuple[QueryResult, str]:
+    result = services.graph.query(text)
+    offers = RESULT_SET_TYPES if result.form in ("SELECT", "ASK") else GRAPH_TYPES
+    return result, offers[media](result)
+
+
+async def _answer_query(request: Request, text: str) -> Response:
+    services = _services(request)
+    text = _check_size(text, "query")
+    info = check_query(text, base_iri=services.settings.base_iri)  # refused or malformed: before any work
+    offers = RESULT_SET_TYPES if info.form in ("SELECT", "ASK") else GRAPH_TYPES
+    accept = request.headers.get("accept", "")
+    media = negotiate(accept, list(offers))
+    if media is None:
+        raise _not_acceptable(accept, list(offers), f"a {info.form} result")
+    result, body = await run_in_threadpool(_run, services, text, media)
+    log.info("/sparql %s: %d row(s) in %.0f ms%s", info.form, len(result), result.elapsed * 1000,
+             " (truncated)" if result.truncated else "")
+    headers = {
+        TRUNCATED_HEADER: "true" if result.truncated else "false",
+        "X-KGQA-Row-Limit": str(services.settings.row_limit),
+        "X-KGQA-Elapsed-Ms": f"{result.elapsed * 1000:.0f}",
+        "Access-Control-Expose-Headers": _EXPOSED,
+        "Vary": "Accept, Origin",
+        "Cache-Control": "no-store",
+    }
+    charset = "; charset=utf-8" if media.startswith("text/") else ""
+    return Response(body, media_type=media + charset, headers=headers)
+
+
+# --- updates -------------------------------------------------------------------------------------------
+
+def apply_update(services: Services, text: str) -> UpdateReport:
+    """Run an update, then bring the passage index up to date with the graph; one write at a time.
+
+    The articles the update touched (see :meth:`kg.KnowledgeGraph.update`) are
+    marked stale so ``Library._sync`` re-reads them (or drops them, if their
+    graph is gone); the library's generation is bumped either way, so answerers
+    rebuild their name and fact tables, which any triple may change.
+    """
+    library = services.library
+    with services._write:  # the same lock as ingests and deletes
+        before = library.graph.article_hashes()
+        report = library.graph.update(text)
+        stale = {**before, **{i: "" for i in report.articles if i in before}}
+        library._sync(stale)
+        with library.lock.write():
+            library.generation += 1
+    return report
+
+
+def _authorize(request: Request, settings: Settings) -> Response | None:
+    """``None`` when the request may update; otherwise the refusal to send."""
+    token = settings.admin_token
+    if not token:
+        raise ForbiddenQuery("SPARQL Update is disabled on this server; its operator can enable it by setting "
+                             "KGQA_ADMIN_TOKEN and sending `Authorization: Bearer <token>`")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        return error_response(401, "Unauthorized", "SPARQL Update needs `Authorization: Bearer <admin token>`",
+                              headers={"WWW-Authenticate": 'Bearer realm="kgqa sparql update"'})
+    if not hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8")):
+        log.warning("SPARQL update refused: wrong admin token (client %s)",
+                    request.client.host if request.client else "?")
+        raise WebError("the admin token is not valid", status=403)
+    return None
+
+
+async def _answer_update(request: Request, text: str) -> Response:
+    services = _services(request)
+    refusal = _authorize(request, services.settings)
+    if refusal is not None:
+        return refusal
+    text = _check_size(text, "update")
+    report = await run_in_threadpool(apply_update, services, text)
+    log.warning("SPARQL update applied by an admin (%d article(s) re-read)", len(report.articles))
+    return JSONResponse({"updated": True, "articles": list(report.articles), "elapsed_ms": round(report.elapsed * 1000)},
+                        headers={"Cache-Control": "no-store"})
+
+
+# --- the service description ---------------------------------------------------------------------------
+
+def service_description(endpoint: str, settings: Settings) -> Graph:
+    """The endpoint described in the SPARQL 1.1 Service Description vocabulary."""
+    g = Graph(bind_namespaces="core")
+    g.bind("sd", SD)
+    g.bind("formats", FORMATS)
+    g.bind("dct", DCTERMS)
+    service, dataset, default = BNode(), BNode(), BNode()
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, URIRef(endpoint)))
+    g.add((service, DCTERMS.title, Literal("kgqa: facts from news articles, each traceable to its sentence")))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if settings.admin_token:
+        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    for name in _RESULT_FORMAT_IRIS:
+        g.add((service, SD.resultFormat, FORMATS[name]))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((service, RDFS.comment, Literal(
+        f"Read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE); SERVICE is refused and FROM may only name graphs "
+        f"under {settings.base_iri}. Queries stop after {settings.query_timeout:g} s and return at most "
+        f"{settings.row_limit:,} rows ({TRUNCATED_HEADER}: true when cut). The default graph is the union of the "
+        "article graphs, and the prefixes schema:, nif:, itsrdf:, kgqa:, prov:, org:, skos:, rdf:, rdfs:, xsd:, "
+        "owl:, dct: need no declaration.")))
+    return g
+
+
+def _description_page(endpoint: str, settings: Settings) -> str:
+    url = html.escape(endpoint)
+    example = html.escape(f"curl -H 'Accept: text/csv' --data-urlencode "
+                          f"'query=SELECT ?name WHERE {{ ?p a schema:Person ; rdfs:label ?name }}' {endpoint}")
+    update = ("SPARQL Update is enabled for requests carrying the admin token." if settings.admin_token
+              else "SPARQL Update is disabled.")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kgqa SPARQL endpoint</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 48em; margin: 2em auto; line-height: 1.5">
+<h1>kgqa SPARQL endpoint</h1>
+<p>This is a <a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1 Protocol</a> endpoint at
+<code>{url}</code>. Send a query as <code>GET ?query=</code> or <code>POST</code>; results come as SPARQL
+JSON, XML, CSV or TSV (SELECT, ASK) or Turtle, N-Triples, JSON-LD (CONSTRUCT, DESCRIBE), as your
+<code>Accept</code> header asks. Queries stop after {settings.query_timeout:g} s and return at most
+{settings.row_limit:,} rows. {html.escape(update)}</p>
+<pre>{example}</pre>
+<p>To write and run queries in your browser, open the <a href="/">kgqa app</a> and its <b>SPARQL</b> tab.
+Machines: ask this URL for <code>text/turtle</code> or <code>application/ld+json</code> to get its service
+description.</p>
+</body></html>
+"""
+
+
+def _describe(request: Request) -> Response:
+    settings = _services(request).settings
+    accept = request.headers.get("accept", "")
+    media = negotiate(accept, _DESCRIPTION_TYPES)
+    if media is None:
+        raise _not_acceptable(accept, _DESCRIPTION_TYPES, "the service description")
+    endpoint = str(request.url.replace(query=""))
+    headers = {"Vary": "Accept, Origin"}
+    if media == "text/html":
+        return HTMLResponse(_description_page(endpoint, settings), headers=headers)
+    body = service_description(endpoint, settings).serialize(format=_RDFLIB_FORMATS[media])
+    charset = "; charset=utf-8" if media.startswith("text/") else ""
+    return Response(body, media_type=media + charset, headers=headers)
+
+
+# --- routes --------------------------------------------------------------------------------------------
 
 def sparql_router() -> APIRouter:
-    return APIRouter()
+    """``GET`` and ``POST /sparql``, as the SPARQL 1.1 Protocol defines them."""
+    router = APIRouter(tags=["sparql"])
+
+    @router.get("/sparql", summary="SPARQL 1.1 query (GET ?query=), or the service description without one",
+                response_class=Response)
+    async def sparql_get(request: Request) -> Response:
+        params = request.query_params
+        _refuse_dataset_params(list(params.keys()))
+        if "update" in params:
+            raise WebError("SPARQL Update must be sent with POST (form field `update` or "
+                           "Content-Type: application/sparql-update)", status=400)
+        if "query" not in params:
+            return _describe(request)
+        if len(params.getlist("query")) > 1:
+            raise WebError("send one 'query' parameter", status=400)
+        return await _answer_query(request, params["query"])
+
+    @router.post("/sparql", summary="SPARQL 1.1 query or update (form, application/sparql-query or "
+                 "application/sparql-update)", response_class=Response)
+    async def sparql_post(request: Request) -> Response:
+        _refuse_dataset_params(list(request.query_params.keys()))
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in ("application/x-www-form-urlencoded", "application/sparql-query",
+                                "application/sparql-update"):
+            raise UnsupportedMediaType(f"unsupported Content-Type {content_type or '(none)'!r}; send "
+                                       "application/x-www-form-urlencoded (query= or update=), "
+                                       "application/sparql-query or application/sparql-update")
+        body = await _read_body(request)
+        if content_type == "application/sparql-query":
+            return await _answer_query(request, body)
+        if content_type == "application/sparql-update":
+            return await _answer_update(request, body)
+        form = parse_qs(body, keep_blank_values=True)
+        _refuse_dataset_params(list(form))
+        query, update = _single(form, "query"), _single(form, "update")
+        if query is not None and update is not None:
+            raise WebError("send either 'query' or 'update', not both", status=400)
+        if update is not None:
+            return await _answer_update(request, update)
+        if query is None:
+            raise WebError("the form has no 'query' (or 'update') field", status=400)
+        return await _answer_query(request, query)
+
+    return router
