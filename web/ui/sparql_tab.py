@@ -1,16 +1,174 @@
-"""The SPARQL tab (being written)."""
+"""The SPARQL tab: an editor prefilled with the README's example queries, results as a table, CSV/JSON downloads.
 
+Queries run through :meth:`kg.KnowledgeGraph.query`, the same guarded path as
+``kgqa sparql`` and ``/sparql``, so the tab can never do more than the
+endpoint. The examples are read from the README's "Querying the graph"
+section, which ``tests/test_readme_queries.py`` runs and checks against the
+seed article, so the picker only offers queries known to work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+import tempfile
+import time
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import gradio as gr
+import pandas as pd
+
+from kg import ForbiddenQuery, KgqaError, QueryResult, QuerySyntaxError, QueryTimeout
+from kg.results import term_to_text
 
 from .._services import Services
+
+__all__ = ["SparqlTab", "build", "example_queries", "README", "UI_ROWS"]
+
+log = logging.getLogger(__name__)
+
+#: The README whose "Querying the graph" section supplies the examples (absent in an installed wheel).
+README = Path(__file__).resolve().parents[2] / "README.md"
+#: Rows shown in the browser; the downloads hold every row the query returned.
+UI_ROWS = 1000
+_FALLBACK = {"Classes and how many of each": "SELECT ?class (COUNT(?x) AS ?n) WHERE { ?x a ?class }\n"
+                                             "GROUP BY ?class ORDER BY DESC(?n)\n"}
+_DOWNLOAD_MAX_AGE_S = 3600
+
+
+def example_queries(readme: Path = README) -> dict[str, str]:
+    """Title -> query of every example in the README's "Querying the graph" section (the same parse as its test)."""
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError:
+        return dict(_FALLBACK)
+    if "## Querying the graph" not in text:
+        return dict(_FALLBACK)
+    section = text.split("## Querying the graph", 1)[1].split("\n## ", 1)[0]
+    return dict(re.findall(r"### (.+?)\n.*?```sparql\n(.*?)```", section, re.S)) or dict(_FALLBACK)
 
 
 @dataclass
 class SparqlTab:
     editor: gr.Code
+    examples: gr.Dropdown
+    run: gr.Button
+    results: gr.Dataframe
+    message: gr.HTML
+    csv: gr.DownloadButton
+    json: gr.DownloadButton
+
+
+def _grid(result: QueryResult) -> tuple[list[str], list[list[str]]]:
+    """Column names and cell texts: the variables of a SELECT, the boolean of an ASK, the triples of a graph."""
+    if result.form == "ASK":
+        return ["boolean"], [["true" if result.boolean else "false"]]
+    if result.form == "SELECT":
+        return list(result.variables), [[term_to_text(t) for t in row] for row in result.rows]
+    return ["subject", "predicate", "object"], [[term_to_text(t) for t in triple] for triple in result.triples]
+
+
+class _Downloads:
+    """Result files in one temporary folder; Gradio copies each into its cache, so old ones are removed."""
+
+    def __init__(self) -> None:
+        self._folder: Path | None = None
+
+    def write(self, name: str, text: str) -> str:
+        if self._folder is None or not self._folder.is_dir():
+            self._folder = Path(tempfile.mkdtemp(prefix="kgqa-sparql-"))
+        now = time.time()
+        for old in self._folder.iterdir():
+            if now - old.stat().st_mtime > _DOWNLOAD_MAX_AGE_S:
+                old.unlink(missing_ok=True)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        path = self._folder / f"{digest}-{name}"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+
+def _error_html(exc: KgqaError, settings: Any) -> str:
+    if isinstance(exc, QuerySyntaxError):
+        where = f" at line {exc.lineno}, column {exc.offset}" if getattr(exc, "lineno", None) else ""
+        title = f"Syntax error{where}"
+    elif isinstance(exc, QueryTimeout):
+        title = (f"Stopped at the {settings.query_timeout:g} s deadline (KGQA_QUERY_TIMEOUT); "
+                 "narrow the query or add a LIMIT")
+    elif isinstance(exc, ForbiddenQuery):
+        title = "Not allowed"
+    else:
+        title = "The query failed"
+    return (f'<div class="kgqa-error" role="alert"><strong>{html.escape(title)}</strong>'
+            f'<pre class="kgqa-sparql-detail">{html.escape(str(exc))}</pre></div>')
+
+
+def _summary(result: QueryResult, shown: int, row_limit: int) -> str:
+    n = len(result)
+    noun = {"SELECT": "row", "ASK": "answer"}.get(result.form, "triple")
+    parts = [f"{n:,} {noun}{'s' if n != 1 else ''} in {result.elapsed * 1000:.0f} ms"]
+    if result.form == "ASK":
+        parts = [f"ASK: <strong>{'true' if result.boolean else 'false'}</strong> in {result.elapsed * 1000:.0f} ms"]
+    if result.truncated:
+        parts.append(f'<strong class="kgqa-sparql-truncated">cut at the row limit of {row_limit:,} '
+                     "(KGQA_ROW_LIMIT): the query has more results</strong>")
+    if shown < n:
+        parts.append(f"the table shows the first {shown:,}; the downloads hold all {n:,}")
+    return f'<p class="kgqa-sparql-summary">{"; ".join(parts)}.</p>'
 
 
 def build(services: Services) -> SparqlTab:
-    return SparqlTab(editor=gr.Code(language="sql", label="SPARQL"))
+    """The tab's components and events; call inside a ``gr.Tab``."""
+    examples = example_queries()
+    first = next(iter(examples))
+    downloads = _Downloads()
+    hidden = gr.update(value=None, visible=False)
+
+    def run(query: str) -> tuple[Any, ...]:
+        text = query or ""
+        if not text.strip():
+            return (gr.update(value=pd.DataFrame()), '<p class="kgqa-error">Write a query first.</p>',
+                    hidden, hidden)
+        try:
+            result = services.graph.query(text)
+        except KgqaError as exc:
+            log.info("SPARQL tab: %s: %s", type(exc).__name__, str(exc).splitlines()[0])
+            return gr.update(value=pd.DataFrame()), _error_html(exc, services.settings), hidden, hidden
+        columns, rows = _grid(result)
+        shown = rows[:UI_ROWS]
+        frame = pd.DataFrame(shown, columns=columns) if columns else pd.DataFrame()
+        if result.form in ("SELECT", "ASK"):
+            csv_text, json_text, json_name = result.to_csv(), result.render("json"), "results.json"
+        else:
+            csv_text = pd.DataFrame(rows, columns=columns).to_csv(index=False)
+            json_text, json_name = result.to_jsonld(), "results.jsonld"
+        csv_file = downloads.write("results.csv", csv_text)
+        json_file = downloads.write(json_name, json_text)
+        return (gr.update(value=frame), _summary(result, len(shown), services.settings.row_limit),
+                gr.update(value=csv_file, visible=True), gr.update(value=json_file, visible=True))
+
+    gr.Markdown("Query the facts with SPARQL. kgqa's prefixes (`schema:`, `nif:`, `kgqa:`, `prov:`, `org:`, "
+                "`skos:`, `rdfs:` …) need no declaration; the default graph is the union of all articles. "
+                f"Queries stop after {services.settings.query_timeout:g} s and return at most "
+                f"{services.settings.row_limit:,} rows. The same queries run at `/sparql` for any SPARQL client.")
+    picker = gr.Dropdown(choices=list(examples), value=first, label="Example queries", elem_id="kgqa-sparql-examples",
+                         interactive=True)
+    editor = gr.Code(value=examples[first], language="sql", label="SPARQL query", lines=10, max_lines=30,
+                     interactive=True, elem_id="kgqa-sparql-editor")
+    with gr.Row():
+        run_button = gr.Button("Run query", variant="primary", elem_id="kgqa-sparql-run", scale=0, min_width=160)
+        csv_button = gr.DownloadButton("Download CSV", visible=False, size="md", elem_id="kgqa-sparql-csv",
+                                       scale=0, min_width=160)
+        json_button = gr.DownloadButton("Download JSON", visible=False, size="md", elem_id="kgqa-sparql-json",
+                                        scale=0, min_width=160)
+    message = gr.HTML(elem_id="kgqa-sparql-message")
+    results = gr.Dataframe(label="Results", interactive=False, wrap=True, max_height=520,
+                           elem_id="kgqa-sparql-results", buttons=["copy", "fullscreen"])
+    picker.change(lambda title: examples.get(title, ""), picker, editor, api_visibility="private")
+    run_button.click(run, editor, [results, message, csv_button, json_button], api_visibility="private",
+                     concurrency_limit=None)
+    return SparqlTab(editor=editor, examples=picker, run=run_button, results=results, message=message,
+                     csv=csv_button, json=json_button)
