@@ -140,7 +140,7 @@ def _demo_page(request: Request, title: str, starters: list[str], theme: str) ->
 <body>
 <h1>kgqa widget preview</h1>
 <p>This page contains only the line below. The launcher is in the bottom corner.</p>
-<pre>{html.escape(line)}</pre>
+<p><code>{html.escape(line)}</code></p>
 {line}
 </body></html>
 """

@@ -81,14 +81,15 @@ def build(services: Services) -> EmbedTab:
         "from the articles stored here and every citation opens the article at its sentence, on this app. "
         "Everything is served by this app: no other service is involved.")
     base = gr.Textbox(visible="hidden", elem_id="kgqa-embed-base")
+    code = gr.Textbox(snippet(fallback), label="Embed snippet", interactive=False, lines=2, buttons=["copy"],
+                      elem_id="kgqa-embed-snippet")
+    preview = gr.HTML(elem_id="kgqa-embed-preview")
+    gr.Markdown("#### Options", elem_id="kgqa-embed-options")
     with gr.Row():
         title = gr.Textbox(DEFAULT_TITLE, label="Title", max_length=80, elem_id="kgqa-embed-title", scale=3)
         theme = gr.Radio(list(THEMES), value="light", label="Theme", elem_id="kgqa-embed-theme", scale=2)
     starters = gr.Textbox("\n".join(DEFAULT_STARTERS), label="Starter questions (one per line, up to 6)", lines=3,
                           elem_id="kgqa-embed-starters")
-    code = gr.Textbox(snippet(fallback), label="Embed snippet", interactive=False, lines=2, buttons=["copy"],
-                      elem_id="kgqa-embed-snippet")
-    preview = gr.HTML(elem_id="kgqa-embed-preview")
     gr.Markdown(_origins_note(services), elem_id="kgqa-embed-origins")
     gr.on(triggers=None, fn=make, inputs=[base, title, starters, theme], outputs=[code, preview], js=_PAGE_URL_JS,
           api_visibility="private", show_progress="hidden", queue=False)
