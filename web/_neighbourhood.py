@@ -30,7 +30,7 @@ from kg.vocab import sparql_literal
 
 __all__ = [
     "Node", "Edge", "Neighbourhood", "Placed", "EntityMatch",
-    "is_safe_iri", "entity_kind", "neighbourhood", "find_entities", "popular_entities", "layout", "svg",
+    "is_safe_iri", "entity_kind", "select_values", "neighbourhood", "find_entities", "popular_entities", "layout", "svg",
     "WIDTH", "HEIGHT",
 ]
 
@@ -134,8 +134,12 @@ def _v(term: Term | None) -> str | None:
     return None if term is None else term[1]
 
 
-def _rows(graph: KnowledgeGraph, body: str) -> list[tuple[str | None, ...]]:
+def select_values(graph: KnowledgeGraph, body: str) -> list[tuple[str | None, ...]]:
+    """Rows of one of kgqa's own SELECTs (kgqa's prefixes declared) as plain strings, ``None`` when unbound."""
     return [tuple(_v(t) for t in row) for row in graph.select(f"{_PREFIX_LINES}\n{body}")]
+
+
+_rows = select_values
 
 
 def _short(text: str, n: int) -> str:
