@@ -102,8 +102,9 @@ def _error_html(exc: KgqaError, settings: Any) -> str:
         title = "Not allowed"
     else:
         title = "The query failed"
-    return (f'<div class="kgqa-error" role="alert"><strong>{html.escape(title)}</strong>'
-            f'<pre class="kgqa-sparql-detail">{html.escape(str(exc))}</pre></div>')
+    return (f'<div class="kgqa-error" role="alert" style="color: #b91c1c"><strong style="color: inherit">{html.escape(title)}</strong>'
+            f'<pre class="kgqa-sparql-detail" style="white-space: pre-wrap; color: inherit">'
+            f'{html.escape(str(exc))}</pre></div>')
 
 
 def _summary(result: QueryResult, shown: int, row_limit: int) -> str:
@@ -126,17 +127,17 @@ def build(services: Services) -> SparqlTab:
     first = next(iter(examples))
     downloads = _Downloads()
     hidden = gr.update(value=None, visible=False)
+    no_table = gr.update(value=None, visible=False)  # an empty grid would show placeholder headers
 
     def run(query: str) -> tuple[Any, ...]:
         text = query or ""
         if not text.strip():
-            return (gr.update(value=pd.DataFrame()), '<p class="kgqa-error">Write a query first.</p>',
-                    hidden, hidden)
+            return no_table, '<p class="kgqa-error">Write a query first.</p>', hidden, hidden
         try:
             result = services.graph.query(text)
         except KgqaError as exc:
             log.info("SPARQL tab: %s: %s", type(exc).__name__, str(exc).splitlines()[0])
-            return gr.update(value=pd.DataFrame()), _error_html(exc, services.settings), hidden, hidden
+            return no_table, _error_html(exc, services.settings), hidden, hidden
         columns, rows = _grid(result)
         shown = rows[:UI_ROWS]
         frame = pd.DataFrame(shown, columns=columns) if columns else pd.DataFrame()
@@ -147,7 +148,7 @@ def build(services: Services) -> SparqlTab:
             json_text, json_name = result.to_jsonld(), "results.jsonld"
         csv_file = downloads.write("results.csv", csv_text)
         json_file = downloads.write(json_name, json_text)
-        return (gr.update(value=frame), _summary(result, len(shown), services.settings.row_limit),
+        return (gr.update(value=frame, visible=True), _summary(result, len(shown), services.settings.row_limit),
                 gr.update(value=csv_file, visible=True), gr.update(value=json_file, visible=True))
 
     gr.Markdown("Query the facts with SPARQL. kgqa's prefixes (`schema:`, `nif:`, `kgqa:`, `prov:`, `org:`, "
@@ -165,7 +166,7 @@ def build(services: Services) -> SparqlTab:
         json_button = gr.DownloadButton("Download JSON", visible=False, size="md", elem_id="kgqa-sparql-json",
                                         scale=0, min_width=160)
     message = gr.HTML(elem_id="kgqa-sparql-message")
-    results = gr.Dataframe(label="Results", interactive=False, wrap=True, max_height=520,
+    results = gr.Dataframe(label="Results", interactive=False, wrap=True, max_height=520, visible=False,
                            elem_id="kgqa-sparql-results", buttons=["copy", "fullscreen"])
     picker.change(lambda title: examples.get(title, ""), picker, editor, api_visibility="private")
     run_button.click(run, editor, [results, message, csv_button, json_button], api_visibility="private",

@@ -1,0 +1,89 @@
+"""The SPARQL tab in a real browser: run the prefilled example, read the table, download it as CSV, pick another
+example, and see where a syntax error is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from web import Services
+from web.ui.sparql_tab import example_queries
+
+EXAMPLES = example_queries()
+FIRST = next(iter(EXAMPLES))
+ALIASES = "Aliases of an entity"
+
+
+def open_tab(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_url + "/", wait_until="domcontentloaded")
+    page.get_by_role("tab", name="SPARQL").click()
+    page.locator("#kgqa-sparql-editor .cm-content").wait_for()
+
+
+def run(page) -> str:  # type: ignore[no-untyped-def]
+    """Click Run and wait for this run's message (the previous one is replaced); returns its text."""
+    outcome = "#kgqa-sparql-message :is(.kgqa-sparql-summary, .kgqa-error)"
+    before = page.locator(outcome).all_inner_texts()
+    page.locator("#kgqa-sparql-run").click()
+    page.wait_for_function(
+        "([sel, old]) => { const m = document.querySelector(sel); return m && m.innerText.trim() !== old.trim(); }",
+        arg=[outcome, before[0] if before else ""], timeout=30_000)
+    return page.locator(outcome).inner_text()
+
+
+def cells(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c.strip() for c in page.locator("#kgqa-sparql-results [role=gridcell]").all_inner_texts()]
+
+
+def test_sparql_tab_runs_examples_and_downloads_csv(page, live_url: str, screenshot,  # type: ignore[no-untyped-def]
+                                                    services: Services) -> None:
+    expected = services.graph.query(EXAMPLES[FIRST])
+    assert len(expected.rows) >= 5
+    open_tab(page, live_url)
+    assert "org:holds" in page.locator("#kgqa-sparql-editor .cm-content").inner_text()  # prefilled with the first
+
+    summary = run(page)
+    assert f"{len(expected.rows)} rows" in summary and "cut at the row limit" not in summary
+    grid = page.locator("#kgqa-sparql-results [role=grid]")
+    assert grid.get_attribute("aria-rowcount") == str(len(expected.rows) + 1)  # header row + result rows
+    headers = [h.strip() for h in page.locator("#kgqa-sparql-results thead th").all_inner_texts()]
+    assert headers[: len(expected.variables)] == expected.variables
+    shown = cells(page)
+    assert "Amir Hatami" in shown and "Defense Minister" in shown
+    screenshot("sparql-tab")
+
+    with page.expect_download(timeout=30_000) as download:
+        page.locator("#kgqa-sparql-csv").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0] == expected.variables
+    assert len(rows) == len(expected.rows) + 1
+    assert ["Amir Hatami", "Defense Minister", "Iran", "Brigadier General"] in rows
+
+    page.locator("#kgqa-sparql-examples input").click()
+    page.get_by_role("option", name=ALIASES).click()
+    page.wait_for_function("() => document.querySelector('#kgqa-sparql-editor .cm-content')"
+                           ".innerText.includes('skos:altLabel')", timeout=15_000)
+    run(page)
+    aliases = cells(page)
+    assert {"IRGC", "Guard Corps"} <= set(aliases)
+    assert "Amir Hatami" not in aliases
+    assert not page.js_errors
+
+
+def test_sparql_tab_shows_where_a_syntax_error_is(page, live_url: str, screenshot) -> None:  # type: ignore[no-untyped-def]
+    open_tab(page, live_url)
+    run(page)  # a good query first: its table and downloads must go when the next one fails
+    page.locator("#kgqa-sparql-csv").wait_for(state="visible", timeout=10_000)
+    page.locator("#kgqa-sparql-editor .cm-content").fill("SELECT ?s WHERE {\n  ?s schema:name \n}")
+    message = run(page)
+    assert "Syntax error at line 3, column" in message
+    assert page.locator("#kgqa-sparql-message .kgqa-error").count() == 1
+    page.locator("#kgqa-sparql-csv").wait_for(state="hidden", timeout=10_000)  # nothing to download now
+    page.locator("#kgqa-sparql-results").wait_for(state="hidden", timeout=10_000)
+    screenshot("sparql-syntax-error")
+
+    page.locator("#kgqa-sparql-editor .cm-content").fill("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    assert "SERVICE is not allowed" in run(page)
+    assert not page.js_errors
