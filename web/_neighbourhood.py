@@ -418,7 +418,7 @@ def svg(hood: Neighbourhood, link: Callable[[str], str | None], width: int = WID
                  f'</text><title>{_e(f"{node.label} ({node.kind})")}</title>')
         if href:
             out.append(f'<a {" ".join(attrs)} href="{_e(href)}" target="_blank" rel="noopener" '
-                       f'style="cursor:pointer">{shape}</a>')
+                       f'style="cursor:pointer;text-decoration:none">{shape}</a>')
         else:
             out.append(f'<g {" ".join(attrs)}>{shape}</g>')
     out.append("</g>")

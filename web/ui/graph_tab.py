@@ -100,12 +100,12 @@ def build(services: Services) -> GraphTab:
         if hood is None:
             return f"<p>The graph holds no entity “{html.escape(wanted)}”.</p>", ""
         page = link(hood.centre.iri)
-        opened = (f' · <a href="{html.escape(page, quote=True)}" target="_blank" rel="noopener" '
-                  f'class="kgqa-graph-page">open its page</a>' if page else "")
+        opened = (f' <a href="{html.escape(page, quote=True)}" target="_blank" rel="noopener" '
+                  f'class="kgqa-graph-page">Open its page ↗</a>' if page else "")
         more = " Only the closest neighbours are drawn." if hood.truncated else ""
         details = (f'<p class="kgqa-graph-caption"><strong>{html.escape(hood.centre.label)}</strong> '
-                   f"({html.escape(hood.centre.kind)}){opened}. {len(hood.nodes)} neighbours.{more} "
-                   "Click a node to centre on it; Ctrl-click opens its page.</p>")
+                   f"({html.escape(hood.centre.kind)}): {len(hood.nodes)} neighbours.{more} "
+                   f"Click a node to centre on it; Ctrl-click opens its page.{opened}</p>")
         return svg(hood, link), details
 
     def recentre(evt: gr.EventData) -> Any:
