@@ -408,8 +408,8 @@ def entity_page(graph: KnowledgeGraph, desc: Description) -> str:
         for edge in hood.edges:
             other = edge.target if edge.source == iri else edge.source
             by_node.setdefault(other, []).append(edge.label)
-        items = [f"<li>{page.a(n.iri, n.label)} <span class=src>{_e(n.kind)} · {_e(' · '.join(by_node.get(n.iri, [])))}"
-                 f"</span></li>" for n in hood.nodes if n.kind != "quote"]
+        items = [f"<li>{page.a(n.iri, n.label)} <span class=src>{_e(n.kind)} · "
+                 f"{_e(' · '.join(by_node.get(n.iri, [])))}</span></li>" for n in hood.nodes if n.kind != "quote"]
         if items:
             parts.append(f'<h2>Related entities</h2><ul>{"".join(items)}</ul>')
 

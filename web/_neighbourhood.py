@@ -30,7 +30,8 @@ from kg.vocab import sparql_literal
 
 __all__ = [
     "Node", "Edge", "Neighbourhood", "Placed", "EntityMatch",
-    "is_safe_iri", "entity_kind", "select_values", "neighbourhood", "find_entities", "popular_entities", "layout", "svg",
+    "is_safe_iri", "entity_kind", "select_values", "neighbourhood", "find_entities", "popular_entities",
+    "layout", "svg",
     "WIDTH", "HEIGHT",
 ]
 
@@ -327,8 +328,8 @@ def _slots(hood: Neighbourhood) -> list[int]:
     """A position around the circle for each neighbour: facts spread evenly on the outer ring, co-mentions between.
 
     >>> c = Node("c", "C", "person")
-    >>> hood = Neighbourhood(c, tuple(Node(str(i), str(i), "place") for i in range(4)),
-    ...                      (Edge("c", "0", "x"), Edge("c", "1", "y"), Edge("c", "2", "", True), Edge("c", "3", "", True)))
+    >>> facts = (Edge("c", "0", "x"), Edge("c", "1", "y"), Edge("c", "2", "", True), Edge("c", "3", "", True))
+    >>> hood = Neighbourhood(c, tuple(Node(str(i), str(i), "place") for i in range(4)), facts)
     >>> _slots(hood)
     [0, 2, 1, 3]
     """

@@ -14,7 +14,8 @@ def _centre(page) -> str:  # type: ignore[no-untyped-def]
     return page.locator(CENTRE).get_attribute("data-centre") or ""
 
 
-def test_graph_tab_draws_and_recentres_on_click(page, live_url: str, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_graph_tab_draws_and_recentres_on_click(page, live_url: str,  # type: ignore[no-untyped-def]
+                                                screenshot) -> None:
     page.goto(live_url + "/", wait_until="domcontentloaded")
     page.get_by_role("tab", name="Graph").click()
     box = page.locator("#kgqa-graph-search input, #kgqa-graph-search textarea").first
@@ -44,7 +45,8 @@ def test_graph_tab_draws_and_recentres_on_click(page, live_url: str, screenshot)
     assert not page.js_errors
 
 
-def test_sentence_iri_opens_the_article_with_that_sentence_highlighted(page, live_url: str, services) -> None:  # type: ignore[no-untyped-def]
+def test_sentence_iri_opens_its_article_highlighted(page, live_url: str,  # type: ignore[no-untyped-def]
+                                                   services) -> None:
     quoted = next(s for s in services.graph.sentences() if "world war against Syria" in s.text)
     iri = quoted.iri
     assert iri.startswith(live_url + "/id/article/")

@@ -7,6 +7,7 @@ other test sees it; the browser test in ``test_graph_browser.py`` reuses it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,13 +61,21 @@ def seed_article(services: Services) -> str:
                           "FILTER(CONTAINS(?h, \"Iran-Syria\")) }")
 
 
+HOSTILE_RECORD = {
+    "title": "Harbour notes <b>9d2e</b>", "url": "javascript:window.__pwned=1", "source": "<i>Harbour</i> Post",
+    "author": "Ann <script>x</script> Lee", "published_at": "2020-05-01T10:00:00Z",
+    "body": "The harbour opened on Monday. Boats came in early.",
+}
+
+
 @dataclass
 class HostileSite:
-    """A separate library holding only the hostile article, served by the real app on its own loopback port."""
+    """A separate library holding only hostile articles, served by the real app on its own loopback port."""
 
     services: Services
     url: str
-    article_path: str
+    article_path: str  # markup in the text
+    record_path: str  # markup in the metadata, a javascript: URL
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +87,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileSi
     try:
         result = services.add_text(HOSTILE_TEXT, title=HOSTILE_TITLE)
         assert result.ok and len(result.articles) == 1, result
+        record = services.add_file("harbour.json", json.dumps(HOSTILE_RECORD).encode())
+        assert record.ok and len(record.articles) == 1, record
         with ServerThread(create_app(services), port=port) as url:
-            yield HostileSite(services, url, f"/id/article/{result.articles[0]}")
+            yield HostileSite(services, url, f"/id/article/{result.articles[0]}", f"/id/article/{record.articles[0]}")
     finally:
         services.close()
 
@@ -228,6 +239,17 @@ def test_hostile_article_text_is_escaped(hostile_site: HostileSite) -> None:
     assert 'href="javascript:' not in page.lower()
 
 
+def test_hostile_metadata_is_escaped_and_a_javascript_url_is_no_link(hostile_site: HostileSite) -> None:
+    with TestClient(create_app(hostile_site.services)) as c:
+        page = c.get(hostile_site.record_path).text
+        entity_pages = [c.get(p).text for p in re.findall(r'href="(/id/entity/[^"#]+)"', page)]
+    assert "Harbour notes &lt;b&gt;9d2e&lt;/b&gt;" in page
+    assert "javascript:window.__pwned=1" in page  # shown as text ...
+    assert 'href="javascript:' not in page.lower()  # ... never as a link
+    assert "<script" not in page.lower() and "<b>" not in page and "<i>" not in page
+    assert entity_pages and all("<script" not in p.lower() for p in entity_pages)
+
+
 # --- the neighbourhood picture -----------------------------------------------------------------
 
 
@@ -261,7 +283,8 @@ def test_svg_escapes_labels_and_links_nodes() -> None:
     assert "<script" not in picture and "<img" not in picture and "<b>" not in picture and "<i>" not in picture
     assert "Eve &lt;script&gt;" in picture and "Acme &amp; &lt;b&gt;Sons&lt;/b&gt;" in picture
     assert "CEO &lt;i&gt;" in picture
-    assert 'href="/id/entity/organization/o"' in picture and 'data-recentre="http://x/id/entity/organization/o"' in picture
+    assert 'href="/id/entity/organization/o"' in picture
+    assert 'data-recentre="http://x/id/entity/organization/o"' in picture
     assert 'href="/id/article/a#char=0,9"' in picture  # a quotation opens its sentence ...
     assert 'data-recentre="http://x/id/article/a#quote-1"' not in picture  # ... and is no centre
     assert len(re.findall(r'class="kgqa-node[ "]', picture)) == 3
