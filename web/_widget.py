@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from ._origins import OriginPolicy
+from ._origins import OriginPolicy, own_origin
 from ._services import Services
 
 __all__ = ["widget_router", "snippet", "panel_csp", "normalize_options", "app_base_url",
@@ -127,11 +127,6 @@ def _policy(request: Request) -> OriginPolicy:
     return OriginPolicy(_services(request).settings.allowed_origins)
 
 
-def _own_origin(request: Request) -> str:
-    # As web._origins sees it: the scheme and the Host the browser sent.
-    return f"{request.url.scheme}://{request.headers.get('host') or request.url.netloc}"
-
-
 def _demo_page(request: Request, title: str, starters: list[str], theme: str) -> str:
     line = snippet(str(request.base_url), title, starters, theme)
     return f"""<!doctype html>
@@ -184,7 +179,7 @@ def widget_router() -> APIRouter:
         Readable from any origin (it only answers yes or no for the caller's own origin).
         """
         origin = request.headers.get("origin")
-        allowed = origin is None or origin == "null" or _policy(request).allows(origin, own=_own_origin(request))
+        allowed = origin is None or _policy(request).allows(origin, own=own_origin(request.scope))
         return JSONResponse({"allowed": allowed, "origin": origin}, headers={
             "Access-Control-Allow-Origin": "*", "Cache-Control": "no-store", "Vary": "Origin"})
 

@@ -60,7 +60,8 @@ def _panel_frame(page):  # type: ignore[no-untyped-def]
 def _open_and_ask(page, question: str):  # type: ignore[no-untyped-def]
     launcher = _launcher(page)
     expect(launcher).to_be_visible()
-    launcher.click()
+    launcher.focus()
+    page.keyboard.press("Enter")  # a real <button>: the keyboard opens it
     expect(launcher).to_have_attribute("data-state", "ready", timeout=30_000)
     frame = _panel_frame(page)
     box = frame.locator("#kgqa-q")
@@ -109,8 +110,12 @@ def test_widget_on_an_allowed_site_answers_with_citations_that_open_the_article(
         status = urllib.request.urlopen(href.split("#")[0], timeout=30).status
     except urllib.error.HTTPError as exc:
         status = exc.code
-    if status == 200:  # the article page is built elsewhere; where it exists, it shows the cited sentence
-        expect(article.locator("body")).to_contain_text(" ".join(cited.split()[:6]), timeout=15_000)
+    if status == 200:  # the article page is built elsewhere; where it exists, the cited sentence is its target
+        fragment = href.split("#", 1)[1]
+        target = article.locator(f'[id="{fragment}"]')
+        expect(target).to_contain_text(" ".join(cited.split()[:6]), timeout=15_000)
+        assert article.evaluate("document.querySelector(':target') && document.querySelector(':target').id") \
+            == fragment
     article.close()
 
     # A follow-up is understood from the widget's own history; Escape closes and returns focus to the launcher.

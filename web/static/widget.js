@@ -149,8 +149,8 @@
   error.appendChild(errorClose);
   panel.appendChild(error);
 
+  wrap.appendChild(launcher); // Tab from the launcher goes straight into the open panel
   wrap.appendChild(panel);
-  wrap.appendChild(launcher);
 
   var frame = null;
   var state = "idle"; // idle -> loading -> ready | error
