@@ -180,6 +180,8 @@ def widget_router() -> APIRouter:
         """
         origin = request.headers.get("origin")
         allowed = origin is None or _policy(request).allows(origin, own=own_origin(request.scope))
+        if not allowed:
+            log.info("widget on %s refused: add it to KGQA_ALLOWED_ORIGINS to let it embed the chat", origin)
         return JSONResponse({"allowed": allowed, "origin": origin}, headers={
             "Access-Control-Allow-Origin": "*", "Cache-Control": "no-store", "Vary": "Origin"})
 

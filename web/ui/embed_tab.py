@@ -67,6 +67,8 @@ def build(services: Services) -> EmbedTab:
 
     def make(base: str, title: str, starters: str, theme: str) -> tuple[str, str]:
         url = app_base_url(base, fallback)
+        if url == fallback and base:
+            log.debug("embed snippet: page URL %r unusable, using %s", base, fallback)
         t, s, th = normalize_options(title, starters, theme)
         line = snippet(url, t, s, th)
         demo = url + "widget/demo?" + urlencode({"title": t, "starters": "|".join(s), "theme": th})
