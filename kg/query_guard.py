@@ -191,7 +191,8 @@ def check_update(update: str, *, base_iri: str) -> UpdateInfo:
                 expect_operation, operations = False, operations + 1
             if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
                 declared[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
-            if upper == "ALL" or (upper == "NAMED" and i > 0 and tokens[i - 1][1].upper() in ("CLEAR", "DROP", "SILENT")):
+            after_drop = i > 0 and tokens[i - 1][1].upper() in ("CLEAR", "DROP", "SILENT")
+            if upper == "ALL" or (upper == "NAMED" and after_drop):
                 every = True
             if upper in _GRAPH_WORDS and i + 1 < len(tokens):
                 j = i + 1

@@ -282,8 +282,8 @@ async def _answer_update(request: Request, text: str) -> Response:
     text = _check_size(text, "update")
     report = await run_in_threadpool(apply_update, services, text)
     log.warning("SPARQL update applied by an admin (%d article(s) re-read)", len(report.articles))
-    return JSONResponse({"updated": True, "articles": list(report.articles), "elapsed_ms": round(report.elapsed * 1000)},
-                        headers={"Cache-Control": "no-store"})
+    body = {"updated": True, "articles": list(report.articles), "elapsed_ms": round(report.elapsed * 1000)}
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 # --- the service description ---------------------------------------------------------------------------

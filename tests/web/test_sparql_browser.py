@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 from web import Services
-from web.ui.sparql_tab import example_queries
+from web.ui.sparql_tab import UI_ROWS, example_queries
 
 EXAMPLES = example_queries()
 FIRST = next(iter(EXAMPLES))
@@ -72,11 +72,24 @@ def test_sparql_tab_runs_examples_and_downloads_csv(page, live_url: str, screens
     assert not page.js_errors
 
 
-def test_sparql_tab_shows_where_a_syntax_error_is(page, live_url: str, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_sparql_tab_flags_the_row_cap_and_shows_where_a_syntax_error_is(  # type: ignore[no-untyped-def]
+        page, live_url: str, screenshot, services: Services) -> None:
     open_tab(page, live_url)
-    run(page)  # a good query first: its table and downloads must go when the next one fails
+    editor = page.locator("#kgqa-sparql-editor .cm-content")
+    # First a query over the row cap: it is flagged, and the table holds only the first UI_ROWS rows.
+    side = int(services.settings.row_limit ** 0.5) + 1
+    values = " ".join(str(i) for i in range(side))
+    editor.fill(f"SELECT ?x ?y WHERE {{ VALUES ?x {{ {values} }} VALUES ?y {{ {values} }} }}")
+    summary = run(page)
+    assert f"cut at the row limit of {services.settings.row_limit:,}" in summary
+    assert f"the table shows the first {UI_ROWS:,}" in summary
+    grid = page.locator("#kgqa-sparql-results [role=grid]")
+    assert grid.get_attribute("aria-rowcount") == str(UI_ROWS + 1)
     page.locator("#kgqa-sparql-csv").wait_for(state="visible", timeout=10_000)
-    page.locator("#kgqa-sparql-editor .cm-content").fill("SELECT ?s WHERE {\n  ?s schema:name \n}")
+    screenshot("sparql-row-cap")
+
+    # Then a syntax error: its position is shown, and the table and downloads of the last query go.
+    editor.fill("SELECT ?s WHERE {\n  ?s schema:name \n}")
     message = run(page)
     assert "Syntax error at line 3, column" in message
     assert page.locator("#kgqa-sparql-message .kgqa-error").count() == 1
@@ -84,6 +97,6 @@ def test_sparql_tab_shows_where_a_syntax_error_is(page, live_url: str, screensho
     page.locator("#kgqa-sparql-results").wait_for(state="hidden", timeout=10_000)
     screenshot("sparql-syntax-error")
 
-    page.locator("#kgqa-sparql-editor .cm-content").fill("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    editor.fill("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
     assert "SERVICE is not allowed" in run(page)
     assert not page.js_errors

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import secrets
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -199,6 +200,16 @@ def test_row_cap_is_announced(client: TestClient, services: Services) -> None:
     assert small.headers[TRUNCATED_HEADER] == "false" and len(small.json()["results"]["bindings"]) == side
 
 
+def test_deadline_is_504(client: TestClient, services: Services) -> None:
+    # Three unrelated triple patterns: billions of combinations on the seed, far past the deadline.
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    started = time.monotonic()
+    error = _error(client.get("/sparql", params={"query": query}), 504, "QueryTimeout")
+    assert services.settings.query_timeout <= time.monotonic() - started < services.settings.query_timeout + 10
+    assert "deadline" in error["message"]
+    assert client.get("/sparql", params={"query": HATAMI}).json()["boolean"] is True  # and the next query answers
+
+
 # --- the service description ---------------------------------------------------------------------------------
 
 def test_service_description(client: TestClient) -> None:
@@ -230,7 +241,8 @@ def test_service_description_page_for_browsers(client: TestClient) -> None:
 
 # --- origins ------------------------------------------------------------------------------------------------
 
-def test_allowed_origin_gets_cors_and_others_are_refused(client: TestClient, allowed_host, other_host) -> None:  # type: ignore[no-untyped-def]
+def test_allowed_origin_gets_cors_and_others_are_refused(  # type: ignore[no-untyped-def]
+        client: TestClient, allowed_host, other_host) -> None:
     ok = client.get("/sparql", params={"query": HATAMI}, headers={"Origin": allowed_host.origin})
     assert ok.status_code == 200 and ok.json()["boolean"] is True
     assert ok.headers["access-control-allow-origin"] == allowed_host.origin
@@ -388,3 +400,27 @@ def test_sparqlwrapper_update_with_the_token(admin) -> None:  # type: ignore[no-
     with pytest.raises(Unauthorized):
         anonymous.query()
     assert _names_in(client, graph) == ["Wrapped B"]
+
+
+# --- the update path under the endpoint, on both store kinds ------------------------------------------------
+
+def test_graph_update_on_embedded_and_remote_stores(graph) -> None:  # type: ignore[no-untyped-def]
+    """``KnowledgeGraph.update`` (what an admin's POST runs) on Oxigraph embedded and on ``oxigraph serve``."""
+    from kg import ForbiddenQuery, QuerySyntaxError
+
+    target = graph.settings.base_iri + "curated"
+    report = graph.update(f"INSERT DATA {{ GRAPH <{target}> {{ <{target}#a> rdfs:label \"Curated\" ; "
+                          f"schema:name \"C\" }} }}")
+    assert report.articles == ()  # not an article graph: the passage index has nothing to re-read
+    assert graph.query(f"SELECT ?l WHERE {{ <{target}#a> rdfs:label ?l }}").values("l") == ["Curated"]
+    with pytest.raises(ForbiddenQuery):
+        graph.update(f"LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <{target}>")
+    with pytest.raises(ForbiddenQuery):
+        graph.update(f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} "
+                     "WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    with pytest.raises(QuerySyntaxError) as bad:
+        graph.update(f"DELETE DATA {{ GRAPH <{target}> {{\n  <{target}#a> rdfs:label }} }}")
+    assert bad.value.lineno == 2
+    graph.update(f"DELETE WHERE {{ GRAPH <{target}> {{ <{target}#a> schema:name ?n }} }}")
+    assert graph.query(f"ASK {{ <{target}#a> schema:name ?n }}").boolean is False
+    assert graph.query(f"ASK {{ <{target}#a> rdfs:label ?n }}").boolean is True

@@ -102,7 +102,8 @@ def _error_html(exc: KgqaError, settings: Any) -> str:
         title = "Not allowed"
     else:
         title = "The query failed"
-    return (f'<div class="kgqa-error" role="alert" style="color: #b91c1c"><strong style="color: inherit">{html.escape(title)}</strong>'
+    return (f'<div class="kgqa-error" role="alert" style="color: #b91c1c">'
+            f'<strong style="color: inherit">{html.escape(title)}</strong>'
             f'<pre class="kgqa-sparql-detail" style="white-space: pre-wrap; color: inherit">'
             f'{html.escape(str(exc))}</pre></div>')
 
