@@ -582,7 +582,13 @@ def _not_found_html(iri: str, settings: Settings) -> str:
 
 
 def _candidates(base: str, rest: str) -> list[str]:
-    """The IRI as requested, then with its escapes normalised the way kgqa mints them (``%20``, not ``+``)."""
+    """The IRI as requested, then with its escapes normalised the way kgqa mints them.
+
+    >>> _candidates("http://x/id/", "article/a%20b")
+    ['http://x/id/article/a%20b']
+    >>> _candidates("http://x/id/", "article/a+b%7E")
+    ['http://x/id/article/a+b%7E', 'http://x/id/article/a%2Bb~']
+    """
     normalised = quote(unquote(rest), safe="/-._~")
     return list(dict.fromkeys([base + rest, base + normalised]))
 
@@ -608,8 +614,9 @@ def linked_data_router(settings: Settings) -> APIRouter:
             if fmt is None:
                 raise WebError("none of the accepted types is served here; ask for text/html, text/turtle, "
                                "application/ld+json or application/n-triples", status=406)
-        raw = request.scope.get("raw_path") or quote(request.url.path).encode()
-        rest = raw.decode("latin-1")[len(prefix):] if raw.decode("latin-1").startswith(prefix) else path
+        # The IRI is the path as sent (percent-escapes kept), so an id like "a%20b" finds "…/article/a%20b".
+        raw = (request.scope.get("raw_path") or quote(request.url.path).encode()).decode("utf-8", "replace")
+        rest = raw[len(prefix):] if raw.startswith(prefix) else quote(path, safe="/-._~")
         candidates = [c for c in _candidates(settings.base_iri, rest) if is_safe_iri(c, settings.base_iri)]
         if not candidates:
             raise WebError("that path is not an IRI of this graph", status=400)
