@@ -8,16 +8,17 @@ number the question asks for, or the whole sentence for why/how questions.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kg import Mention, Settings
 
-from ._text import normalize_answer, tokens
+from ._text import bm25_tokens, normalize_answer, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
 from .followup import Turn, resolve_followup
 from .graph_facts import Post, Quotation
@@ -26,6 +27,15 @@ from .retriever import Candidate, GraphEvidence, HybridRetriever
 from .scoring import NUMBER, Weights, has_date
 
 __all__ = ["Answerer", "Draft"]
+
+_NAME = re.compile(r"\b[A-Z][\w’'-]*[A-Za-z]")
+
+
+def _near(word: str, vocabulary: Iterable[str]) -> bool:
+    """A corpus word spelt almost the same (``strait``/``straight``): same start, similar letters."""
+    head = word[:3]
+    return any(w.startswith(head) and abs(len(w) - len(word)) <= 2
+               and difflib.SequenceMatcher(None, w, word).ratio() >= 0.8 for w in vocabulary)
 
 log = logging.getLogger(__name__)
 
@@ -173,11 +183,30 @@ class Answerer:
                       citations=citations, facts=facts, sparql=draft.sparql)
 
     def _draft(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
+        if self._unknown_name(q):
+            return None  # the question is about someone or something no stored sentence mentions
         for strategy in (self._writer, self._comment_count, self._acronym, self._post_holder, self._post_of, self._speaker, self._quote, self._quoted_list):
             draft = strategy(q, evidence, ranked)
             if draft is not None:
                 return draft
         return self._extractive(q, evidence, ranked)
+
+    def _unknown_name(self, q: Question) -> str | None:
+        """A capitalised word in the question (not its first) that no stored sentence contains, even misspelt.
+
+        "What is the capital of Australia?" over articles that never mention
+        Australia can only be answered by a guess, so kgqa abstains.
+        """
+        index = self.library.index
+        linked = {w.lower() for e in q.entities for w in tokens(e.text)}  # the alias table knows these
+        for m in _NAME.finditer(q.text):
+            if m.start() == 0 or m.group(0).lower() in linked:
+                continue
+            for word in bm25_tokens(re.sub(r"['’]s$", "", m.group(0))):
+                if index.document_frequency(word) or (len(word) >= 5 and _near(word, index.vocabulary())):
+                    continue
+                return m.group(0)
+        return None
 
     # --- graph answers ----------------------------------------------------------------
 

@@ -220,6 +220,11 @@ class PassageIndex:
             out = np.asarray(index.get_scores(known), dtype=np.float32) if known else np.zeros(size, dtype=np.float32)
         return out[self.paragraph_of] if which == "bm25_paragraphs" and len(out) else out
 
+    def vocabulary(self) -> Iterable[str]:
+        """Every BM25 token of the stored sentences."""
+        index = self._bm25["bm25"]
+        return index.vocab_dict.keys() if index is not None else ()
+
     def document_frequency(self, token: str) -> int:
         index = self._bm25["bm25"]
         tid = index.vocab_dict.get(token) if index is not None else None

@@ -100,6 +100,12 @@ def test_unanswerable_question_abstains_without_citations(answerer: Answerer) ->
     assert answer.abstained and answer.citations == [] and answer.answer == "The articles don't say."
 
 
+@pytest.mark.parametrize("question", ["What is the capital of Australia?", "Who is the Defense Minister of Peru?"])
+def test_a_question_about_a_name_no_article_mentions_abstains(answerer: Answerer, question: str) -> None:
+    answer = answerer.ask(question)
+    assert answer.abstained and answer.citations == []
+
+
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 2001])
 def test_bad_questions_are_refused_clearly(answerer: Answerer, bad: str) -> None:
     with pytest.raises(ValueError, match="empty|limit"):
