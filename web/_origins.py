@@ -24,7 +24,7 @@ from typing import Any
 
 from ._errors import error_body
 
-__all__ = ["OriginPolicy", "OriginMiddleware", "CROSS_ORIGIN_PATHS"]
+__all__ = ["OriginPolicy", "OriginMiddleware", "CROSS_ORIGIN_PATHS", "own_origin"]
 
 #: Paths a page on an allowed origin may call with fetch().
 CROSS_ORIGIN_PATHS = ("/api/", "/sparql")
