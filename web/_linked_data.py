@@ -360,13 +360,14 @@ def entity_page(graph: KnowledgeGraph, desc: Description) -> str:
                  for p, pl, title, post in people if p]
         parts.append(f'<h2>Posts in {_e(label)}</h2><ul>{"".join(items)}</ul>')
 
-    # What it said, with the sentence each quotation comes from.
+    # What it said, with the sentence each quotation comes from (every quotation has one, by the contract).
+    # Flat OPTIONALs: Oxigraph evaluates a nested OPTIONAL group without the outer bindings, which is slow.
     quotes = select_values(graph, f"""
         SELECT DISTINCT ?q ?text ?cue ?as ?s ?sent ?section ?who ?h ?g ?i WHERE {{ GRAPH ?g {{
-          ?q a schema:Quotation ; schema:creator {e} ; schema:text ?text .
-          OPTIONAL {{ ?q kgqa:cue ?cue }} OPTIONAL {{ ?q kgqa:speakerText ?as }}
-          OPTIONAL {{ ?q prov:wasDerivedFrom ?s . ?s nif:anchorOf ?sent OPTIONAL {{ ?s kgqa:section ?section }}
-                     OPTIONAL {{ ?s kgqa:sentenceIndex ?i }} OPTIONAL {{ ?s kgqa:commenter/rdfs:label ?who }} }}
+          ?q schema:creator {e} ; a schema:Quotation ; schema:text ?text ; prov:wasDerivedFrom ?s .
+          ?s nif:anchorOf ?sent .
+          OPTIONAL {{ ?q kgqa:cue ?cue }} OPTIONAL {{ ?q kgqa:speakerText ?as }} OPTIONAL {{ ?s kgqa:section ?section }}
+          OPTIONAL {{ ?s kgqa:sentenceIndex ?i }} OPTIONAL {{ ?s kgqa:commenter ?c . ?c rdfs:label ?who }}
           OPTIONAL {{ ?g schema:headline ?h }} }} }} ORDER BY ?g ?i ?q LIMIT 300""")
     if quotes:
         items = []
@@ -385,9 +386,9 @@ def entity_page(graph: KnowledgeGraph, desc: Description) -> str:
     facts = select_values(graph, f"""
         SELECT DISTINCT ?subj ?pred ?obj ?s ?sent ?h WHERE {{ GRAPH ?g {{
           {{ ?st rdf:subject {e} }} UNION {{ ?st rdf:object {e} }}
-          ?st rdf:subject ?subj ; rdf:predicate ?pred ; rdf:object ?obj .
+          ?st rdf:subject ?subj ; rdf:predicate ?pred ; rdf:object ?obj ; prov:wasDerivedFrom ?s .
           FILTER(?pred NOT IN (org:holds, org:heldBy, schema:creator))
-          OPTIONAL {{ ?st prov:wasDerivedFrom ?s . ?s nif:anchorOf ?sent }}
+          ?s nif:anchorOf ?sent .
           OPTIONAL {{ ?g schema:headline ?h }} }} }} ORDER BY ?pred ?subj ?obj LIMIT 300""")
     if facts:
         names = _labels(graph, [x for row in facts for x in row[:3] if x and x.startswith(("http:", "https:"))])

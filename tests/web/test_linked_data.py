@@ -305,3 +305,13 @@ def test_is_safe_iri() -> None:
     assert is_safe_iri(base + "entity/person/a-b", base)
     for bad in (base + "a b", base + "a>", base + 'a"', base + "a{", base + "a\\", "http://other/id/x"):
         assert not is_safe_iri(bad, base)
+
+
+def test_entity_search_sees_an_article_stored_after_it_was_first_asked(hostile_site: HostileSite) -> None:
+    graph = hostile_site.services.graph
+    assert find_entities(graph, "Quillon") == []
+    stored = hostile_site.services.add_text("Dr. Bertram Quillon spoke in Oslo on Monday about the harbour.",
+                                            title="Harbour talk 5b1a")
+    assert stored.ok, stored
+    found = find_entities(graph, "Quillon")
+    assert found and found[0].label == "Bertram Quillon" and found[0].kind == "person"

@@ -119,13 +119,17 @@ def build(services: Services) -> GraphTab:
     with gr.Row(equal_height=True):
         search = gr.Textbox(label="Entity", placeholder="A name or alias: Hatami, IRGC, Iran…", scale=3,
                             max_lines=1, elem_id="kgqa-graph-search", submit_btn="Show")
-        matches = gr.Dropdown(label="Matches and suggestions", choices=suggestions(), value=None, scale=3,
+        # Suggestions load when the search box is first focused: counting mentions at start-up would slow
+        # every launch for a tab that may never be opened.
+        matches = gr.Dropdown(label="Matches and suggestions", choices=[], value=None, scale=3,
                               interactive=True, elem_id="kgqa-graph-matches")
     picture = gr.HTML(_HINT, elem_id="kgqa-graph-picture", js_on_load=CLICK_JS, min_height=120)
     details = gr.HTML("", elem_id="kgqa-graph-details")
     entity = gr.Textbox(label="Centre (IRI)", interactive=False, max_lines=1, elem_id="kgqa-graph-entity",
                         buttons=["copy"])
 
+    search.focus(lambda text: gr.skip() if (text or "").strip() else gr.update(choices=suggestions()), search,
+                 matches, api_visibility="private")
     search.submit(find, search, [matches, entity, details], api_visibility="private")
     matches.input(lambda iri: iri or gr.skip(), matches, entity, api_visibility="private")
     picture.click(recentre, None, entity, api_visibility="private")
