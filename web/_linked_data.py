@@ -378,8 +378,10 @@ def entity_page(graph: KnowledgeGraph, desc: Description) -> str:
             if cue:
                 how.append(f"cue: {_e(cue)}")
             note = f' <span class="src">({"; ".join(how)})</span>' if how else ""
-            items.append(f'<li><span class="said">{_e(text)}</span>{note}'
-                         f"{page.sentence(s, sentence, headline, who, section)}</li>")
+            # A quotation that is its whole sentence (a reader's comment, mostly) is shown once.
+            said = "" if " ".join((text or "").split()) == " ".join((sentence or "").split()) \
+                else f'<span class="said">{_e(text)}</span>'
+            items.append(f"<li>{said}{note}{page.sentence(s, sentence, headline, who, section)}</li>")
         parts.append(f'<h2>Statements and quotations</h2><ul class="facts">{"".join(items)}</ul>')
 
     # Other facts about it (relations, ranks, acronyms), each with its sentence.
