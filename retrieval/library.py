@@ -116,6 +116,24 @@ class Library:
             self._sync(before, progress=progress and sys.stderr.isatty())
         return report
 
+    def update(self, sparql: str) -> Any:
+        """Run an admin SPARQL Update (:meth:`kg.KnowledgeGraph.update`), then re-read the articles it touched.
+
+        Returns the graph's update report. Answerers rebuild their name and fact
+        tables afterwards, since any triple may have changed them.
+        """
+        before = self.graph.article_hashes()
+        report = None
+        try:
+            report = self.graph.update(sparql)
+        finally:
+            touched = report.articles if report is not None else ()
+            # Articles the update named are re-read even if their record hash did not change.
+            self._sync({**before, **{i: "" for i in touched if i in before}})
+            with self.lock.write():
+                self.generation += 1
+        return report
+
     def delete(self, article_id: str) -> None:
         """Remove one article from the graph and the index."""
         before = self.graph.article_hashes()

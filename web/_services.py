@@ -187,6 +187,11 @@ class Services:
         digest = hashlib.sha256(body.encode()).hexdigest()[:8]
         return self.add_file(f"{slug}-{digest}.txt", body.encode("utf-8"))
 
+    def update(self, sparql: str) -> Any:
+        """An admin SPARQL Update on the graph, the passage index kept in step; one write at a time."""
+        with self._write:
+            return self.library.update(sparql)
+
     def delete(self, article_id: str) -> None:
         """Remove one article (graph and index); :class:`kg.NotFound` if there is none."""
         with self._write:

@@ -242,19 +242,10 @@ def apply_update(services: Services, text: str) -> UpdateReport:
     """Run an update, then bring the passage index up to date with the graph; one write at a time.
 
     The articles the update touched (see :meth:`kg.KnowledgeGraph.update`) are
-    marked stale so ``Library._sync`` re-reads them (or drops them, if their
-    graph is gone); the library's generation is bumped either way, so answerers
-    rebuild their name and fact tables, which any triple may change.
+    re-read into the passage index (or dropped, if their graph is gone), and
+    answerers rebuild their name and fact tables (:meth:`retrieval.Library.update`).
     """
-    library = services.library
-    with services._write:  # the same lock as ingests and deletes
-        before = library.graph.article_hashes()
-        report = library.graph.update(text)
-        stale = {**before, **{i: "" for i in report.articles if i in before}}
-        library._sync(stale)
-        with library.lock.write():
-            library.generation += 1
-    return report
+    return services.update(text)
 
 
 def _authorize(request: Request, settings: Settings) -> Response | None:
