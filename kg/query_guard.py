@@ -91,16 +91,34 @@ def syntax_error(query: str, message: str, line: int, column: int) -> QuerySynta
     return err
 
 
+def _tokens(text: str, what: str) -> list[tuple[str, str, int]]:
+    """The significant tokens (kind, text, offset) of a query or update that passes the size checks."""
+    if not text or not text.strip():
+        raise QuerySyntaxError(f"the {what} is empty")
+    if len(text) > MAX_QUERY_CHARS:
+        raise ForbiddenQuery(f"the {what} is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    if "\x00" in text:
+        raise QuerySyntaxError(f"the {what} contains a NUL character")
+    tokens = [(m.lastgroup or "", m.group(), m.start()) for m in _TOKEN.finditer(text)]
+    return [t for t in tokens if t[0] not in ("ws", "comment")]
+
+
+def _use_prefix(text: str, tokens: list[tuple[str, str, int]], i: int, declared: dict[str, str],
+                used_defaults: dict[str, str]) -> None:
+    """Note a prefixed name's prefix among kgqa's defaults, or report it undeclared with its position."""
+    _, name, pos = tokens[i]
+    prefix = name.split(":", 1)[0]
+    is_declaration = i > 0 and tokens[i - 1][1].upper() == "PREFIX"
+    if is_declaration or prefix in declared:
+        return
+    if prefix not in PREFIXES:
+        raise syntax_error(text, f"the prefix {prefix + ':'!r} is not declared", *_position(text, pos))
+    used_defaults[prefix] = PREFIXES[prefix]
+
+
 def check_query(query: str, *, base_iri: str) -> QueryInfo:
     """Raise :class:`ForbiddenQuery` or :class:`QuerySyntaxError`, or return what the query is."""
-    if not query or not query.strip():
-        raise QuerySyntaxError("the query is empty")
-    if len(query) > MAX_QUERY_CHARS:
-        raise ForbiddenQuery(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    if "\x00" in query:
-        raise QuerySyntaxError("the query contains a NUL character")
-    tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(query)]
-    tokens = [t for t in tokens if t[0] not in ("ws", "comment")]
+    tokens = _tokens(query, "query")
     declared: dict[str, str] = {}
     used_defaults: dict[str, str] = {}
     form: str | None = None
@@ -131,14 +149,7 @@ def check_query(query: str, *, base_iri: str) -> QueryInfo:
             if upper == "FROM":
                 _check_from(query, tokens, i, declared, base_iri)
         elif kind == "pname":
-            prefix = text.split(":", 1)[0]
-            is_declaration = i > 0 and tokens[i - 1][1].upper() == "PREFIX"
-            if not is_declaration and prefix not in declared:
-                if prefix in PREFIXES:
-                    used_defaults[prefix] = PREFIXES[prefix]
-                else:
-                    line, col = _position(query, pos)
-                    raise syntax_error(query, f"the prefix {prefix + ':'!r} is not declared", line, col)
+            _use_prefix(query, tokens, i, declared, used_defaults)
     if form is None:
         raise QuerySyntaxError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
     return QueryInfo(form, declared, used_defaults)
@@ -157,14 +168,7 @@ def check_update(update: str, *, base_iri: str) -> UpdateInfo:
     on syntax. ``base_iri`` is accepted for symmetry with :func:`check_query`.
     """
     del base_iri  # updates may name any graph of this store; nothing is fetched either way
-    if not update or not update.strip():
-        raise QuerySyntaxError("the update is empty")
-    if len(update) > MAX_QUERY_CHARS:
-        raise ForbiddenQuery(f"the update is {len(update):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    if "\x00" in update:
-        raise QuerySyntaxError("the update contains a NUL character")
-    tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(update)]
-    tokens = [t for t in tokens if t[0] not in ("ws", "comment")]
+    tokens = _tokens(update, "update")
     declared: dict[str, str] = {}
     used_defaults: dict[str, str] = {}
     graphs: set[str] = set()
@@ -207,13 +211,7 @@ def check_update(update: str, *, base_iri: str) -> UpdateInfo:
                 elif target_kind == "var":
                     every = True
         elif kind == "pname":
-            prefix = text.split(":", 1)[0]
-            is_declaration = i > 0 and tokens[i - 1][1].upper() == "PREFIX"
-            if not is_declaration and prefix not in declared:
-                if prefix in PREFIXES:
-                    used_defaults[prefix] = PREFIXES[prefix]
-                else:
-                    raise syntax_error(update, f"the prefix {prefix + ':'!r} is not declared", *_position(update, pos))
+            _use_prefix(update, tokens, i, declared, used_defaults)
     if not operations:
         raise QuerySyntaxError("the update has no INSERT, DELETE, CLEAR, DROP, CREATE, ADD, MOVE or COPY")
     return UpdateInfo(frozenset(graphs), every, used_defaults)
