@@ -28,7 +28,7 @@ from .scoring import NUMBER, Weights, has_date
 
 __all__ = ["Answerer", "Draft"]
 
-_NAME = re.compile(r"\b[A-Z][\w’'-]*[A-Za-z]")
+_NAME = re.compile(r"\b[A-Z][\w’'-]*\w")  # a whole capitalised word, digits included (Carrow81)
 
 
 def _near(word: str, vocabulary: Iterable[str]) -> bool:

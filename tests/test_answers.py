@@ -243,3 +243,15 @@ def test_answerer_with_a_fake_llm_cites_only_what_it_was_given(library: Library)
     answer = Answerer(library, chat_model=model).ask("Who is Iran's defence minister?")
     assert answer.answer == "Iran's defence minister is Amir Hatami [1], says the article."
     assert len(answer.citations) == 1 and "Amir Hatami" in answer.citations[0].sentence
+
+
+def test_a_name_with_digits_is_one_word(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'Carrow812565' is a stored word; its letters alone ('Carrow') are not, and must not make kgqa abstain."""
+    from kg import Settings
+    from retrieval import Library
+
+    (tmp_path / "a.txt").write_text("Lighthouse news\n\nThe keeper of the Carrow812565 lighthouse is Maeve Tolland.")
+    with Library(Settings(data_dir=tmp_path / "built", base_iri="http://test.example/id/")) as library:
+        library.ingest([tmp_path / "a.txt"])
+        answer = Answerer(library).ask("Who is the keeper of the Carrow812565 lighthouse?")
+    assert "Maeve Tolland" in answer.answer
