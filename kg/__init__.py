@@ -21,6 +21,7 @@ from .errors import (
     QueryError,
     QuerySyntaxError,
     QueryTimeout,
+    ResponseTooLarge,
     StoreError,
     UnsupportedFormat,
 )
@@ -47,5 +48,5 @@ __all__ = [
     "PREFIXES", "Iris", "sparql_literal",
     "KgqaError", "ConfigError", "InputError", "EmptyInput", "BinaryInput", "InputTooLarge",
     "UnsupportedFormat", "MalformedRecord", "QueryError", "QuerySyntaxError", "ForbiddenQuery",
-    "QueryTimeout", "NotFound", "StoreError",
+    "QueryTimeout", "ResponseTooLarge", "NotFound", "StoreError",
 ]

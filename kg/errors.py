@@ -14,6 +14,7 @@ HTTP status a web API should answer with, so the HTTP layer never guesses::
     ├── QueryError (400)           a SPARQL query kgqa will not run
     │   ├── QuerySyntaxError       also a :class:`SyntaxError`; message has line:column
     │   ├── ForbiddenQuery (403)   update, SERVICE, foreign FROM, ...
+    │   ├── ResponseTooLarge (413) the result is over KGQA_MAX_RESPONSE_MB
     │   └── QueryTimeout (504)     stopped at the deadline
     ├── NotFound (404)             no article with that id
     └── StoreError (500)           also an :class:`OSError`; the store failed
@@ -34,6 +35,7 @@ __all__ = [
     "QuerySyntaxError",
     "ForbiddenQuery",
     "QueryTimeout",
+    "ResponseTooLarge",
     "NotFound",
     "StoreError",
 ]
@@ -106,6 +108,12 @@ class ForbiddenQuery(QueryError):
     """The query asks for something kgqa never runs (update, SERVICE, ...)."""
 
     status = 403
+
+
+class ResponseTooLarge(QueryError):
+    """The query's result is larger than a response may be (``KGQA_MAX_RESPONSE_MB``); it was not sent."""
+
+    status = 413
 
 
 class QueryTimeout(QueryError):

@@ -16,20 +16,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from .errors import InputError, NotFound, QueryError, StoreError
+from .errors import InputError, NotFound, QuerySyntaxError
 from .ingest import IngestReport, find_article_files
 from .loading import load_file
 from .model import Article
-from .query_guard import check_query, check_update, engine_syntax_error
+from .query_guard import QueryInfo, check_query, check_update, engine_syntax_error
 from .extraction import ENTITY_KINDS, AliasTable, Extractor
 from .rdf import (
     ArticleGraph,
@@ -41,12 +41,14 @@ from .rdf import (
 )
 from .results import QueryResult, Term
 from .settings import Settings
-from .store import EmbeddedStore, GraphStore, RemoteStore, open_store
+from .store import GraphStore, open_store
 from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, NIF, PREFIXES, RDFS, SECTION_IRIS, SKOS, Iris, sparql_literal
 
 __all__ = ["KnowledgeGraph", "ArticleInfo", "StoredSentence", "Mention", "UpdateReport", "EXPORT_FORMATS"]
 
 log = logging.getLogger(__name__)
+
+_Info = TypeVar("_Info")
 
 EXPORT_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -263,8 +265,13 @@ class KnowledgeGraph:
         self._write(built, exists=state == "changed")
         return ("updated" if state == "changed" else "stored"), built, None
 
-    def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None) -> IngestReport:
+    def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None,
+               replace: bool = True) -> IngestReport:
         """Load every article under ``paths``; bad files are reported and the rest still load.
+
+        ``replace=False`` refuses (as a reported error) every article whose id
+        is stored with other content, so a caller without the right to replace
+        can only add.
 
         Articles are parsed ``batch`` at a time so spaCy can batch efficiently;
         with ``KGQA_NLP_PROCESSES`` > 1 batches are larger, as each one starts its processes.
@@ -300,6 +307,9 @@ class KnowledgeGraph:
                     report.duplicates.append((article.id, duplicate_of))
                 elif state == "unchanged":
                     report.unchanged += 1
+                elif state == "changed" and not replace:
+                    report.errors.append(f"{article.source}: an article with the id {article.id!r} is already "
+                                         "stored; replacing it needs the admin token")
                 else:
                     batch_hashes[content] = article.id
                     todo.append((article, state == "changed"))
@@ -337,27 +347,15 @@ class KnowledgeGraph:
         article, when it used ``GRAPH ?g``, ``ALL`` or ``NAMED``) or whose record
         changed, so whoever keeps a passage index can re-read them.
         """
-        info = check_update(sparql, base_iri=self.settings.base_iri)
+        info = self._guarded(check_update, sparql, update=True)
         # Declarations go on the first line, so line numbers in errors still match the user's text.
         prologue = "".join(f"PREFIX {p}: <{iri}> " for p, iri in info.used_default_prefixes.items())
-        text = prologue + sparql
-        try:
-            ox.Store().update(text)  # parse (and run on nothing) first: a syntax error is the user's, not the store's
-        except SyntaxError as exc:
-            raise engine_syntax_error(sparql, str(exc), first_line_shift=len(prologue)) from None
-        except (OSError, ValueError, RuntimeError):
-            pass  # not a syntax problem (e.g. DROP of a graph an empty store lacks): the real store decides
         before = dict(self._articles_index())
         started = time.perf_counter()
         try:
-            if isinstance(self.store, EmbeddedStore):
-                self.store._write(text)  # marks the query snapshot stale, so the next query sees the change
-            elif isinstance(self.store, RemoteStore):
-                self.store._update(text)
-            else:
-                raise StoreError(f"the {self.store.kind} store does not take SPARQL updates")
-        except RuntimeError as exc:  # Oxigraph's evaluation errors, e.g. DROP GRAPH of a missing graph
-            raise QueryError(f"the update failed and changed nothing: {exc}") from None
+            self.store.update(prologue + sparql)
+        except QuerySyntaxError as exc:  # Oxigraph parsed what rdflib accepted differently: its position
+            raise engine_syntax_error(sparql, str(exc), first_line_shift=len(prologue)) from None
         elapsed = time.perf_counter() - started
         self._index = None  # articles may have appeared, changed or gone
         self._aliases = None
@@ -376,14 +374,29 @@ class KnowledgeGraph:
         The default graph is the union of all article graphs, and kgqa's
         prefixes (``schema:``, ``nif:``, ``kgqa:``, ``prov:`` ...) need no declaration.
         """
-        info = check_query(sparql, base_iri=self.settings.base_iri)
+        info = self.check(sparql)
         return self.store.run_query(
             sparql,
             form=info.form,
             prefixes=info.used_default_prefixes,
             row_limit=row_limit or self.settings.row_limit,
             timeout=timeout or self.settings.query_timeout,
+            max_bytes=int(self.settings.max_response_mb * 2**20),
         )
+
+    def check(self, sparql: str) -> QueryInfo:
+        """What :meth:`query` would run, decided before anything runs: its form, or the reason it will not."""
+        return self._guarded(check_query, sparql, update=False)
+
+    def _guarded(self, check: Callable[..., _Info], sparql: str, *, update: bool) -> _Info:
+        """The guard's verdict; when rdflib's parser rejects the text, Oxigraph's parser says where, if it can."""
+        try:
+            return check(sparql, base_iri=self.settings.base_iri)
+        except QuerySyntaxError as exc:
+            if not getattr(exc, "from_parser", False):
+                raise
+            explained = self.store.explain_syntax(sparql, update=update, prefixes=PREFIXES)
+            raise (explained or exc) from None
 
     def articles(self) -> list[ArticleInfo]:
         """Every stored article, by id."""

@@ -30,11 +30,12 @@ from .errors import BinaryInput, EmptyInput, InputError, InputTooLarge, Malforme
 from .html import extract_html
 from .model import Article
 
-__all__ = ["SUPPORTED_SUFFIXES", "load_file", "decode_bytes", "article_from_record", "markdown_to_text"]
+__all__ = ["SUPPORTED_SUFFIXES", "load_file", "decode_bytes", "article_from_record", "markdown_to_text", "web_url"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _ID_OK = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
+_TOO_DEEP = "the JSON is nested too deeply to be an article record (an article is one flat object)"
 
 
 def decode_bytes(data: bytes, source: str) -> str:
@@ -44,7 +45,11 @@ def decode_bytes(data: bytes, source: str) -> str:
     if not data.strip():
         raise EmptyInput("the file holds only whitespace", source=source)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise BinaryInput(f"the file starts like UTF-16 but is not valid UTF-16 ({exc.reason} at byte "
+                              f"{exc.start})", source=source) from None
     elif b"\x00" in data[:8192]:
         raise BinaryInput("this is a binary file, not text (it contains NUL bytes)", source=source)
     else:
@@ -73,6 +78,17 @@ codecs.register_error("kgqa-latin1", _latin1_fallback)
 
 def _text_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is an http(s) address, else ``None``: a ``javascript:`` or ``file:`` link is never kept.
+
+    >>> web_url("https://www.bbc.co.uk/news"), web_url(" JavaScript:alert(1)"), web_url(None)
+    ('https://www.bbc.co.uk/news', None, None)
+    """
+    if url and re.match(r"https?://[^\s/?#]+", url.strip(), re.IGNORECASE):
+        return url.strip()
+    return None
 
 
 def _first_line(text: str) -> str | None:
@@ -141,7 +157,7 @@ def article_from_record(record: Any, source: str, *, fmt: str, max_chars: int) -
         id=article_id,
         text=text,
         headline=title or _first_line(body),
-        url=_str_field(record, "url"),
+        url=web_url(_str_field(record, "url")),
         author=_str_field(record, "author"),
         published=_str_field(record, "published_at"),
         publisher=_str_field(record, "source"),
@@ -180,6 +196,8 @@ def load_file(path: Path, *, max_bytes: int = 20_000_000, max_chars: int = 1_000
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:
             raise MalformedRecord(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", source=source) from None
+        except RecursionError:
+            raise MalformedRecord(_TOO_DEEP, source=source) from None
         records = parsed if isinstance(parsed, list) else [parsed]
         for i, record in enumerate(records):
             where = f"{source}[{i}]" if isinstance(parsed, list) else source
@@ -192,7 +210,7 @@ def load_file(path: Path, *, max_bytes: int = 20_000_000, max_chars: int = 1_000
         body = page.as_text()
         _check_length(body, source, max_chars)
         yield Article(
-            id=stem, text=body, headline=page.headline or _first_line(body), url=page.url, author=page.author,
+            id=stem, text=body, headline=page.headline or _first_line(body), url=web_url(page.url), author=page.author,
             published=page.date, publisher=page.publisher, format="html", source=source,
             comments=tuple(page.comments),
         )
@@ -208,7 +226,7 @@ def load_file(path: Path, *, max_bytes: int = 20_000_000, max_chars: int = 1_000
             id=meta.get("id") or stem,
             text=text,
             headline=meta.get("title") or _first_line(text),
-            url=meta.get("url"),
+            url=web_url(meta.get("url")),
             author=meta.get("author"),
             published=meta.get("date") or meta.get("published_at"),
             publisher=meta.get("source"),
@@ -227,6 +245,9 @@ def _jsonl(text: str, source: str, max_chars: int) -> Iterator[Article | InputEr
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield MalformedRecord(f"invalid JSON at column {exc.colno}: {exc.msg}", source=where)
+            continue
+        except RecursionError:
+            yield MalformedRecord(_TOO_DEEP, source=where)
             continue
         try:
             yield article_from_record(record, where, fmt="jsonl", max_chars=max_chars)

@@ -1,59 +1,65 @@
-"""Decide, before anything runs, whether kgqa will run a SPARQL query.
+"""Decide, before anything runs, whether kgqa will run a SPARQL query or update.
 
-A small lexer (strings, IRIs and comments are skipped, so ``"SERVICE"`` in a
-literal is fine) checks that the query is a read-only form (SELECT, ASK,
-CONSTRUCT, DESCRIBE), that no ``SERVICE`` appears anywhere, that no update
-keyword appears, and that ``FROM``/``FROM NAMED`` only name graphs of this
-store, so nothing is ever fetched. Undeclared prefixes are reported with their
-position; kgqa's standard prefixes (``schema:``, ``nif:``, ``kgqa:`` ...) need
-no declaration.
+What runs is decided by a real SPARQL parser (rdflib's, the reference Python
+implementation), never by scanning the text: the query is parsed and
+translated to SPARQL algebra, and the algebra is walked for what kgqa refuses:
+
+- a query must be a read-only form (SELECT, ASK, CONSTRUCT, DESCRIBE) with no
+  ``SERVICE`` anywhere, and ``FROM``/``FROM NAMED`` may only name graphs of
+  this store, so nothing is ever fetched;
+- an update (admin only, see :meth:`kg.KnowledgeGraph.update`) may not
+  ``LOAD`` or call a ``SERVICE``; the graphs it names are reported so the
+  passage index can follow.
+
+Only text both parsers accept ever reaches the store: a construct rdflib does
+not parse is a syntax error here even if Oxigraph would take it. Nesting is
+capped before parsing (:data:`MAX_NESTING`) and the parse runs in a fresh
+thread with a fixed recursion budget, so a query nested 50,000 levels deep is
+a clear 400, never a crashed process. kgqa's standard prefixes (``schema:``,
+``nif:``, ``kgqa:`` ...) need no declaration.
 
 >>> check_query("SELECT * WHERE { ?s schema:name 'SERVICE' }", base_iri="http://x/").form
 'SELECT'
 >>> check_query("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", base_iri="http://x/")
 Traceback (most recent call last):
 ...
-kg.errors.ForbiddenQuery: SERVICE is not allowed (line 1, column 12): kgqa never lets a query call another endpoint
-
-Updates (admin only, see :meth:`kg.KnowledgeGraph.update`) have their own
-check: SERVICE and LOAD are refused there too, and the graphs an update names
-are reported so the passage index can follow:
-
+kg.errors.ForbiddenQuery: SERVICE <http://127.0.0.1:1/> is not allowed: kgqa never lets a query call another endpoint
 >>> check_update("INSERT DATA { GRAPH <http://x/g> { <http://x/s> schema:name 'n' } }", base_iri="http://x/").graphs
 frozenset({'http://x/g'})
 >>> check_update("LOAD <file:///etc/passwd>", base_iri="http://x/")
 Traceback (most recent call last):
 ...
-kg.errors.ForbiddenQuery: LOAD is not allowed (line 1, column 1): kgqa never fetches remote data or reads files
+kg.errors.ForbiddenQuery: LOAD <file:///etc/passwd> is not allowed: kgqa never fetches remote data or reads files
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pyparsing import ParseBaseException
+from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import URIRef, Variable
 
 from .errors import ForbiddenQuery, QuerySyntaxError
 from .vocab import KGQA_ONTOLOGY_GRAPH, PREFIXES
 
-__all__ = ["QueryInfo", "UpdateInfo", "check_query", "check_update", "syntax_error", "engine_syntax_error", "MAX_QUERY_CHARS"]
+__all__ = ["QueryInfo", "UpdateInfo", "check_query", "check_update", "syntax_error", "engine_syntax_error",
+           "MAX_QUERY_CHARS", "MAX_NESTING"]
 
 MAX_QUERY_CHARS = 200_000
-_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
-_UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
-_PN = r"[A-Za-z\u00C0-\uFFFF](?:[\w\u00B7\u00C0-\uFFFF.-]*[\w\u00B7\u00C0-\uFFFF-])?"
-_TOKEN = re.compile(
-    r"""(?P<ws>\s+)
-    |(?P<comment>\#[^\n]*)
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    |(?P<var>[?$][\w\u00B7\u00C0-\uFFFF]+)
-    |(?P<pname>(?:"""
-    + _PN
-    + r""")?:(?:[\w\u00C0-\uFFFF:%\\](?:[\w\u00B7\u00C0-\uFFFF.:%\\-]*[\w\u00B7\u00C0-\uFFFF:%-])?)?)
-    |(?P<word>[A-Za-z_][\w]*)
-    |(?P<other>.)""",
-    re.VERBOSE | re.DOTALL,
-)
+#: Most brackets ``( { [`` open at once. Counted on the raw text (brackets in strings count too), so the
+#: count can only over-estimate: it refuses, it never admits. The parser's own budget may be lower
+#: (about 24 levels of parentheses in an expression).
+MAX_NESTING = 64
+_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+_UPDATE_OPERATIONS = "INSERT, DELETE, CLEAR, DROP, CREATE, ADD, MOVE or COPY"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -74,9 +80,9 @@ class UpdateInfo:
     used_default_prefixes: dict[str, str] = field(default_factory=dict)
 
 
-def _position(query: str, offset: int) -> tuple[int, int]:
-    line = query.count("\n", 0, offset) + 1
-    column = offset - (query.rfind("\n", 0, offset) + 1) + 1
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return line, column
 
 
@@ -91,152 +97,189 @@ def syntax_error(query: str, message: str, line: int, column: int) -> QuerySynta
     return err
 
 
-def _tokens(text: str, what: str) -> list[tuple[str, str, int]]:
-    """The significant tokens (kind, text, offset) of a query or update that passes the size checks."""
+def _check_size(text: str, what: str) -> None:
     if not text or not text.strip():
         raise QuerySyntaxError(f"the {what} is empty")
     if len(text) > MAX_QUERY_CHARS:
         raise ForbiddenQuery(f"the {what} is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
     if "\x00" in text:
         raise QuerySyntaxError(f"the {what} contains a NUL character")
-    tokens = [(m.lastgroup or "", m.group(), m.start()) for m in _TOKEN.finditer(text)]
-    return [t for t in tokens if t[0] not in ("ws", "comment")]
+    depth = deepest = 0
+    for char in text:
+        if char in "({[":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    raise QuerySyntaxError(f"the {what} nests brackets more than {MAX_NESTING} levels deep")
+        elif char in ")}]" and depth:
+            depth -= 1
 
 
-def _use_prefix(text: str, tokens: list[tuple[str, str, int]], i: int, declared: dict[str, str],
-                used_defaults: dict[str, str]) -> None:
-    """Note a prefixed name's prefix among kgqa's defaults, or report it undeclared with its position."""
-    _, name, pos = tokens[i]
-    prefix = name.split(":", 1)[0]
-    is_declaration = i > 0 and tokens[i - 1][1].upper() == "PREFIX"
-    if is_declaration or prefix in declared:
-        return
-    if prefix not in PREFIXES:
-        raise syntax_error(text, f"the prefix {prefix + ':'!r} is not declared", *_position(text, pos))
-    used_defaults[prefix] = PREFIXES[prefix]
+def _in_fresh_thread(work: Callable[[], _T]) -> _T:
+    """Run ``work`` in a new thread: its recursion budget does not depend on how deep the caller already is."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # handed back to the caller as it is
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, name="kgqa-sparql-parse", daemon=True)
+    thread.start()
+    thread.join()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
+def _parse(text: str, what: str, parser: Callable[[str], Any]) -> Any:
+    try:
+        return _in_fresh_thread(lambda: parser(text))
+    except ParseBaseException as exc:
+        message = " ".join(str(exc.msg).split())
+        err = syntax_error(text, message, exc.lineno, exc.col)
+        err.from_parser = True  # type: ignore[attr-defined]  # Oxigraph's parser may say it better
+        raise err from None
+    except RecursionError:
+        raise QuerySyntaxError(f"the {what} is nested too deeply to parse; use fewer levels of parentheses "
+                               "or braces") from None
+
+
+def _field(node: Any, name: str) -> Any:
+    """A parse-tree field, or ``None`` (``CompValue.get`` answers a missing key with the key's own name)."""
+    return dict.get(node, name)
+
+
+def _nodes(tree: Any) -> Iterator[Any]:
+    """Every value in a parse tree or algebra (depth first, without recursion: trees can be deep)."""
+    stack = [tree]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, dict):
+            stack.extend(dict.values(node))
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+
+
+def _prefixes(text: str, tree: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The prefixes the text declares, and kgqa's defaults it uses undeclared (or a positioned error)."""
+    declared: dict[str, str] = {}
+    used: set[str] = set()
+    for node in _nodes(tree):
+        if isinstance(node, CompValue):
+            if node.name == "PrefixDecl":
+                declared[str(_field(node, "prefix") or "")] = str(_field(node, "iri"))
+            elif node.name == "pname":
+                used.add(str(_field(node, "prefix") or ""))
+    defaults: dict[str, str] = {}
+    for prefix in sorted(used - declared.keys()):
+        if prefix not in PREFIXES:
+            m = re.search(r"(?<![\w.-])" + re.escape(prefix) + ":", text)
+            line, column = _position(text, m.start()) if m else (1, 1)
+            raise syntax_error(text, f"the prefix {prefix + ':'!r} is not declared", line, column)
+        defaults[prefix] = PREFIXES[prefix]
+    return declared, defaults
+
+
+def _translate(text: str, what: str, translate: Callable[[], _T]) -> _T:
+    try:
+        return _in_fresh_thread(translate)
+    except RecursionError:
+        raise QuerySyntaxError(f"the {what} is nested too deeply to parse") from None
+    except Exception as exc:  # rdflib reports semantic errors (e.g. a bad GROUP BY) as a bare Exception
+        raise QuerySyntaxError(f"SPARQL error: {' '.join(str(exc).split())[:300]}") from None
+
+
+def _refuse_service(algebra: Any) -> None:
+    for node in _nodes(algebra):
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+            raise ForbiddenQuery(f"SERVICE <{node.get('term')}> is not allowed: kgqa never lets a query call "
+                                 "another endpoint")
+
+
+def _is_update(text: str) -> bool:
+    try:
+        _in_fresh_thread(lambda: parseUpdate(text))
+    except (ParseBaseException, RecursionError):
+        return False
+    return True
 
 
 def check_query(query: str, *, base_iri: str) -> QueryInfo:
     """Raise :class:`ForbiddenQuery` or :class:`QuerySyntaxError`, or return what the query is."""
-    tokens = _tokens(query, "query")
-    declared: dict[str, str] = {}
-    used_defaults: dict[str, str] = {}
-    form: str | None = None
-    for i, (kind, text, pos) in enumerate(tokens):
-        upper = text.upper()
-        if kind == "other" and text in "'\"":
-            line, col = _position(query, pos)
-            raise syntax_error(query, "unterminated string", line, col)
-        if kind == "word":
-            if upper == "SERVICE":
-                line, col = _position(query, pos)
-                raise ForbiddenQuery(
-                    f"SERVICE is not allowed (line {line}, column {col}): kgqa never lets a query call another endpoint"
-                )
-            if upper in _UPDATE_WORDS:
-                line, col = _position(query, pos)
-                raise ForbiddenQuery(
-                    f"{upper} is not allowed (line {line}, column {col}): only SELECT, ASK, CONSTRUCT and "
-                    "DESCRIBE queries run here; the store is changed only through `kgqa ingest` and `kgqa delete`"
-                )
-            if form is None and upper in _FORMS:
-                form = upper
-            elif form is None and upper not in ("PREFIX", "BASE"):
-                line, col = _position(query, pos)
-                raise syntax_error(query, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {text!r}", line, col)
-            if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
-                declared[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
-            if upper == "FROM":
-                _check_from(query, tokens, i, declared, base_iri)
-        elif kind == "pname":
-            _use_prefix(query, tokens, i, declared, used_defaults)
-    if form is None:
-        raise QuerySyntaxError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return QueryInfo(form, declared, used_defaults)
+    _check_size(query, "query")
+    try:
+        tree = _parse(query, "query", parseQuery)
+    except QuerySyntaxError:
+        if _is_update(query):
+            raise ForbiddenQuery("this is a SPARQL Update: only SELECT, ASK, CONSTRUCT and DESCRIBE queries run "
+                                 "here; the store is changed by `kgqa ingest`/`kgqa delete` or an admin's update") from None
+        raise
+    declared, defaults = _prefixes(query, tree)
+    algebra = _translate(query, "query", lambda: translateQuery(tree, initNs=defaults)).algebra
+    form = _FORMS.get(algebra.name)
+    if form is None:  # the grammar has no other forms; kept so a future one is refused, not run
+        raise QuerySyntaxError(f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {algebra.name}")
+    _refuse_service(algebra)
+    for clause in _field(algebra, "datasetClause") or ():
+        iri = str(_field(clause, "default") or _field(clause, "named"))
+        if not (iri.startswith(base_iri) or iri == KGQA_ONTOLOGY_GRAPH):
+            raise ForbiddenQuery(f"FROM <{iri}> is not allowed: FROM may only name this store's graphs (IRIs under "
+                                 f"{base_iri}); kgqa never fetches remote data")
+    return QueryInfo(form, declared, defaults)
 
 
-_UPDATE_OPERATIONS = _UPDATE_WORDS - {"LOAD"}
-# After these words comes the IRI (or variable) of a graph the operation reads or writes.
-_GRAPH_WORDS = frozenset({"GRAPH", "WITH", "USING", "INTO", "TO", "ADD", "MOVE", "COPY"})
+def _update_graphs(operation: CompValue) -> tuple[set[str], bool]:
+    """The graph IRIs one update operation names, and whether it may touch any graph at all."""
+    graphs: set[str] = set()
+    every = False
+    names: list[Any] = [_field(operation, "graphiri"), _field(operation, "withClause"), *(_field(operation, "graph") or ())]
+    for clause in (operation, _field(operation, "delete"), _field(operation, "insert")):
+        if isinstance(clause, CompValue) and _field(clause, "quads"):
+            names.extend(_field(clause, "quads").keys())
+    for node in _nodes(_field(operation, "where")):  # GRAPH ?g { ... } in WHERE reads; the templates say what changes
+        if isinstance(node, CompValue) and node.name == "Graph" and isinstance(_field(node, "term"), URIRef):
+            graphs.add(str(node["term"]))
+    for name in names:
+        if isinstance(name, URIRef):
+            graphs.add(str(name))
+        elif isinstance(name, Variable) or name in ("ALL", "NAMED"):
+            every = True
+    return graphs, every
 
 
 def check_update(update: str, *, base_iri: str) -> UpdateInfo:
     """Raise :class:`ForbiddenQuery` or :class:`QuerySyntaxError`, or return which graphs ``update`` names.
 
-    Only the lexical rules are checked here (no SERVICE, no LOAD, declared
-    prefixes, an update operation first); the store's parser has the last word
-    on syntax. ``base_iri`` is accepted for symmetry with :func:`check_query`.
+    ``base_iri`` is accepted for symmetry with :func:`check_query`: updates may
+    name any graph of this store, and nothing is fetched either way.
     """
-    del base_iri  # updates may name any graph of this store; nothing is fetched either way
-    tokens = _tokens(update, "update")
-    declared: dict[str, str] = {}
-    used_defaults: dict[str, str] = {}
+    del base_iri
+    _check_size(update, "update")
+    tree = _parse(update, "update", parseUpdate)
+    _, defaults = _prefixes(update, tree)
+    operations = list(_translate(update, "update", lambda: translateUpdate(tree, initNs=defaults)).algebra)
+    if not operations:
+        raise QuerySyntaxError(f"the update has no {_UPDATE_OPERATIONS}")
     graphs: set[str] = set()
     every = False
-    expect_operation, operations, depth = True, 0, 0
-    for i, (kind, text, pos) in enumerate(tokens):
-        upper = text.upper()
-        if kind == "other" and text in "'\"":
-            raise syntax_error(update, "unterminated string", *_position(update, pos))
-        if kind == "other" and text in "{}":
-            depth += 1 if text == "{" else -1
-        elif kind == "other" and text == ";" and depth == 0:
-            expect_operation = True  # operations are separated by ';' outside any braces
-        elif kind == "word":
-            if upper in ("SERVICE", "LOAD"):
-                line, col = _position(update, pos)
-                why = ("kgqa never lets a query call another endpoint" if upper == "SERVICE"
-                       else "kgqa never fetches remote data or reads files")
-                raise ForbiddenQuery(f"{upper} is not allowed (line {line}, column {col}): {why}")
-            if expect_operation and upper not in ("PREFIX", "BASE"):
-                if upper not in _UPDATE_OPERATIONS:
-                    raise syntax_error(update, f"expected an update operation (INSERT, DELETE, CLEAR, DROP, ...), "
-                                               f"found {text!r}", *_position(update, pos))
-                expect_operation, operations = False, operations + 1
-            if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
-                declared[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
-            after_drop = i > 0 and tokens[i - 1][1].upper() in ("CLEAR", "DROP", "SILENT")
-            if upper == "ALL" or (upper == "NAMED" and after_drop):
-                every = True
-            if upper in _GRAPH_WORDS and i + 1 < len(tokens):
-                j = i + 1
-                while j + 1 < len(tokens) and tokens[j][1].upper() in ("NAMED", "SILENT"):
-                    j += 1
-                target_kind, target, _ = tokens[j]
-                if target_kind == "iri":
-                    graphs.add(target[1:-1])
-                elif target_kind == "pname":
-                    prefix, _, local = target.partition(":")
-                    graphs.add(declared.get(prefix, PREFIXES.get(prefix, "")) + local)
-                elif target_kind == "var":
-                    every = True
-        elif kind == "pname":
-            _use_prefix(update, tokens, i, declared, used_defaults)
-    if not operations:
-        raise QuerySyntaxError("the update has no INSERT, DELETE, CLEAR, DROP, CREATE, ADD, MOVE or COPY")
-    return UpdateInfo(frozenset(graphs), every, used_defaults)
-
-
-def _check_from(query: str, tokens: list[tuple[str, str, int]], i: int, declared: dict[str, str], base: str) -> None:
-    j = i + 1
-    if j < len(tokens) and tokens[j][1].upper() == "NAMED":
-        j += 1
-    if j >= len(tokens):
-        return
-    kind, text, pos = tokens[j]
-    if kind == "iri":
-        iri = text[1:-1]
-    elif kind == "pname":
-        prefix, _, local = text.partition(":")
-        iri = declared.get(prefix, PREFIXES.get(prefix, "")) + local
-    else:
-        return
-    if not (iri.startswith(base) or iri == KGQA_ONTOLOGY_GRAPH):
-        line, col = _position(query, pos)
-        raise ForbiddenQuery(
-            f"FROM <{iri}> is not allowed (line {line}, column {col}): FROM may only name this store's graphs "
-            f"(IRIs under {base}); kgqa never fetches remote data"
-        )
+    for operation in operations:
+        if operation.name == "Load":
+            raise ForbiddenQuery(f"LOAD <{operation.get('iri')}> is not allowed: kgqa never fetches remote data "
+                                 "or reads files")
+        _refuse_service(operation)
+        named, any_graph = _update_graphs(operation)
+        graphs |= named
+        every = every or any_graph
+    return UpdateInfo(frozenset(graphs), every, defaults)
 
 
 def engine_syntax_error(query: str, message: str, *, first_line_shift: int = 0) -> QuerySyntaxError:

@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Setting", "SETTINGS", "Settings"]
+__all__ = ["Setting", "SETTINGS", "Settings", "WRITE_MODES"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,37 @@ def _origins(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _public_url(text: str) -> str | None:
+    url = text.strip().rstrip("/")
+    if not url:
+        return None
+    if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", url):
+        raise ValueError("must be the URL people open the app at, like https://kgqa.example.org")
+    return url
+
+
+def _hosts(text: str) -> tuple[str, ...]:
+    out = []
+    for item in text.split(","):
+        host = item.strip().lower()
+        if not host:
+            continue
+        if not re.fullmatch(r"(\*\.)?[a-z0-9.-]+|\*|\[[0-9a-f:]+\]|[0-9a-f:]+", host):
+            raise ValueError(f"{host!r} is not a host name like kgqa.example.org, 10.0.0.5 or *.example.org")
+        out.append(host)
+    return tuple(out)
+
+
+WRITE_MODES = ("admin", "add", "open")
+
+
+def _writes(text: str) -> str:
+    mode = text.strip().lower() or "admin"
+    if mode not in WRITE_MODES:
+        raise ValueError(f"must be one of {', '.join(WRITE_MODES)}")
+    return mode
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 < value < 65536:
@@ -105,6 +136,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_workers", 2, "Query processes kept ready for the embedded store (more start on demand).", _positive_int),
     Setting("query_memory_mb", 4096, "Memory cap of each embedded query process, in MB (0: none).", int),
     Setting("max_file_mb", 20.0, "Largest article file accepted, in megabytes.", _positive_float),
+    Setting("max_upload_mb", 100.0, "Largest upload request (all its files together), in megabytes.",
+            _positive_float),
     Setting("max_article_chars", 1_000_000, "Longest single article accepted, in characters.", _positive_int),
     Setting(
         "nlp_model",
@@ -148,10 +181,37 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "admin_token",
         None,
-        "Secret that unlocks SPARQL Update on /sparql (sent as `Authorization: Bearer TOKEN`). Empty: every update "
-        "is refused with 403.",
+        "Secret that unlocks writes (sent as `Authorization: Bearer TOKEN`, or typed into the Articles tab): adding, "
+        "replacing and deleting articles and SPARQL Update, as KGQA_WRITES says. Empty: no one holds it.",
         _optional,
     ),
+    Setting(
+        "writes",
+        "admin",
+        "Who may change the articles over HTTP (API, UI, /sparql): admin = only requests with the admin token; "
+        "add = anyone may add new articles, replacing, deleting and SPARQL Update need the token; open = anyone "
+        "may do anything (a single-user laptop only). The command line is never limited.",
+        _writes,
+    ),
+    Setting(
+        "public_url",
+        None,
+        "The URL people open the app at (e.g. https://kgqa.example.org behind a proxy): the app's own origin. "
+        "Empty: http://HOST:PORT of the bound address (and localhost when that is loopback). Never taken from "
+        "the Host header.",
+        _public_url,
+    ),
+    Setting(
+        "allowed_hosts",
+        (),
+        "Comma-separated Host header values the app answers (*.example.org allowed); others get 400, which stops "
+        "DNS rebinding. Empty: the loopback names, PUBLIC_URL's host and the bound address.",
+        _hosts,
+    ),
+    Setting("max_response_mb", 64.0, "Largest SPARQL result a request may receive, in MB; bigger ones are refused "
+            "with 413 before they are sent.", _positive_float),
+    Setting("client_queries", 2, "SPARQL queries one client address may run at once; more get 429.",
+            _positive_int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -171,6 +231,7 @@ class Settings:
     query_workers: int = 2
     query_memory_mb: int = 4096
     max_file_mb: float = 20.0
+    max_upload_mb: float = 100.0
     max_article_chars: int = 1_000_000
     nlp_model: str = "en_core_web_sm"
     nlp_processes: int = 1
@@ -182,12 +243,19 @@ class Settings:
     port: int = 7860
     allowed_origins: tuple[str, ...] = ()
     admin_token: str | None = None
+    writes: str = "admin"
+    public_url: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    max_response_mb: float = 64.0
+    client_queries: int = 2
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith(("/", "#")):
             raise ConfigError(f"KGQA_BASE_IRI must end with '/' or '#', got {self.base_iri!r}")
         if not self.base_iri.startswith(("http://", "https://")):
             raise ConfigError(f"KGQA_BASE_IRI must be an http(s) IRI, got {self.base_iri!r}")
+        if self.writes not in WRITE_MODES:
+            raise ConfigError(f"KGQA_WRITES must be one of {', '.join(WRITE_MODES)}, got {self.writes!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

@@ -13,6 +13,8 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from kg.loading import web_url
+
 __all__ = ["Answer", "Citation", "FactRef", "citation_from_document", "NO_ANSWER"]
 
 #: What an abstention says.
@@ -89,6 +91,6 @@ def citation_from_document(n: int, doc: Document) -> Citation:
     m = doc.metadata
     return Citation(
         n=n, sentence=doc.page_content, article=m["article"], headline=m.get("headline") or "",
-        section=m["section"], start=int(m["start"]), end=int(m["end"]), url=m.get("url"),
+        section=m["section"], start=int(m["start"]), end=int(m["end"]), url=web_url(m.get("url")),
         commenter=m.get("commenter") if m["section"] == "comment" else None, date=m.get("date"),
     )

@@ -106,11 +106,12 @@ class Library:
             self.index.save()
             self.generation += 1
 
-    def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None) -> IngestReport:
+    def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None,
+               replace: bool = True) -> IngestReport:
         """:meth:`kg.KnowledgeGraph.ingest`, then the passages of every new or changed article."""
         before = self.graph.article_hashes()
         try:
-            report = self.graph.ingest(paths, progress=progress, batch=batch)
+            report = self.graph.ingest(paths, progress=progress, batch=batch, replace=replace)
         finally:
             # Even when interrupted, whatever reached the graph reaches the index.
             self._sync(before, progress=progress and sys.stderr.isatty())

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gradio as gr
 from fastapi import FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ._api import api_router
 from ._errors import install_error_handlers
 from ._linked_data import linked_data_router
-from ._origins import OriginMiddleware, OriginPolicy
+from ._limits import BodyLimitMiddleware
+from ._origins import OriginMiddleware, OriginPolicy, allowed_hosts
 from ._services import Services
 from ._sparql import sparql_router
 from ._widget import widget_router
@@ -38,6 +40,13 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(linked_data_router(services.settings))
     blocks = build_blocks(services)
     app = gr.mount_gradio_app(app, blocks, path="/", theme=theme(), css=CSS, footer_links=["api"], show_error=True,
-                              max_file_size=int(services.max_upload_bytes), ssr_mode=False)
-    app.add_middleware(OriginMiddleware, policy=OriginPolicy(services.settings.allowed_origins))
+                              max_file_size=int(services.max_upload_bytes), ssr_mode=False,
+                              blocked_paths=[str(services.settings.data_dir.resolve())])
+    # Gradio checks that an event's file paths are its own uploads only for apps it launch()ed; a mounted app
+    # must say it is live, or any client could name any server path (the Articles tab checks too).
+    blocks.has_launched = True
+    # Added last = runs first: a wrong Host is refused before anything, then a foreign Origin, then a big body.
+    app.add_middleware(BodyLimitMiddleware, settings=services.settings)
+    app.add_middleware(OriginMiddleware, policy=OriginPolicy.from_settings(services.settings))
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts(services.settings)))
     return app

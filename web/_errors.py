@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 class WebError(KgqaError):
     """An error of the web layer itself (bad origin, bad token, too large a request), with its status."""
 
+    #: Response headers the error asks for (e.g. ``WWW-Authenticate`` with a 401).
+    headers: dict[str, str] = {}
+
 
 def error_body(status: int, kind: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"status": status, "type": kind, "message": message, **extra}}
@@ -47,7 +50,8 @@ def _kgqa(request: Request, exc: Exception) -> JSONResponse:
         extra = {"line": exc.lineno, "column": exc.offset}
     if exc.status >= 500:
         log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
-    return error_response(exc.status, type(exc).__name__, str(exc), **extra)
+    return error_response(exc.status, type(exc).__name__, str(exc), headers=getattr(exc, "headers", None) or None,
+                          **extra)
 
 
 def _value(request: Request, exc: Exception) -> JSONResponse:

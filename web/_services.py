@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import tempfile
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +19,9 @@ from typing import Any
 from kg import KnowledgeGraph, InputTooLarge, NotFound, Settings, UnsupportedFormat
 from kg.loading import SUPPORTED_SUFFIXES
 from retrieval import Answer, Answerer, Citation, Library, Turn
+
+from ._limits import ClientSlots
+from ._policy import WritePolicy
 
 __all__ = ["Services", "ArticleRow", "UploadResult", "UPLOAD_SUFFIXES"]
 
@@ -92,6 +96,8 @@ class Services:
         self._owns_library = library is None
         self.library = library or Library(settings)
         self._write = threading.Lock()  # one ingest or delete at a time
+        self.policy = WritePolicy.from_settings(settings)
+        self.query_slots = ClientSlots(settings.client_queries)  # user SPARQL, per client address
         try:
             if ingest_shipped and not self.library.graph.article_hashes() and settings.articles_dir.is_dir():
                 log.warning("the store is empty: ingesting the shipped articles in %s", settings.articles_dir)
@@ -111,6 +117,7 @@ class Services:
 
     @property
     def upload_dir(self) -> Path:
+        """Where an upload sits while it is ingested (each in its own folder, removed right after)."""
         return self.settings.data_dir / "uploads"
 
     @property
@@ -142,8 +149,16 @@ class Services:
     def _values(self, query: str) -> list[tuple[str | None, ...]]:
         return [tuple(t[1] if t else None for t in row) for row in self.graph.select(query)]
 
-    def add_file(self, name: str, data: bytes) -> UploadResult:
-        """Store one uploaded file's articles; a refused file says why and changes nothing."""
+    def add_file(self, name: str, data: bytes, *, token: str | None = None) -> UploadResult:
+        """Store one uploaded file's articles; a refused file says why and changes nothing.
+
+        The write policy (:class:`~web._policy.WritePolicy`) decides with ``token``:
+        adding needs the right to add, and an article whose id is stored with
+        other text is refused unless the token also allows replacing. The file
+        itself is not kept: the graph holds the text.
+        """
+        self.policy.check("add", token)
+        may_replace = self.policy.allows("replace", token)
         safe = _safe_name(name)
         suffix = Path(safe).suffix.lower()
         try:
@@ -157,43 +172,43 @@ class Services:
             return UploadResult(name=name, articles=[], errors=[str(exc)])
         assert suffix in SUPPORTED_SUFFIXES
         self.upload_dir.mkdir(parents=True, exist_ok=True)
-        path = self.upload_dir / safe
-        with self._write:
-            if path.exists() and path.read_bytes() != data:
-                digest = hashlib.sha256(data).hexdigest()[:8]
-                path = path.with_name(f"{path.stem}-{digest}{suffix}")
-            path.write_bytes(data)
+        with self._write, tempfile.TemporaryDirectory(dir=self.upload_dir) as folder:
             before = self.library.graph.article_hashes()
-            try:
-                report = self.library.ingest([path])
-            except BaseException:
-                path.unlink(missing_ok=True)
-                raise
+            path = Path(folder) / safe
+            if path.stem in before:  # a file of this name was stored before: its new text gets its own id
+                path = path.with_name(f"{path.stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}")
+            path.write_bytes(data)
+            report = self.library.ingest([path], replace=may_replace)
             after = self.library.graph.article_hashes()
         written = sorted(i for i, h in after.items() if before.get(i) != h)
         errors = [e.replace(str(path), name) for e in report.errors]
-        errors += [f"the same text is already stored as {dup!r}" for _, dup in report.duplicates]
-        if not written and not report.unchanged:
-            path.unlink(missing_ok=True)  # nothing of it was stored: keep no orphan file
+        unchanged = report.unchanged
+        for new_id, dup in report.duplicates:
+            if new_id.startswith(f"{Path(safe).stem}-") and dup == Path(safe).stem:
+                unchanged += 1  # the same file uploaded again
+            else:
+                errors.append(f"the same text is already stored as {dup!r}")
         return UploadResult(name=name, articles=written, errors=errors, sentences=report.sentences,
-                            triples=report.triples, unchanged=report.unchanged)
+                            triples=report.triples, unchanged=unchanged)
 
-    def add_text(self, text: str, title: str | None = None) -> UploadResult:
+    def add_text(self, text: str, title: str | None = None, *, token: str | None = None) -> UploadResult:
         """Store pasted text as a ``.txt`` article (the title, if given, becomes its first line)."""
         body = text.strip()
         if title and title.strip():
             body = f"{' '.join(title.split())}\n\n{body}"
         slug = re.sub(r"[^a-z0-9]+", "-", (title or body[:40]).lower()).strip("-")[:40] or "pasted"
         digest = hashlib.sha256(body.encode()).hexdigest()[:8]
-        return self.add_file(f"{slug}-{digest}.txt", body.encode("utf-8"))
+        return self.add_file(f"{slug}-{digest}.txt", body.encode("utf-8"), token=token)
 
-    def update(self, sparql: str) -> Any:
-        """An admin SPARQL Update on the graph, the passage index kept in step; one write at a time."""
+    def update(self, sparql: str, *, token: str | None = None) -> Any:
+        """A SPARQL Update on the graph, the passage index kept in step; one write at a time."""
+        self.policy.check("update", token)
         with self._write:
             return self.library.update(sparql)
 
-    def delete(self, article_id: str) -> None:
+    def delete(self, article_id: str, *, token: str | None = None) -> None:
         """Remove one article (graph and index); :class:`kg.NotFound` if there is none."""
+        self.policy.check("delete", token)
         with self._write:
             if article_id not in self.graph.article_hashes():
                 raise NotFound(f"no article with id {article_id!r}")

@@ -8,10 +8,12 @@ SELECT/ASK as SPARQL JSON (default), XML, CSV or TSV; CONSTRUCT/DESCRIBE as
 Turtle (default), N-Triples, JSON-LD or RDF/XML. A result cut at the row cap
 says so in ``X-KGQA-Truncated: true``.
 
-Updates (``POST`` form ``update=``, ``POST application/sparql-update``) are
-refused unless ``KGQA_ADMIN_TOKEN`` is set and the request carries
-``Authorization: Bearer <token>``; an applied update is followed by a re-read
-of the articles it touched, so the passage index keeps agreeing with the graph.
+Updates (``POST`` form ``update=``, ``POST application/sparql-update``) follow
+the one write policy (:mod:`web._policy`: by default they need
+``Authorization: Bearer <KGQA_ADMIN_TOKEN>``); an applied update is followed by
+a re-read of the articles it touched, so the passage index keeps agreeing with
+the graph. Each client address runs at most ``KGQA_CLIENT_QUERIES`` queries at
+once (429 beyond), and no result over ``KGQA_MAX_RESPONSE_MB`` is sent (413).
 
 A bare ``GET /sparql`` describes the service (SPARQL 1.1 Service Description).
 Every error has the JSON shape of :mod:`web._errors`.
@@ -26,7 +28,6 @@ True
 
 from __future__ import annotations
 
-import hmac
 import html
 import logging
 from collections.abc import Callable, Sequence
@@ -38,11 +39,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from kg import ForbiddenQuery, QueryResult, Settings
+from kg import QueryResult, ResponseTooLarge, Settings
 from kg.graph import UpdateReport
-from kg.query_guard import MAX_QUERY_CHARS, check_query
+from kg.query_guard import MAX_QUERY_CHARS
+from kg.store.base import too_large_message
 
-from ._errors import WebError, error_response
+from ._errors import WebError
+from ._limits import client_address
+from ._policy import WritePolicy, bearer_token
 from ._services import Services
 
 __all__ = ["sparql_router", "negotiate", "apply_update", "service_description", "RESULT_SET_TYPES", "GRAPH_TYPES",
@@ -206,22 +210,27 @@ def _single(form: dict[str, list[str]], name: str) -> str | None:
 
 # --- queries -------------------------------------------------------------------------------------------
 
-def _run(services: Services, text: str, media: str) -> tuple[QueryResult, str]:
+def _run(services: Services, text: str, accept: str) -> tuple[QueryResult, str, str]:
+    """Guard, run and serialise one query (in a worker thread: parsing and serialising are CPU work)."""
+    info = services.graph.check(text)  # refused or malformed: before any work
+    offers = RESULT_SET_TYPES if info.form in ("SELECT", "ASK") else GRAPH_TYPES
+    media = negotiate(accept, list(offers))
+    if media is None:
+        raise _not_acceptable(accept, list(offers), f"a {info.form} result")
     result = services.graph.query(text)
-    offers = RESULT_SET_TYPES if result.form in ("SELECT", "ASK") else GRAPH_TYPES
-    return result, offers[media](result)
+    body = offers[media](result)
+    cap = int(services.settings.max_response_mb * 2**20)
+    if len(body) > cap // 4 and len(body.encode("utf-8")) > cap:  # rows fit, but their serialisation does not
+        raise ResponseTooLarge(too_large_message(cap))
+    return result, body, media
 
 
 async def _answer_query(request: Request, text: str) -> Response:
     services = _services(request)
     text = _check_size(text, "query")
-    info = check_query(text, base_iri=services.settings.base_iri)  # refused or malformed: before any work
-    offers = RESULT_SET_TYPES if info.form in ("SELECT", "ASK") else GRAPH_TYPES
     accept = request.headers.get("accept", "")
-    media = negotiate(accept, list(offers))
-    if media is None:
-        raise _not_acceptable(accept, list(offers), f"a {info.form} result")
-    result, body = await run_in_threadpool(_run, services, text, media)
+    with services.query_slots.take(client_address(request)):
+        result, body, media = await run_in_threadpool(_run, services, text, accept)
     log.info("/sparql %s: %d row(s) in %.0f ms%s", info.form, len(result), result.elapsed * 1000,
              " (truncated)" if result.truncated else "")
     headers = {
@@ -238,41 +247,23 @@ async def _answer_query(request: Request, text: str) -> Response:
 
 # --- updates -------------------------------------------------------------------------------------------
 
-def apply_update(services: Services, text: str) -> UpdateReport:
-    """Run an update, then bring the passage index up to date with the graph; one write at a time.
+def apply_update(services: Services, text: str, token: str | None) -> UpdateReport:
+    """Run an update if the write policy lets ``token`` do it, then bring the passage index up to date.
 
     The articles the update touched (see :meth:`kg.KnowledgeGraph.update`) are
     re-read into the passage index (or dropped, if their graph is gone), and
     answerers rebuild their name and fact tables (:meth:`retrieval.Library.update`).
     """
-    return services.update(text)
-
-
-def _authorize(request: Request, settings: Settings) -> Response | None:
-    """``None`` when the request may update; otherwise the refusal to send."""
-    token = settings.admin_token
-    if not token:
-        raise ForbiddenQuery("SPARQL Update is disabled on this server; its operator can enable it by setting "
-                             "KGQA_ADMIN_TOKEN and sending `Authorization: Bearer <token>`")
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        return error_response(401, "Unauthorized", "SPARQL Update needs `Authorization: Bearer <admin token>`",
-                              headers={"WWW-Authenticate": 'Bearer realm="kgqa sparql update"'})
-    if not hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8")):
-        log.warning("SPARQL update refused: wrong admin token (client %s)",
-                    request.client.host if request.client else "?")
-        raise WebError("the admin token is not valid", status=403)
-    return None
+    return services.update(text, token=token)
 
 
 async def _answer_update(request: Request, text: str) -> Response:
     services = _services(request)
-    refusal = _authorize(request, services.settings)
-    if refusal is not None:
-        return refusal
+    token = bearer_token(request.headers.get("authorization"))
+    services.policy.check("update", token)
     text = _check_size(text, "update")
-    report = await run_in_threadpool(apply_update, services, text)
-    log.warning("SPARQL update applied by an admin (%d article(s) re-read)", len(report.articles))
+    report = await run_in_threadpool(apply_update, services, text, token)
+    log.warning("SPARQL update applied (%d article(s) re-read)", len(report.articles))
     body = {"updated": True, "articles": list(report.articles), "elapsed_ms": round(report.elapsed * 1000)}
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
@@ -290,7 +281,7 @@ def service_description(endpoint: str, settings: Settings) -> Graph:
     g.add((service, SD.endpoint, URIRef(endpoint)))
     g.add((service, DCTERMS.title, Literal("kgqa: facts from news articles, each traceable to its sentence")))
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    if settings.admin_token:
+    if WritePolicy.from_settings(settings).possible("update"):
         g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
     for name in _RESULT_FORMAT_IRIS:
         g.add((service, SD.resultFormat, FORMATS[name]))
@@ -312,7 +303,9 @@ def _description_page(endpoint: str, settings: Settings) -> str:
     url = html.escape(endpoint)
     example = html.escape(f"curl -H 'Accept: text/csv' --data-urlencode "
                           f"'query=SELECT ?name WHERE {{ ?p a schema:Person ; rdfs:label ?name }}' {endpoint}")
-    update = ("SPARQL Update is enabled for requests carrying the admin token." if settings.admin_token
+    policy = WritePolicy.from_settings(settings)
+    update = ("SPARQL Update is open to anyone on this server." if policy.open_to_anyone("update")
+              else "SPARQL Update is enabled for requests carrying the admin token." if policy.possible("update")
               else "SPARQL Update is disabled.")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kgqa SPARQL endpoint</title></head>

@@ -11,7 +11,7 @@ origins too (:mod:`web._origins`). Everything is served from the package
 
 >>> print(snippet("http://127.0.0.1:7860/", "Ask the news", ["Who is Iran's Defense Minister?", "Who wrote it?"]))
 <script src="http://127.0.0.1:7860/widget.js" data-title="Ask the news" data-starters="Who is Iran's Defense Minister?|Who wrote it?" data-theme="light" defer></script>
->>> panel_csp(OriginPolicy(("https://news.example.org",))).endswith("frame-ancestors 'self' https://news.example.org")
+>>> panel_csp(OriginPolicy(("https://news.example.org",), own=())).endswith("frame-ancestors 'self' https://news.example.org")
 True
 """
 
@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from ._origins import OriginPolicy, own_origin
+from ._origins import OriginPolicy
 from ._services import Services
 
 __all__ = ["widget_router", "snippet", "panel_csp", "normalize_options", "app_base_url",
@@ -124,7 +124,7 @@ def _services(request: Request) -> Services:
 
 
 def _policy(request: Request) -> OriginPolicy:
-    return OriginPolicy(_services(request).settings.allowed_origins)
+    return OriginPolicy.from_settings(_services(request).settings)
 
 
 def _demo_page(request: Request, title: str, starters: list[str], theme: str) -> str:
@@ -179,7 +179,7 @@ def widget_router() -> APIRouter:
         Readable from any origin (it only answers yes or no for the caller's own origin).
         """
         origin = request.headers.get("origin")
-        allowed = origin is None or _policy(request).allows(origin, own=own_origin(request.scope))
+        allowed = origin is None or _policy(request).allows(origin)
         if not allowed:
             log.info("widget on %s refused: add it to KGQA_ALLOWED_ORIGINS to let it embed the chat", origin)
         return JSONResponse({"allowed": allowed, "origin": origin}, headers={

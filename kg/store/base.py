@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 
 from rdflib import Dataset
 
+from ..errors import KgqaError, QuerySyntaxError
+from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
+from .pool import QueryPool
 
-__all__ = ["GraphStore"]
+__all__ = ["GraphStore", "too_large_message"]
+
+#: How long Oxigraph's parser may take to explain a syntax error (it runs on an empty store).
+_EXPLAIN_TIMEOUT_S = 5.0
+
+
+def too_large_message(max_bytes: int) -> str:
+    return (f"the result is larger than the {max_bytes / 2**20:g} MB a response may hold (KGQA_MAX_RESPONSE_MB); "
+            "ask for fewer rows (LIMIT) or shorter values")
 
 
 class GraphStore(ABC):
@@ -20,6 +32,7 @@ class GraphStore(ABC):
     """
 
     kind: str = "abstract"
+    _pool_lock = threading.Lock()  # guards the lazy creation of the syntax pool (any store)
 
     @abstractmethod
     def replace_graph(self, graph: str, ntriples: str, *, exists: bool = True) -> None:
@@ -33,10 +46,39 @@ class GraphStore(ABC):
         """Remove ``graph`` and everything in it."""
 
     @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Apply a guarded SPARQL Update (:func:`kg.query_guard.check_update`) as one transaction."""
+
+    @abstractmethod
     def run_query(
-        self, query: str, *, form: str, prefixes: dict[str, str], row_limit: int, timeout: float
+        self, query: str, *, form: str, prefixes: dict[str, str], row_limit: int, timeout: float,
+        max_bytes: int = 1 << 62,
     ) -> QueryResult:
-        """Run a guarded query with the union of all graphs as its default graph."""
+        """Run a guarded query with the union of all graphs as its default graph.
+
+        :class:`~kg.errors.ResponseTooLarge` when the rows would take more than ``max_bytes``.
+        """
+
+    def _syntax_pool(self) -> QueryPool:
+        """A sandboxed query process pool to ask Oxigraph's parser with (made on first use)."""
+        with self._pool_lock:
+            if getattr(self, "_explainer", None) is None:
+                self._explainer = QueryPool(idle=1, limit=2)
+            return self._explainer
+
+    def explain_syntax(self, text: str, *, update: bool, prefixes: dict[str, str]) -> QuerySyntaxError | None:
+        """Oxigraph's positioned syntax error for ``text``, or ``None`` if its parser accepts it.
+
+        The text runs on an empty in-memory store in a process with no network
+        access, so nothing of the store is read and nothing is fetched.
+        """
+        prologue = "".join(f"PREFIX {p}: <{iri}> " for p, iri in prefixes.items()) if update else ""
+        try:
+            status, payload = self._syntax_pool().run(None, prologue + text, prefixes, 1, _EXPLAIN_TIMEOUT_S,
+                                                      update=update)
+        except KgqaError:  # busy or slow: the guard's own message stands
+            return None
+        return engine_syntax_error(text, payload, first_line_shift=len(prologue)) if status == "syntax" else None
 
     @abstractmethod
     def select(self, query: str) -> list[tuple[Term | None, ...]]:
@@ -58,3 +100,6 @@ class GraphStore(ABC):
 
     def close(self) -> None:
         """Release files, processes and connections."""
+        explainer = getattr(self, "_explainer", None)
+        if explainer is not None:
+            explainer.close()

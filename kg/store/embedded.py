@@ -19,10 +19,10 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset
 
-from ..errors import StoreError
+from ..errors import QueryError, QuerySyntaxError, ResponseTooLarge, StoreError
 from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
-from .base import GraphStore
+from .base import GraphStore, too_large_message
 from .pool import QueryPool
 
 __all__ = ["EmbeddedStore", "ox_term"]
@@ -95,6 +95,19 @@ class EmbeddedStore(GraphStore):
                 raise StoreError(f"writing to the store failed: {exc}") from exc
             self._snapshot_stale = True
 
+    def update(self, sparql: str) -> None:
+        """Apply a guarded SPARQL Update as one transaction (Oxigraph's syntax errors come back positioned)."""
+        with self._lock:
+            try:
+                self._ox.update(sparql)
+            except SyntaxError as exc:  # the engine's "error at L:C: ..." for the caller to position
+                raise QuerySyntaxError(str(exc)) from None
+            except RuntimeError as exc:  # Oxigraph's evaluation errors, e.g. DROP GRAPH of a missing graph
+                raise QueryError(f"the update failed and changed nothing: {exc}") from None
+            except (OSError, ValueError) as exc:
+                raise StoreError(f"writing to the store failed: {exc}") from exc
+            self._snapshot_stale = True
+
     def replace_graph(self, graph: str, ntriples: str, *, exists: bool = True) -> None:
         if not exists:
             # A load is one transaction too, and parses N-Triples twice as fast as an update.
@@ -138,16 +151,22 @@ class EmbeddedStore(GraphStore):
                 shutil.rmtree(folder, ignore_errors=True)
 
     def run_query(
-        self, query: str, *, form: str, prefixes: dict[str, str], row_limit: int, timeout: float
+        self, query: str, *, form: str, prefixes: dict[str, str], row_limit: int, timeout: float,
+        max_bytes: int = 1 << 62,
     ) -> QueryResult:
         started = time.perf_counter()
         snapshot = self._current_snapshot()
-        status, payload = self._pool.run(snapshot, query, prefixes, row_limit, timeout)
+        status, payload = self._pool.run(snapshot, query, prefixes, row_limit, timeout, max_bytes=max_bytes)
         if status == "syntax":
             raise engine_syntax_error(query, payload)
+        if status == "too_large":
+            raise ResponseTooLarge(too_large_message(max_bytes))
         if status != "ok":
             raise StoreError(f"the query failed in the store: {payload}")
         return QueryResult.from_payload(form, payload, time.perf_counter() - started)
+
+    def _syntax_pool(self) -> QueryPool:
+        return self._pool
 
     def size_on_disk(self) -> int:
         self._ox.flush()

@@ -31,6 +31,7 @@ class _Worker:
     send: Connection
     recv: Connection
     snapshot: str | None = None
+    ready: bool = False  # its first message (the sandbox report) has been read
 
     def kill(self) -> None:
         self.proc.kill()
@@ -103,16 +104,34 @@ class QueryPool:
         if worker is not None:
             worker.kill()
 
-    def run(self, snapshot: str, query: str, prefixes: dict[str, str], row_limit: int, timeout: float) -> Any:
-        """Run ``query`` on ``snapshot``; raise :class:`QueryTimeout` after ``timeout`` seconds."""
+    def _await_ready(self, worker: _Worker, deadline: float) -> None:
+        """Read a new worker's first message, which says whether its network sandbox is on."""
+        if worker.ready:
+            return
+        if worker.recv.poll(max(0.0, deadline - time.monotonic())):
+            _, sandbox = worker.recv.recv()
+            worker.ready = True
+            if sandbox.startswith("unsandboxed"):
+                log.warning("query process %d is %s; only the SPARQL guard keeps queries off the network",
+                            worker.proc.pid, sandbox)
+
+    def run(self, snapshot: str | None, query: str, prefixes: dict[str, str], row_limit: int, timeout: float,
+            *, max_bytes: int = 1 << 62, update: bool = False) -> Any:
+        """Run ``query`` on ``snapshot`` (``None``: an empty in-memory store); :class:`QueryTimeout` after ``timeout`` s.
+
+        ``update`` runs the text as a SPARQL Update (only ever on ``None``, to get the parser's verdict).
+        """
         deadline = time.monotonic() + timeout
-        worker = self._acquire(snapshot, deadline)
+        worker = self._acquire(snapshot or "", deadline)
         with self._cond:
-            worker.snapshot = snapshot  # it opens this one now: keep it on disk
+            if snapshot is not None:
+                worker.snapshot = snapshot  # it opens this one now: keep it on disk
             self._running.append(worker)
         current = worker
         try:
-            worker.send.send({"snapshot": snapshot, "query": query, "prefixes": prefixes, "row_limit": row_limit})
+            self._await_ready(worker, deadline)
+            worker.send.send({"snapshot": snapshot, "query": query, "prefixes": prefixes, "row_limit": row_limit,
+                              "max_bytes": max_bytes, "update": update})
             if not worker.recv.poll(max(0.0, deadline - time.monotonic())):
                 worker.kill()
                 worker = None

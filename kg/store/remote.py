@@ -18,10 +18,10 @@ import pyoxigraph as ox
 from rdflib import Dataset
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 
-from ..errors import QueryTimeout, StoreError
+from ..errors import QueryError, QuerySyntaxError, QueryTimeout, ResponseTooLarge, StoreError
 from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
-from .base import GraphStore
+from .base import GraphStore, too_large_message
 from .embedded import ox_term
 
 __all__ = ["RemoteStore"]
@@ -67,7 +67,8 @@ class RemoteStore(GraphStore):
     def location(self) -> str:
         return self._query_url
 
-    def _post(self, url: str, data: dict[str, str], accept: str | None, timeout: float | None) -> httpx.Response:
+    def _post(self, url: str, data: dict[str, str], accept: str | None, timeout: float | None,
+              max_bytes: int | None = None) -> httpx.Response:
         headers = {"Accept": accept} if accept else {}
         try:
             request = self._client.build_request(
@@ -83,6 +84,8 @@ class RemoteStore(GraphStore):
             body = bytearray()
             for chunk in response.iter_bytes():
                 body.extend(chunk)
+                if max_bytes is not None and len(body) > max_bytes and response.status_code < 300:
+                    raise ResponseTooLarge(too_large_message(max_bytes))
                 if len(body) > _MAX_RESPONSE_BYTES:
                     raise StoreError(f"the SPARQL endpoint sent more than {_MAX_RESPONSE_BYTES >> 20} MB")
         except httpx.TimeoutException:
@@ -101,6 +104,18 @@ class RemoteStore(GraphStore):
                 f"the SPARQL endpoint refused the update (HTTP {response.status_code}): {response.text[:300]}"
             )
 
+    def update(self, sparql: str) -> None:
+        """Send a guarded update; the server's 400 comes back as a positioned syntax error."""
+        response = self._post(self._update_url, {"update": sparql}, None, None)
+        if response.status_code == 400 and "error at" in response.text:
+            raise QuerySyntaxError(response.text)  # the engine's "error at L:C: ..." for the caller to position
+        if 400 <= response.status_code < 500:
+            raise QueryError(f"the update failed and changed nothing: {response.text[:300]}")
+        if response.status_code >= 300:
+            raise StoreError(
+                f"the SPARQL endpoint refused the update (HTTP {response.status_code}): {response.text[:300]}"
+            )
+
     def replace_graph(self, graph: str, ntriples: str, *, exists: bool = True) -> None:
         # One update request: SPARQL 1.1 servers apply it as one transaction.
         self._update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}}} }}")
@@ -109,10 +124,11 @@ class RemoteStore(GraphStore):
         self._update(f"DROP SILENT GRAPH <{graph}>")
 
     def _query(
-        self, query: str, form: str, row_limit: int | None, timeout: float | None, prologue: str = ""
+        self, query: str, form: str, row_limit: int | None, timeout: float | None, prologue: str = "",
+        max_bytes: int | None = None,
     ) -> QueryResult:
         started = time.perf_counter()
-        response = self._post(self._query_url, {"query": prologue + query}, _ACCEPT[form], timeout)
+        response = self._post(self._query_url, {"query": prologue + query}, _ACCEPT[form], timeout, max_bytes)
         if response.status_code == 400:
             raise engine_syntax_error(query, response.text, first_line_shift=len(prologue))
         if response.status_code >= 300:
@@ -138,14 +154,16 @@ class RemoteStore(GraphStore):
         return QueryResult("SELECT", variables=variables, rows=rows, truncated=cut, elapsed=elapsed)
 
     def run_query(
-        self, query: str, *, form: str, prefixes: dict[str, str], row_limit: int, timeout: float
+        self, query: str, *, form: str, prefixes: dict[str, str], row_limit: int, timeout: float,
+        max_bytes: int = 1 << 62,
     ) -> QueryResult:
         # Declarations go on the query's first line so error line numbers still match.
         prologue = "".join(f"PREFIX {p}: <{iri}> " for p, iri in prefixes.items())
-        return self._query(query, form, row_limit, timeout, prologue)
+        return self._query(query, form, row_limit, timeout, prologue, max_bytes)
 
     def select(self, query: str) -> list[tuple[Term | None, ...]]:
         return self._query(query, "SELECT", None, None).rows
 
     def close(self) -> None:
         self._client.close()
+        super().close()

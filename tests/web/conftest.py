@@ -23,6 +23,9 @@ from web import ServerThread, Services, create_app
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: The session app's admin token (writes need it: KGQA_WRITES=admin), and the header that carries it.
+ADMIN_TOKEN = "kgqa-test-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 class HostPages:
@@ -89,6 +92,7 @@ def web_settings(tmp_path_factory: pytest.TempPathFactory, app_port: int, allowe
         port=app_port,
         allowed_origins=(allowed_host.origin,),
         query_timeout=5.0,
+        admin_token=ADMIN_TOKEN,
     )
 
 

@@ -7,6 +7,8 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
+from .conftest import ADMIN
+
 CONTRACT = {"answer", "abstained", "confidence", "citations", "facts", "sparql", "question"}
 
 
@@ -70,7 +72,7 @@ def test_articles_list_has_headline_counts_and_facts(client: TestClient) -> None
 def test_paste_ask_delete_round_trip(client: TestClient) -> None:
     tag = uuid.uuid4().hex[:8]
     text = f"The harbour master of Velmora{tag} is Orla Brennick. She took office on March 3, 2024."
-    r = client.post("/api/articles", json={"title": f"Harbour news {tag}", "text": text})
+    r = client.post("/api/articles", json={"title": f"Harbour news {tag}", "text": text}, headers=ADMIN)
     assert r.status_code == 201, r.text
     (result,) = r.json()["results"]
     (article_id,) = result["articles"]
@@ -78,9 +80,9 @@ def test_paste_ask_delete_round_trip(client: TestClient) -> None:
     answer = client.post("/api/ask", json={"question": f"Who is the harbour master of Velmora{tag}?"}).json()
     assert "Orla Brennick" in answer["answer"]
     assert any(r["id"] == article_id for r in client.get("/api/articles").json()["articles"])
-    assert client.delete(f"/api/articles/{article_id}").json() == {"deleted": article_id}
+    assert client.delete(f"/api/articles/{article_id}", headers=ADMIN).json() == {"deleted": article_id}
     assert all(r["id"] != article_id for r in client.get("/api/articles").json()["articles"])
-    assert _error(client.delete(f"/api/articles/{article_id}"))["status"] == 404
+    assert _error(client.delete(f"/api/articles/{article_id}", headers=ADMIN))["status"] == 404
     gone = client.post("/api/ask", json={"question": f"Who is the harbour master of Velmora{tag}?"}).json()
     assert "Orla Brennick" not in gone["answer"]
 
@@ -89,12 +91,12 @@ def test_upload_files_reports_per_file(client: TestClient) -> None:
     tag = uuid.uuid4().hex[:8]
     good = (f"upload-{tag}.md", f"# Bridge opens {tag}\n\nThe Kelvane bridge opened on May 2, 2024.".encode())
     bad = (f"notes-{tag}.exe", b"MZ\x00\x01binary")
-    r = client.post("/api/articles", files=[("files", good), ("files", bad)])
+    r = client.post("/api/articles", files=[("files", good), ("files", bad)], headers=ADMIN)
     assert r.status_code == 201
     results = {x["name"]: x for x in r.json()["results"]}
     assert results[good[0]]["articles"] == [f"upload-{tag}"]
     assert "unsupported file type" in results[bad[0]]["errors"][0]
-    client.delete(f"/api/articles/upload-{tag}")
+    client.delete(f"/api/articles/upload-{tag}", headers=ADMIN)
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [
@@ -104,19 +106,19 @@ def test_upload_files_reports_per_file(client: TestClient) -> None:
 ])
 def test_refused_uploads_store_nothing(client: TestClient, name: str, data: bytes, message: str) -> None:
     before = client.get("/api/articles").json()["articles"]
-    err = _error(client.post("/api/articles", files={"files": (name, data)}))
+    err = _error(client.post("/api/articles", files={"files": (name, data)}, headers=ADMIN))
     assert err["status"] == 400 and message in err["message"].lower()
     assert client.get("/api/articles").json()["articles"] == before
 
 
 def test_an_upload_over_the_size_cap_is_refused(client: TestClient, services) -> None:  # type: ignore[no-untyped-def]
     big = b"word " * (services.max_upload_bytes // 5 + 10)
-    err = _error(client.post("/api/articles", files={"files": ("big.txt", big)}))
+    err = _error(client.post("/api/articles", files={"files": ("big.txt", big)}, headers=ADMIN))
     assert err["status"] == 413 and "KGQA_MAX_FILE_MB" in err["message"]
 
 
 def test_unsupported_body_type_is_415(client: TestClient) -> None:
-    assert _error(client.post("/api/articles", content=b"x", headers={"content-type": "text/plain"}))["status"] == 415
+    assert _error(client.post("/api/articles", content=b"x", headers={"content-type": "text/plain", **ADMIN}))["status"] == 415
 
 
 def test_cross_origin_requests(client: TestClient, allowed_host, other_host) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ import pandas as pd
 from kg import ForbiddenQuery, KgqaError, QueryResult, QuerySyntaxError, QueryTimeout
 from kg.results import term_to_text
 
+from .._limits import client_address
 from .._services import Services
 
 __all__ = ["SparqlTab", "build", "example_queries", "README", "UI_ROWS"]
@@ -130,12 +131,13 @@ def build(services: Services) -> SparqlTab:
     hidden = gr.update(value=None, visible=False)
     no_table = gr.update(value=None, visible=False)  # an empty grid would show placeholder headers
 
-    def run(query: str) -> tuple[Any, ...]:
+    def run(query: str, request: gr.Request) -> tuple[Any, ...]:
         text = query or ""
         if not text.strip():
             return no_table, '<p class="kgqa-error">Write a query first.</p>', hidden, hidden
         try:
-            result = services.graph.query(text)
+            with services.query_slots.take(client_address(request)):
+                result = services.graph.query(text)
         except KgqaError as exc:
             log.info("SPARQL tab: %s: %s", type(exc).__name__, str(exc).splitlines()[0])
             return no_table, _error_html(exc, services.settings), hidden, hidden
