@@ -42,7 +42,12 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     from web import Services, create_app
     from web import serve as run_server
 
-    host, port = host or settings.host, port or settings.port
+    # The bound address is part of the settings: the app's own origin and Host allow-list follow from it.
+    settings = settings.replace(host=host or settings.host, port=port or settings.port)
+    host, port = settings.host, settings.port
+    if host in ("0.0.0.0", "::") and not (settings.public_url or settings.allowed_hosts):
+        print("kgqa: warning: serving on every interface, but only loopback Host names are answered; set "
+              "KGQA_PUBLIC_URL (or KGQA_ALLOWED_HOSTS) to the address people use", file=sys.stderr)
     print(f"kgqa: opening the library in {settings.data_dir} ...", file=sys.stderr)
     try:
         services = Services(settings)
@@ -64,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # bm25s sets its own logger to DEBUG; this application wants its index builds quiet.
     logging.getLogger("bm25s").setLevel(logging.INFO if args.verbose else logging.WARNING)
+    # rdflib's term module warns about every odd IRI in a user's query the guard parses; the guard reports errors.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     try:
         settings = Settings.from_env(os.environ)
     except ConfigError as exc:

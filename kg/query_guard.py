@@ -205,12 +205,22 @@ def _refuse_service(algebra: Any) -> None:
                                  "another endpoint")
 
 
-def _is_update(text: str) -> bool:
+_VERBS = {"InsertData": "INSERT", "DeleteData": "DELETE", "DeleteWhere": "DELETE", "Load": "LOAD", "Clear": "CLEAR",
+          "Drop": "DROP", "Create": "CREATE", "Add": "ADD", "Move": "MOVE", "Copy": "COPY"}
+
+
+def _update_verb(text: str) -> str | None:
+    """The first operation's keyword if ``text`` parses as a SPARQL Update, else ``None``."""
     try:
-        _in_fresh_thread(lambda: parseUpdate(text))
+        tree = _in_fresh_thread(lambda: parseUpdate(text))
     except (ParseBaseException, RecursionError):
-        return False
-    return True
+        return None
+    for node in _nodes(tree):
+        if isinstance(node, CompValue) and node.name == "Modify":
+            return "DELETE" if _field(node, "delete") else "INSERT"
+        if isinstance(node, CompValue) and node.name in _VERBS:
+            return _VERBS[node.name]
+    return "UPDATE"
 
 
 def check_query(query: str, *, base_iri: str) -> QueryInfo:
@@ -219,9 +229,10 @@ def check_query(query: str, *, base_iri: str) -> QueryInfo:
     try:
         tree = _parse(query, "query", parseQuery)
     except QuerySyntaxError:
-        if _is_update(query):
-            raise ForbiddenQuery("this is a SPARQL Update: only SELECT, ASK, CONSTRUCT and DESCRIBE queries run "
-                                 "here; the store is changed by `kgqa ingest`/`kgqa delete` or an admin's update") from None
+        verb = _update_verb(query)
+        if verb:
+            raise ForbiddenQuery(f"{verb} is not allowed: only SELECT, ASK, CONSTRUCT and DESCRIBE queries run here; "
+                                 "the store is changed by `kgqa ingest`/`kgqa delete` or an admin's update") from None
         raise
     declared, defaults = _prefixes(query, tree)
     algebra = _translate(query, "query", lambda: translateQuery(tree, initNs=defaults)).algebra

@@ -231,7 +231,7 @@ async def _answer_query(request: Request, text: str) -> Response:
     accept = request.headers.get("accept", "")
     with services.query_slots.take(client_address(request)):
         result, body, media = await run_in_threadpool(_run, services, text, accept)
-    log.info("/sparql %s: %d row(s) in %.0f ms%s", info.form, len(result), result.elapsed * 1000,
+    log.info("/sparql %s: %d row(s) in %.0f ms%s", result.form, len(result), result.elapsed * 1000,
              " (truncated)" if result.truncated else "")
     headers = {
         TRUNCATED_HEADER: "true" if result.truncated else "false",

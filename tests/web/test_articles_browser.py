@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from tests.web.conftest import ADMIN_TOKEN
 from tests.web.test_chat_browser import ask
 
 
@@ -20,6 +21,7 @@ def test_upload_an_article_then_ask_about_it(page, live_url: str, tmp_path: Path
     page.goto(live_url + "/", wait_until="domcontentloaded")
     _open_tab(page, "Articles")
     page.locator("#kgqa-articles").wait_for()
+    page.locator("#kgqa-admin-token input").fill(ADMIN_TOKEN)  # writes need the admin token (KGQA_WRITES=admin)
     page.locator("#kgqa-upload input[type=file]").set_input_files(str(path))
     page.locator("#kgqa-upload-button").click()
     report = page.locator("#kgqa-upload-report li").first
@@ -39,6 +41,7 @@ def test_an_upload_with_errors_says_so_per_file(page, live_url: str, tmp_path: P
     empty.write_text("   \n")
     page.goto(live_url + "/", wait_until="domcontentloaded")
     _open_tab(page, "Articles")
+    page.locator("#kgqa-admin-token input").fill(ADMIN_TOKEN)
     page.locator("#kgqa-upload input[type=file]").set_input_files(str(empty))
     page.locator("#kgqa-upload-button").click()
     error = page.locator("#kgqa-upload-report li.kgqa-error").first
@@ -53,7 +56,7 @@ HOSTILE = ('The ferry captain of Oskarvik{tag} is Ilse Marrow. She wrote <script
 
 def test_hostile_article_text_is_shown_as_text_in_chat_and_citations(page, live_url: str, services) -> None:  # type: ignore[no-untyped-def]
     tag = uuid.uuid4().hex[:6]
-    result = services.add_text(HOSTILE.format(tag=tag), f"Ferry log {tag}")
+    result = services.add_text(HOSTILE.format(tag=tag), f"Ferry log {tag}", token=ADMIN_TOKEN)
     assert result.articles, result.errors
     page.goto(live_url + "/", wait_until="domcontentloaded")
     ask(page, f"Who is the ferry captain of Oskarvik{tag}?")
@@ -68,3 +71,18 @@ def test_hostile_article_text_is_shown_as_text_in_chat_and_citations(page, live_
     assert chat.locator("script").count() == 0 and chat.locator("img[src=x]").count() == 0
     assert chat.locator("a[href^='javascript']").count() == 0
     assert not page.js_errors
+
+
+def test_without_the_token_an_upload_is_refused_and_nothing_is_stored(page, live_url: str, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                      services) -> None:
+    tag = uuid.uuid4().hex[:6]
+    path = tmp_path / f"tokenless-{tag}.txt"
+    path.write_text(f"Tokenless news {tag}\n\nThe mayor of Quarrow{tag} is Tam Ellery.\n")
+    before = services.graph.article_hashes()
+    page.goto(live_url + "/", wait_until="domcontentloaded")
+    _open_tab(page, "Articles")
+    page.locator("#kgqa-admin-token").wait_for()  # the tab asks for the token, as KGQA_WRITES=admin says
+    page.locator("#kgqa-upload input[type=file]").set_input_files(str(path))
+    page.locator("#kgqa-upload-button").click()
+    page.get_by_text("needs the admin token").first.wait_for(timeout=30_000)
+    assert services.graph.article_hashes() == before

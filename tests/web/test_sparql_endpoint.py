@@ -156,14 +156,15 @@ def test_service_is_refused_before_anything_runs(client: TestClient) -> None:
            "ForbiddenQuery")
 
 
-def test_updates_are_refused_without_an_admin_token(client: TestClient, services: Services) -> None:
-    assert services.settings.admin_token is None
+def test_updates_are_refused_without_the_admin_token(client: TestClient, services: Services) -> None:
+    assert services.settings.writes == "admin"
     before = services.graph.stats()["triples"]
     insert = "INSERT DATA { GRAPH <http://127.0.0.1:1/id/x> { <http://127.0.0.1:1/s> rdfs:label 'x' } }"
-    _error(client.post("/sparql", content=insert, headers={"Content-Type": "application/sparql-update"}), 403,
-           "ForbiddenQuery")
+    missing = client.post("/sparql", content=insert, headers={"Content-Type": "application/sparql-update"})
+    _error(missing, 401, "Unauthorized")
+    assert missing.headers["www-authenticate"].startswith("Bearer")
     _error(client.post("/sparql", data={"update": insert}, headers={"Authorization": "Bearer guess"}), 403,
-           "ForbiddenQuery")
+           "Forbidden")
     _error(client.post("/sparql", data={"query": insert}), 403, "ForbiddenQuery")  # an update sent as a query
     _error(client.get("/sparql", params={"update": insert}), 400)  # updates only by POST
     assert services.graph.stats()["triples"] == before
@@ -218,7 +219,8 @@ def test_service_description(client: TestClient) -> None:
     graph = rdflib.Graph().parse(data=r.text, format="turtle")
     service = next(graph.subjects(RDF.type, SD.Service))
     assert str(graph.value(service, SD.endpoint)) == str(client.base_url) + "/sparql"
-    assert set(graph.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query}  # no admin token: no updates
+    # the session's app has an admin token, so updates are possible (with it)
+    assert set(graph.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query, SD.SPARQL11Update}
     assert SD.UnionDefaultGraph in set(graph.objects(service, SD.feature))
     formats = {str(f).rsplit("/", 1)[1] for f in graph.objects(service, SD.resultFormat)}
     assert {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",

@@ -15,6 +15,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.web.conftest import ADMIN_TOKEN
 from web._widget import snippet
 
 QUESTION = "Who is Iran's Defense Minister?"
@@ -183,7 +184,8 @@ def test_article_markup_is_shown_as_text_and_never_runs(  # type: ignore[no-unty
     link = '<a href="javascript:window.__pwned=1">click here</a>'
     text = (f"The harbour master of Zorvath is Elin Quast {script} {img} {link}. "
             "Quast posted a photo of the new pier on Monday.")
-    result = services.add_text(text, f'Zorvath harbour <img src=x onerror="window.__pwned=1"> notes {tag}')
+    result = services.add_text(text, f'Zorvath harbour <img src=x onerror="window.__pwned=1"> notes {tag}',
+                               token=ADMIN_TOKEN)
     assert result.ok and len(result.articles) == 1, result
     article_id = result.articles[0]
 
