@@ -36,6 +36,8 @@ class EmbedTab:
 
 
 def _fallback_url(services: Services) -> str:
+    if services.settings.public_url:
+        return services.settings.public_url + "/"
     host = services.settings.host
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
