@@ -23,13 +23,13 @@ a clear 400, never a crashed process. kgqa's standard prefixes (``schema:``,
 >>> check_query("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", base_iri="http://x/")
 Traceback (most recent call last):
 ...
-kg.errors.ForbiddenQuery: SERVICE <http://127.0.0.1:1/> is not allowed: kgqa never lets a query call another endpoint
+kg.errors.ForbiddenQuery: SERVICE is not allowed: kgqa never lets a query call another endpoint (here <http://127.0.0.1:1/>)
 >>> check_update("INSERT DATA { GRAPH <http://x/g> { <http://x/s> schema:name 'n' } }", base_iri="http://x/").graphs
 frozenset({'http://x/g'})
 >>> check_update("LOAD <file:///etc/passwd>", base_iri="http://x/")
 Traceback (most recent call last):
 ...
-kg.errors.ForbiddenQuery: LOAD <file:///etc/passwd> is not allowed: kgqa never fetches remote data or reads files
+kg.errors.ForbiddenQuery: LOAD is not allowed: kgqa never fetches remote data or reads files (here <file:///etc/passwd>)
 """
 
 from __future__ import annotations
@@ -201,8 +201,8 @@ def _translate(text: str, what: str, translate: Callable[[], _T]) -> _T:
 def _refuse_service(algebra: Any) -> None:
     for node in _nodes(algebra):
         if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
-            raise ForbiddenQuery(f"SERVICE <{node.get('term')}> is not allowed: kgqa never lets a query call "
-                                 "another endpoint")
+            raise ForbiddenQuery(f"SERVICE is not allowed: kgqa never lets a query call another endpoint "
+                                 f"(here <{_field(node, 'term')}>)")
 
 
 _VERBS = {"InsertData": "INSERT", "DeleteData": "DELETE", "DeleteWhere": "DELETE", "Load": "LOAD", "Clear": "CLEAR",
@@ -284,8 +284,8 @@ def check_update(update: str, *, base_iri: str) -> UpdateInfo:
     every = False
     for operation in operations:
         if operation.name == "Load":
-            raise ForbiddenQuery(f"LOAD <{operation.get('iri')}> is not allowed: kgqa never fetches remote data "
-                                 "or reads files")
+            raise ForbiddenQuery(f"LOAD is not allowed: kgqa never fetches remote data or reads files "
+                                 f"(here <{_field(operation, 'iri')}>)")
         _refuse_service(operation)
         named, any_graph = _update_graphs(operation)
         graphs |= named
