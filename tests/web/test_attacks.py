@@ -288,13 +288,15 @@ def test_admin_policy_anonymous_multipart_is_401_and_stores_nothing(admin: LiveA
     assert admin.hashes() == before and not admin.graph_contains(marker)
 
 
-def test_admin_policy_anonymous_delete_is_401_and_deletes_nothing(admin: LiveApp) -> None:
-    """Issue 11 item 3: default policy, anonymous DELETE /api/articles/{id} -> 401, the article stays."""
-    victim = admin.add_victim()
-    with admin.client() as c:
+@pytest.mark.parametrize("policy", ["admin", "adder"])
+def test_anonymous_delete_is_401_and_deletes_nothing(policy: str, request: pytest.FixtureRequest) -> None:
+    """Issue 11 item 3: KGQA_WRITES=admin (default) and add: anonymous DELETE /api/articles/{id} -> 401, it stays."""
+    app: LiveApp = request.getfixturevalue(policy)
+    victim = app.add_victim()
+    with app.client() as c:
         r = c.delete(f"/api/articles/{victim}", timeout=T)
     _unauthorized(r)
-    assert victim in admin.article_ids()
+    assert victim in app.article_ids()
 
 
 def test_admin_policy_wrong_token_is_403(admin: LiveApp) -> None:
@@ -368,13 +370,6 @@ def test_add_policy_anonymous_replace_of_existing_id_is_refused(adder: LiveApp) 
     assert adder.graph_contains(original) and not adder.graph_contains(forged)
 
 
-def test_add_policy_anonymous_delete_is_401(adder: LiveApp) -> None:
-    """Issue 11 item 3: KGQA_WRITES=add, anonymous DELETE -> 401, the article stays."""
-    victim = adder.add_victim()
-    with adder.client() as c:
-        r = c.delete(f"/api/articles/{victim}", timeout=T)
-    _unauthorized(r)
-    assert victim in adder.article_ids()
 
 
 def test_add_policy_anonymous_sparql_update_is_401(adder: LiveApp) -> None:
