@@ -22,7 +22,7 @@ from ._text import bm25_tokens, normalize_answer, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
 from .followup import Turn, resolve_followup
 from .graph_facts import Post, Quotation
-from .question import Question, analyze
+from .question import MONTH_NAMES, Question, analyze
 from .retriever import Candidate, GraphEvidence, HybridRetriever
 from .scoring import NUMBER, Weights, has_date
 
@@ -200,7 +200,7 @@ class Answerer:
         index = self.library.index
         linked = {w.lower() for e in q.entities for w in tokens(e.text)}  # the alias table knows these
         for m in _NAME.finditer(q.text):
-            if m.start() == 0 or m.group(0).lower() in linked:
+            if m.start() == 0 or m.group(0).lower() in linked or m.group(0).lower() in MONTH_NAMES:
                 continue
             for word in bm25_tokens(re.sub(r"['’]s$", "", m.group(0))):
                 if index.document_frequency(word) or (len(word) >= 5 and _near(word, index.vocabulary())):

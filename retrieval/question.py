@@ -21,11 +21,11 @@ import re
 from dataclasses import dataclass, field
 
 from kg import AliasTable
-from kg.extraction import demonym_country
+from kg.extraction import demonym_country, normalize_date
 
 from ._text import STOPWORDS, content_tokens, tokens
 
-__all__ = ["Question", "LinkedEntity", "analyze", "SAY_VERBS"]
+__all__ = ["Question", "LinkedEntity", "analyze", "question_date", "SAY_VERBS", "MONTH_NAMES"]
 
 #: Reporting verbs a "what did X say" question may use (lemma forms, as stored in ``kgqa:cue``).
 SAY_VERBS = {
@@ -36,6 +36,10 @@ SAY_VERBS = {
     "announced": "announce", "tell": "tell", "told": "tell", "state": "state", "stated": "state",
     "suggest": "suggest", "suggested": "suggest", "quote": "quote", "quoted": "quote", "according": "according to",
     "call": "call", "called": "call", "comment": "comment", "write": "write", "wrote": "write",
+    # A prediction or a belief is something someone said too ("what did the reader predict about Iran").
+    "predict": "predict", "predicted": "predict", "predicts": "predict", "forecast": "forecast",
+    "forecasts": "forecast", "expect": "expect", "expects": "expect", "expected": "expect", "believe": "believe",
+    "believes": "believe", "believed": "believe", "think": "think", "thinks": "think", "thought": "think",
 }
 
 #: Words a question uses that no answer sentence needs to contain.
@@ -83,6 +87,8 @@ class Question:
     speaker_wanted: bool = False  # "who said ..."
     tokens: list[str] = field(default_factory=list)
     section: str | None = None  # "comment" when the question asks about reader comments
+    date: str | None = None  # "2018-08": the question is about that year, month or day ("in August 2018")
+    date_text: str | None = None  # the date words as the question wrote them
 
     @property
     def focus(self) -> list[LinkedEntity]:
@@ -137,6 +143,36 @@ def link_entities(text: str, names: AliasTable) -> list[LinkedEntity]:
     return out
 
 
+_MONTH_WORDS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+                r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_QUESTION_DATE = re.compile(
+    rf"\b(?:in|on|during|since|by|from|of)\s+((?:{_MONTH_WORDS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})|"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_WORDS},?\s+\d{{4}})|(?:{_MONTH_WORDS}\s+\d{{4}})|"
+    rf"(?:{_MONTH_WORDS}\s+\d{{1,2}}(?:st|nd|rd|th)?)|(?:1[89]\d\d|20\d\d))\b", re.I)
+MONTH_NAMES = frozenset("january february march april may june july august september october november december".split())
+
+
+def question_date(text: str) -> tuple[str | None, str | None]:
+    """The date a question restricts itself to, as an ISO prefix, and its words.
+
+    >>> question_date("What happened in August 2018?")
+    ('2018-08', 'August 2018')
+    >>> question_date("What did Lavrov warn on Aug. 29?")
+    ('--08-29', 'Aug. 29')
+    >>> question_date("Who is Iran's defence minister?")
+    (None, None)
+    """
+    m = _QUESTION_DATE.search(text)
+    if not m:
+        return None, None
+    phrase = m.group(1)
+    value = normalize_date(phrase, None)
+    if value is None:  # a day without a year: month and day, to match any year
+        day_month = normalize_date(phrase + ", 2000", None)
+        value = "--" + day_month[5:] if day_month and len(day_month) == 10 else None
+    return value, phrase if value else None
+
+
 def analyze(text: str, names: AliasTable) -> Question:
     """The question's wh-word, expected answer type, linked entities and cues."""
     text = " ".join(text.split())
@@ -147,6 +183,10 @@ def analyze(text: str, names: AliasTable) -> Question:
     all_tokens = tokens(text)
     words = [t for t in content_tokens(text) if t not in entity_words]
     q = Question(text=text, wh=wh, expected="any", entities=entities, tokens=all_tokens)
+    q.date, q.date_text = question_date(text)
+    if q.date_text:  # the date is a constraint on the sentence, not words it must contain
+        date_words = set(tokens(q.date_text))
+        words = [w for w in words if w not in date_words]
 
     m = re.search(r"\b(?i:what (?:does|do|did) (?:the )?)([A-Z][A-Za-z0-9&.]{1,9}) stand for\b", text) or re.search(
         r"\b(?i:what (?:is|are|was) (?:the )?)([A-Z][A-Z0-9&.]{1,9})\s*\??$", text)

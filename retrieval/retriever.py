@@ -19,6 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from kg import AliasTable, Mention
+from kg.extraction import normalize_date
 
 from ._text import bigrams, bm25_tokens, content_tokens, stems, tokens
 from .graph_facts import GraphFacts, Post, Quotation
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 _POOL = 60  # candidates re-ranked per question
 _SOFT = 6  # of which this many get word-vector matching of the question's words
+_DATE_POOL = 400  # how deep a question with a date looks for sentences holding that date
+_EVENT_WORDS = 6  # content words a dated sentence needs to tell of something that happened
 _SYNONYM = 0.55  # cosine of two single-word vectors above which they count as the same word (killed / death: 0.70)
 
 
@@ -47,6 +50,7 @@ class Candidate:
     answer_type: float = 0.0
     fact: float = 0.0
     coverage: float = 0.0
+    date: float = 0.0  # 1 when a date in the sentence is the one the question restricts itself to
     missing: list[str] = field(default_factory=list)  # question words with no match, not even a synonym
     mentions: list[Mention] = field(default_factory=list)
 
@@ -139,7 +143,8 @@ class HybridRetriever(BaseRetriever):
                 self._cache.clear()
             self._cache.update(zip(words_to_embed, encoded))
         question_vectors = {w: self._cache[w] for w in question.words if w in self._cache}
-        words = bm25_tokens(question.text)
+        # The date is matched against the sentences' dates (below), not as words: "2018" is in many sentences.
+        words = bm25_tokens(question.text.replace(question.date_text, " ") if question.date_text else question.text)
         dense = index.dense_scores(vector)
         lexical = index.bm25_scores(words)
         base = fuse(self.weights, lexical, dense, index.bm25_scores(words, "bm25_paragraphs"),
@@ -147,6 +152,10 @@ class HybridRetriever(BaseRetriever):
         if question.section:
             base = base - 100.0 * (index.sections != question.section)
         rows = list(top_k(base, pool))
+        if question.date:  # "in August 2018": sentences with that date count even if the words differ
+            docs = index.docs
+            rows += [int(r) for r in top_k(base, _DATE_POOL)[pool:]
+                     if date_matches(question.date, self._mentions(docs[int(r)]))]
         fact_sentences = evidence.sentences() if evidence else set()
         for sentence in fact_sentences:
             row = index.row_of(sentence)
@@ -166,21 +175,27 @@ class HybridRetriever(BaseRetriever):
                           mentions=mentions)
             present, _ = self._words(r)
             if question.entities:
+                # A comment's writer is who the comment is by, though it never names them.
+                writer = set(stems(tokens(doc.metadata.get("commenter") or "")))
                 hits = sum(1 for iri, ws in zip(focus, focus_words)
-                           if any(m.entity == iri for m in mentions) or (ws and ws <= present))
+                           if any(m.entity == iri for m in mentions) or (ws and (ws <= present or ws <= writer)))
                 c.entity = hits / len(question.entities)
             c.answer_type = _type_score(question, c, set(focus))
             c.fact = 1.0 if c.sentence in fact_sentences else 0.0
             c.coverage = coverage(qwords, present, idf)
+            if question.date and date_matches(question.date, mentions):
+                # A line that is little more than its date ("Source: ISIS, Aug. 30, 2018.") tells of no event.
+                c.date = 1.0 if len(content_tokens(doc.page_content)) >= _EVENT_WORDS else 0.5
             c.score = self._score(float(base[r]), c)
             out.append(c)
-        out.sort(key=lambda c: (-c.score, c.row))
+        # A date in the question is a constraint, not a preference: sentences holding it come first.
+        out.sort(key=lambda c: (-c.date, -c.score, c.row))
         # Synonyms ("killed" / "death", "pictures" / "images") count for the few best, by word vectors.
         if qwords and out:
             for c in out[:_SOFT]:
                 c.coverage, c.missing = self._soft_coverage(question.words, qwords, c.row, idf, question_vectors)
                 c.score = self._score(float(base[c.row]), c)
-            out.sort(key=lambda c: (-c.score, c.row))
+            out.sort(key=lambda c: (-c.date, -c.score, c.row))
         return out[:k]
 
     def _score(self, base: float, c: Candidate) -> float:
@@ -226,6 +241,43 @@ class HybridRetriever(BaseRetriever):
         got = sum(idf.get(s, 1.0) * (1.0 if s in present else best.get(w, 0.0)) for w, s in zip(words, word_stems))
         unmatched = [w for w, s in zip(words, word_stems) if s not in present and not best.get(w)]
         return (got / total if total else 1.0), unmatched
+
+
+def _date_parts(value: str) -> tuple[str | None, str | None, str | None]:
+    """Year, month and day of ``2018``, ``2018-08``, ``2018-08-29`` or ``--08-29`` (a day without its year)."""
+    if value.startswith("--"):
+        return None, value[2:4], value[5:7]
+    parts = value.split("-")
+    return parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None
+
+
+def date_matches(wanted: str, mentions: list[Mention]) -> bool:
+    """Whether a date mention falls in ``wanted`` (``2018``, ``2018-08``, ``2018-08-29`` or ``--08-29``).
+
+    A mention with no year (``Aug. 29`` in an undated article) matches on its month and day.
+
+    >>> date_matches("2018-08", [Mention(0, 7, "Aug. 29", "date", None, None)])
+    True
+    >>> date_matches("2018-08", [Mention(0, 7, "Aug. 29", "date", None, "2017-08-29")])
+    False
+    >>> date_matches("2015", [Mention(0, 15, "the end of 2015", "date", None, "2015")])
+    True
+    """
+    year, month, day = _date_parts(wanted)
+    for m in mentions:
+        if m.kind != "date":
+            continue
+        value = m.date
+        if not value:
+            in_2000 = normalize_date(m.text + ", 2000", None)  # month and day of a date written without its year
+            value = "--" + in_2000[5:] if in_2000 and len(in_2000) == 10 else None
+        if not value:
+            continue
+        y, mo, d = _date_parts(value)
+        if (year and y and year != y) or (month and mo != month) or (day and d != day) or (year and not month and y != year):
+            continue
+        return True
+    return False
 
 
 def _idf(index: PassageIndex, words: list[str]) -> dict[str, float]:
