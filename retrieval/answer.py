@@ -291,6 +291,12 @@ class Answerer:
         sparql = self.facts.last_query
         if focus:
             posts = [p for p in posts if p.org in focus or p.holder in focus]
+        named = set() if focus else _named_constraint(q)  # a linked name constrains by its IRI, above
+        if named:
+            # "of NatWest": only posts whose organisation or sentence names it; never other companies' holders.
+            posts = [p for p in posts if self._post_names(p, named)]
+            if not posts:
+                return None  # the graph has no such post for it: the sentences may still say
         holders: dict[str, list[Post]] = {}
         for p in posts:
             holders.setdefault(p.holder_label, []).append(p)
@@ -302,6 +308,13 @@ class Answerer:
         facts = [(p.holder_label, "org:holds", p.label, p.sentence) for ps in holders.values() for p in ps[:1]]
         text = _join(names)
         return Draft(text, sentences, 0.95 if len(names) == 1 else 0.8, facts, sparql, "graph")
+
+    def _post_names(self, post: Post, words: set[str]) -> bool:
+        """Whether the post's organisation, or the sentence it was read from, names all of ``words``."""
+        if words <= set(tokens(post.org_label or "")):
+            return True
+        row = self.library.index.row_of(post.sentence)
+        return row is not None and words <= set(tokens(self.library.index.docs[row].page_content))
 
     def _post_of(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
         """What post does X hold / who was X / what is X's role."""
@@ -395,6 +408,26 @@ class Answerer:
         """People who hold the asked-for title somewhere else: never the answer to "who is X's TITLE"."""
         titles = self._titles_in(q) if q.expected == "person" else []
         return {p.holder for p in self.facts.posts_titled(titles)} if titles else set()
+
+
+_OF_NAME = re.compile(r"\b(?:of|at|for|in)\s+(?:the\s+)?((?:[A-Z][\w&'’-]*\s?){1,4})|\b((?:[A-Z][\w&-]*\s?){1,3})['’]s\b")
+
+
+def _named_constraint(q: Question) -> set[str]:
+    """Words of the organisation or place a post question names ("of NatWest", "BP's"), for when none is linked.
+
+    >>> from kg import AliasTable
+    >>> sorted(_named_constraint(analyze("Who is the chief executive of NatWest?", AliasTable())))
+    ['natwest']
+    >>> _named_constraint(analyze("Who is the defence minister?", AliasTable()))
+    set()
+    """
+    for m in _OF_NAME.finditer(q.text):
+        phrase = (m.group(1) or m.group(2) or "").strip()
+        words = set(tokens(phrase))
+        if words:
+            return words
+    return set()
 
 
 def _join(items: list[str]) -> str:
