@@ -67,6 +67,19 @@ def correct(row: dict, answer_text: str, abstained: bool, *, strict: bool = Fals
     return all(g in got for g in golds) if row.get("match") == "all" else any(g in got for g in golds)
 
 
+def scored(raw: list[tuple], threshold: float) -> list[dict]:
+    """Each question's outcome when answers under ``threshold`` confidence are withheld."""
+    out = []
+    for r, text, abstained, confidence, first in raw:
+        abstained = abstained or confidence < threshold
+        out.append({
+            "row": r, "answer": text, "abstained": abstained, "confidence": confidence,
+            "correct": correct(r, text, abstained), "strict": correct(r, text, abstained, strict=True),
+            "evidence_first": not abstained and bool(r["evidence"]) and any(e in first for e in r["evidence"]),
+        })
+    return out
+
+
 def sentence_vectors(lib: Library, texts: list[str], cache: Path) -> np.ndarray:
     """all-MiniLM-L6-v2 on each sentence alone (cached beside the library: encoding 40k sentences takes minutes)."""
     key = f"{len(texts)}-{hash(tuple(texts)) & 0xFFFFFFFF:08x}"
@@ -119,7 +132,10 @@ def main() -> None:
             tops["RRF(BM25, dense)"].append(rrf([bm25_rows, dense_rows])[0])
 
         # --- kgqa ------------------------------------------------------------------------------------
-        answerer = Answerer(lib, settings)
+        # Answers are taken with no threshold, so the table below can show every threshold on the same run;
+        # the headline figures apply the configured KGQA_ABSTAIN_BELOW.
+        threshold = settings.abstain_below
+        answerer = Answerer(lib, settings.replace(abstain_below=0.0))
         answerer.ask("warm up")
         search_first, search_top3, mrr = [], [], []
         for r in answerable:
@@ -128,17 +144,14 @@ def main() -> None:
             search_first.append(bool(hits and hits[0] == 1))
             search_top3.append(bool(hits and hits[0] <= 3))
             mrr.append(1 / hits[0] if hits else 0.0)
-        results, latencies = [], []
+        raw, latencies = [], []
         for r in rows:
             started = time.perf_counter()
             a = answerer.ask(r["question"])
             latencies.append(time.perf_counter() - started)
             first = a.citations[0].sentence if a.citations else ""
-            results.append({
-                "row": r, "answer": a.answer, "abstained": a.abstained, "confidence": a.confidence,
-                "correct": correct(r, a.answer, a.abstained), "strict": correct(r, a.answer, a.abstained, strict=True),
-                "evidence_first": bool(r["evidence"]) and any(e in first for e in r["evidence"]),
-            })
+            raw.append((r, a.answer, a.abstained, a.confidence, first))
+        results = scored(raw, threshold)
 
     n = len(answerable)
     print(f"\n{'system':24s} {'evidence first':>15s} {'answer in top sentence':>23s}")
@@ -187,6 +200,16 @@ def main() -> None:
         xs = [x for x in given if low <= x["confidence"] < high]
         if xs:
             print(f"{'':44s}{low:.2f}-{min(high, 1):.2f} {len(xs):4d} {pct(sum(x['strict'] for x in xs) / len(xs)):>6s}")
+
+    print(f"\nKGQA_ABSTAIN_BELOW  strict accuracy  precision  unanswerable abstained  (the same answers)")
+    for t in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.45):
+        xs = scored(raw, t)
+        given_t = [x for x in xs if not x["abstained"]]
+        unans = [x for x in xs if not x["row"]["answers"]]
+        print(f"{t:18.2f} {sum(x['strict'] for x in xs) / len(xs):16.3f} "
+              f"{(sum(x['strict'] for x in given_t) / len(given_t)) if given_t else 0:10.3f} "
+              f"{(sum(x['abstained'] for x in unans) / len(unans)) if unans else 1:23.3f}"
+              + ("   <- configured" if abs(t - threshold) < 1e-9 else ""))
 
     if args.details:
         print("\nmisses (strict):")

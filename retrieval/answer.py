@@ -283,7 +283,9 @@ class Answerer:
         if titles:
             posts = self.facts.posts_titled(titles)
         elif heads and focus:
-            posts = [p for p in evidence.posts if set(tokens(p.title)) & _HEAD_TITLES and p.org in focus]
+            # "Who runs the UK company Umbro?": the organisation is what is run, not the country it is in.
+            orgs = [self.retriever.entity_iri(e.kind, e.label) for e in q.entities if e.kind in {"organization", "group"}]
+            posts = [p for p in evidence.posts if set(tokens(p.title)) & _HEAD_TITLES and p.org in (orgs or focus)]
             if not posts:
                 return None
         else:
