@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
 import json
 import statistics
 import sys
@@ -82,7 +83,8 @@ def scored(raw: list[tuple], threshold: float) -> list[dict]:
 
 def sentence_vectors(lib: Library, texts: list[str], cache: Path) -> np.ndarray:
     """all-MiniLM-L6-v2 on each sentence alone (cached beside the library: encoding 40k sentences takes minutes)."""
-    key = f"{len(texts)}-{hash(tuple(texts)) & 0xFFFFFFFF:08x}"
+    # sha256, not hash(): str hashes change with every process (PYTHONHASHSEED).
+    key = f"{len(texts)}-{hashlib.sha256(chr(0).join(texts).encode()).hexdigest()[:12]}"
     path = cache / f"sentence-vectors-{key}.npy"
     if path.exists():
         return np.load(path)

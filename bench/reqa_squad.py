@@ -1,8 +1,11 @@
 """ReQA-style sentence retrieval on SQuAD v1.1 dev: kgqa against BM25, dense and their fusion, same sentences.
 
-    .venv/bin/python bench/reqa_squad.py        # ingests the 48 articles once into bench/results/reqa
+    .venv/bin/python bench/reqa_squad.py                # test half (report only), ingests once into bench/results/reqa
+    .venv/bin/python bench/reqa_squad.py --split dev    # the half the re-ranker is trained on; --split all: every question
 
-Every unique question is ranked over all sentences of all 48 articles; a hit is
+Questions are split by article like the BBC questions (``scripts/check_questions.py``:
+sha256 of the article id), so what is learned on the dev half is reported on the test half.
+Every unique question of the split is ranked over all sentences of all 48 articles; a hit is
 a returned sentence whose span contains a gold ``answer_start``. Prints MRR@10,
 R@1, R@5 and R@10 for each system, all computed in this run over the
 sentences kgqa stored:
@@ -11,7 +14,8 @@ sentences kgqa stored:
 - dense: all-MiniLM-L6-v2 cosine on the sentence alone (a standard LangChain vector RAG);
 - fusion: reciprocal-rank fusion (k=60) of the two;
 - dense (headline. sentence): the same model on what kgqa embeds for a sentence;
-- kgqa: the hybrid retriever (context-embedded sentences, stemmed BM25, graph features).
+- kgqa fused: the hybrid retriever's fused order (context-embedded sentences, stemmed BM25, graph features);
+- kgqa: the same, re-ranked by the learned sentence re-ranker (``retrieval/reranker.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path[:0] = [str(ROOT), str(HERE)]
+sys.path[:0] = [str(ROOT), str(HERE), str(ROOT / "scripts")]
+
+from bbc_qa import sentence_vectors  # noqa: E402
+from check_questions import split_of  # noqa: E402
 
 from kg import Settings  # noqa: E402
 from retrieval import HybridRetriever, Library, analyze  # noqa: E402
@@ -57,12 +64,13 @@ def first_hit(ranking: list[int], gold: set[int]) -> int | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=HERE / "results" / "reqa")
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions (0: all)")
     args = parser.parse_args()
 
     source = HERE / "results" / "squad-dev.jsonl"
     source.parent.mkdir(parents=True, exist_ok=True)
-    questions = write_articles(source)
+    questions = [q for q in write_articles(source) if args.split == "all" or split_of(q.article_id) == args.split]
     if args.limit:
         questions = questions[: args.limit]
     settings = Settings(data_dir=args.data, nlp_processes=2)
@@ -74,7 +82,8 @@ def main() -> None:
             spans[d.metadata["article_id"]].append((d.metadata["start"], d.metadata["end"], row))
         golds = [{row for s, e, row in spans[q.article_id] for o in q.answer_offsets if s <= o < e} for q in questions]
         answerable = sum(1 for g in golds if g)
-        print(f"{len(docs)} sentences, {len(questions)} unique questions ({answerable} with an answer inside a sentence)")
+        print(f"{len(docs)} sentences, split {args.split}: {len(questions)} unique questions "
+              f"({answerable} with an answer inside a sentence)")
 
         texts = [d.page_content for d in docs]
         started = time.perf_counter()
@@ -83,17 +92,18 @@ def main() -> None:
         q_tokens = bm25s.tokenize([q.question for q in questions], stopwords="en", show_progress=False)
         bm25_rows, _ = bm25.retrieve(q_tokens, k=100, show_progress=False, n_threads=2)
         embed = lib.embeddings
-        sentence_vectors = embed.encode(texts, progress=True)
+        vectors = sentence_vectors(lib, texts, args.data)
         question_vectors = embed.encode([q.question for q in questions], progress=True)
         print(f"baselines indexed and encoded in {time.perf_counter() - started:.0f} s")
 
         ranks: dict[str, list[int | None]] = {"BM25": [], "dense": [], "fusion (RRF)": [], "dense (headline. sentence)": [],
-                                              "kgqa": []}
+                                              "kgqa fused (no re-ranker)": [], "kgqa": []}
         context_vectors = lib.index.vectors.matrix  # "headline. sentence", what kgqa embeds
         retriever = HybridRetriever.from_library(lib)
+        fused = HybridRetriever.from_library(lib, reranker=None)
         latencies = []
         for i, (q, gold) in enumerate(zip(questions, golds)):
-            dense_rows = list(top_k(sentence_vectors @ question_vectors[i], 100))
+            dense_rows = list(top_k(vectors @ question_vectors[i], 100))
             lexical = [int(r) for r in bm25_rows[i]]
             ranks["BM25"].append(first_hit(lexical, gold))
             ranks["dense"].append(first_hit(dense_rows, gold))
@@ -104,6 +114,8 @@ def main() -> None:
             found = retriever.rank(question, retriever.graph_evidence(question), k=10, vector=question_vectors[i])
             latencies.append(time.perf_counter() - t)
             ranks["kgqa"].append(first_hit([c.row for c in found], gold))
+            unranked = fused.rank(question, fused.graph_evidence(question), k=10, vector=question_vectors[i])
+            ranks["kgqa fused (no re-ranker)"].append(first_hit([c.row for c in unranked], gold))
             if (i + 1) % 2000 == 0:
                 print(f"  {i + 1} questions", file=sys.stderr)
 

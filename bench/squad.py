@@ -22,12 +22,14 @@ class SquadQuestion:
     article_id: str
     question: str
     answer_offsets: tuple[int, ...]  # into the stored article's text
+    answers: tuple[str, ...] = ()  # the gold answer texts
 
 
 def write_articles(out: Path, source: Path = SQUAD) -> list[SquadQuestion]:
     """Write the articles as JSON Lines to ``out``; return every unique (article, question) with its answers."""
     data = json.loads(source.read_text(encoding="utf-8"))["data"]
     questions: OrderedDict[tuple[str, str], set[int]] = OrderedDict()
+    texts: dict[tuple[str, str], dict[str, None]] = {}
     with out.open("w", encoding="utf-8") as f:
         for n, article in enumerate(data):
             article_id = f"squad-{n:02d}"
@@ -43,7 +45,9 @@ def write_articles(out: Path, source: Path = SQUAD) -> list[SquadQuestion]:
                 for qa in paragraph["qas"]:
                     offsets = questions.setdefault((article_id, qa["question"].strip()), set())
                     offsets.update(base + a["answer_start"] for a in qa["answers"])
+                    texts.setdefault((article_id, qa["question"].strip()), {}).update(
+                        dict.fromkeys(a["text"].strip() for a in qa["answers"]))
             record = {"id": article_id, "title": article["title"], "body": "\n\n".join(parts),
                       "source": "SQuAD v1.1 dev (Wikipedia, CC BY-SA 4.0)"}
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return [SquadQuestion(a, q, tuple(sorted(o))) for (a, q), o in questions.items()]
+    return [SquadQuestion(a, q, tuple(sorted(o)), tuple(texts[a, q])) for (a, q), o in questions.items()]

@@ -23,8 +23,9 @@ from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_docume
 from .followup import Turn, resolve_followup
 from .graph_facts import Post, Quotation
 from .question import MONTH_NAMES, Question, analyze
+from .ranker import Span, candidates, quantities
 from .retriever import Candidate, GraphEvidence, HybridRetriever
-from .scoring import NUMBER, Weights, has_date
+from .scoring import Weights, has_date
 
 __all__ = ["Answerer", "Draft"]
 
@@ -44,6 +45,11 @@ _HEAD_VERBS = {"head", "heads", "headed", "lead", "leads", "led", "run", "runs",
 _HEAD_TITLES = {"chief", "head", "leader", "commander", "director", "chairman", "chairwoman", "chair", "president",
                 "secretary", "boss", "ceo"}
 _QUOTED = {"quoted", "quote", "quotes", "cited", "spoke", "speak"}
+#: Answer types whose answer is a span (a name, date or number) rather than the sentence itself.
+_TYPED = frozenset({"person", "organization", "place", "date", "number", "duration"})
+#: How many of the best sentences give candidate spans (the sentence with the answer is in the top 5 for
+#: most dev questions it is found for at all; more adds distractors).
+_SPAN_SENTENCES = 5
 
 
 @dataclass
@@ -144,6 +150,25 @@ class Answerer:
 
         yield from stream_with_llm(self.chat_model, question, answer, context)
 
+    def candidate_spans(self, question: str) -> list[Span]:
+        """The name, date and number candidates of ``question``'s best sentences, with the features of
+        :mod:`retrieval.ranker` (what ``scripts/train_answer_scorer.py`` trains and measures the learned span
+        scorer on; see that module for why the rules still pick the answer).
+
+        Empty when something else answers it: a graph fact, the whole sentence (why/how/what was said), or an
+        abstention because the question names something no article mentions.
+        """
+        with self._reading():
+            self._current()
+            q = self._analyze(question)
+            evidence = self.retriever.graph_evidence(q)
+            ranked = self.retriever.rank(q, evidence, k=20)
+            if q.expected not in _TYPED or q.is_list or self._unknown_name(q):
+                return []
+            if any(strategy(q, evidence, ranked) is not None for strategy in self._graph_strategies()):
+                return []
+            return self._spans(q, ranked)
+
     # --- steps ------------------------------------------------------------------------
 
     def _analyze(self, question: str) -> Question:
@@ -185,11 +210,16 @@ class Answerer:
     def _draft(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
         if self._unknown_name(q):
             return None  # the question is about someone or something no stored sentence mentions
-        for strategy in (self._writer, self._comment_count, self._acronym, self._post_holder, self._post_of, self._speaker, self._quote, self._quoted_list):
+        for strategy in self._graph_strategies():
             draft = strategy(q, evidence, ranked)
             if draft is not None:
                 return draft
         return self._extractive(q, evidence, ranked)
+
+    def _graph_strategies(self):  # type: ignore[no-untyped-def]
+        """The answers read from graph facts, tried in this order before the sentences' spans."""
+        return (self._writer, self._comment_count, self._acronym, self._post_holder, self._post_of, self._speaker,
+                self._quote, self._quoted_list)
 
     def _unknown_name(self, q: Question) -> str | None:
         """A capitalised word in the question (not its first) that no stored sentence contains, even misspelt.
@@ -388,6 +418,12 @@ class Answerer:
 
     # --- extractive ---------------------------------------------------------------------
 
+    def _spans(self, q: Question, ranked: list[Candidate]) -> list[Span]:
+        vetoed = self._vetoed_people(q)
+        top = ranked[:_SPAN_SENTENCES]
+        picks = {c.sentence: pick for c in top for pick in [_extract(q, c, vetoed)] if pick[0] is not None}
+        return [s for s in candidates(q, top, k=_SPAN_SENTENCES, rule_picks=picks) if s.entity not in vetoed]
+
     def _extractive(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
         if not ranked:
             return None
@@ -500,12 +536,14 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
                     return hit.group(0), True
         return text, False
     if q.expected in {"number", "duration"}:
-        hits = [h for h in NUMBER.finditer(text) if normalize_answer(h.group(0)) not in qwords]
+        hits = [(amount, offset) for amount, offset in quantities(text) if normalize_answer(amount) not in qwords]
+        # A year is a date, not an amount, unless the sentence has nothing else.
+        hits = [h for h in hits if not re.fullmatch(r"(?:1[5-9]|20)\d\d", h[0])] or hits
         if hits:
             anchor = _anchor(q, text)
-            h = min(hits, key=lambda h: abs(h.start() - anchor))
-            tail = re.match(r"[\w-]*(?:\s+(?:of\s+)?[\w-]+){0,3}", text[h.start():])
-            return (tail.group(0) if tail else h.group(0)).strip(), True
+            amount, offset = min(hits, key=lambda h: abs(h[1] - anchor))
+            counted = re.match(r"(?:\s+(?:of\s+)?[a-z][\w-]*){1,2}", text[offset + len(amount):])
+            return amount + (counted.group(0) if counted else ""), True
         return text, False
     return text, q.expected not in {"date"} or has_date(text)
 

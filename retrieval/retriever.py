@@ -25,6 +25,7 @@ from ._text import bigrams, bm25_tokens, content_tokens, stems, tokens
 from .graph_facts import GraphFacts, Post, Quotation
 from .index import PassageIndex
 from .question import Question, analyze
+from .reranker import SentenceReranker
 from .scoring import Weights, coverage, fuse, has_date, has_number, idf_weights
 from .vectors import top_k
 
@@ -51,6 +52,7 @@ class Candidate:
     fact: float = 0.0
     coverage: float = 0.0
     date: float = 0.0  # 1 when a date in the sentence is the one the question restricts itself to
+    relevance: float | None = None  # the re-ranker's probability that the sentence holds the answer
     missing: list[str] = field(default_factory=list)  # question words with no match, not even a synonym
     mentions: list[Mention] = field(default_factory=list)
 
@@ -82,15 +84,19 @@ class HybridRetriever(BaseRetriever):
     entity_iri: Any  # (kind, label) -> IRI
     k: int = 10
     weights: Weights = Weights()
+    reranker: SentenceReranker | None = None  # the learned last step; None: the fused order
     _cache: dict = PrivateAttr(default_factory=dict)  # question word -> vector
     _rows: dict = PrivateAttr(default_factory=dict)  # sentence IRI -> (its stems, its content words)
     _mention_cache: dict = PrivateAttr(default_factory=dict)  # sentence IRI -> its mentions
 
     @classmethod
-    def from_library(cls, library: Any, k: int = 10, weights: Weights | None = None) -> HybridRetriever:
+    def from_library(cls, library: Any, k: int = 10, weights: Weights | None = None,
+                     reranker: SentenceReranker | None | bool = True) -> HybridRetriever:
+        """A retriever over ``library``; ``reranker=True`` loads the trained one, ``None`` keeps the fused order."""
         graph = library.graph
         return cls(index=library.index, facts=GraphFacts(graph), names=graph.alias_table(),
-                   entity_iri=lambda kind, label: graph.iris.entity(kind, label), k=k, weights=weights or Weights())
+                   entity_iri=lambda kind, label: graph.iris.entity(kind, label), k=k, weights=weights or Weights(),
+                   reranker=SentenceReranker.load() if reranker is True else (reranker or None))
 
     # --- LangChain --------------------------------------------------------------
 
@@ -196,6 +202,12 @@ class HybridRetriever(BaseRetriever):
                 c.coverage, c.missing = self._soft_coverage(question.words, qwords, c.row, idf, question_vectors)
                 c.score = self._score(float(base[c.row]), c)
             out.sort(key=lambda c: (-c.date, -c.score, c.row))
+        if self.reranker is not None and out:
+            head, rest = out[: self.reranker.depth], out[self.reranker.depth:]
+            for c, p in zip(head, self.reranker.probabilities(question, head)):
+                c.relevance = p
+            head.sort(key=lambda c: (-c.date, -(c.relevance or 0.0), c.row))
+            out = head + rest
         return out[:k]
 
     def _score(self, base: float, c: Candidate) -> float:

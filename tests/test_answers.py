@@ -255,3 +255,60 @@ def test_a_name_with_digits_is_one_word(tmp_path) -> None:  # type: ignore[no-un
         library.ingest([tmp_path / "a.txt"])
         answer = Answerer(library).ask("Who is the keeper of the Carrow812565 lighthouse?")
     assert "Maeve Tolland" in answer.answer
+
+
+# --- the learned steps ------------------------------------------------------------------
+
+
+def test_the_sentence_reranker_reorders_the_fused_candidates_and_nothing_else(library: Library) -> None:
+    from retrieval import analyze
+
+    fused = HybridRetriever.from_library(library, reranker=None)
+    learned = HybridRetriever.from_library(library)
+    assert learned.reranker is not None
+    q = analyze("Who is Iran's defence minister?", fused.names)
+    depth = learned.reranker.depth
+    before = fused.rank(q, fused.graph_evidence(q), k=depth)
+    after = learned.rank(q, learned.graph_evidence(q), k=depth)
+    assert {c.row for c in before} == {c.row for c in after}
+    assert all(c.relevance is None for c in before)
+    probabilities = [c.relevance for c in after]
+    assert all(p is not None and 0.0 <= p <= 1.0 for p in probabilities)
+    assert probabilities == sorted(probabilities, reverse=True)  # no date in the question: one tier
+
+
+@pytest.mark.parametrize("module, trainer", [("ranker", "train_answer_scorer"), ("reranker", "train_sentence_reranker")])
+def test_learned_weights_cover_every_feature_and_name_their_trainer(module: str, trainer: str) -> None:
+    import importlib
+
+    mod = importlib.import_module(f"retrieval.{module}")
+    path = mod.SCORER_PATH if module == "ranker" else mod.RERANKER_PATH
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert set(data["coefficients"]) == set(mod.FEATURES)
+    assert f"scripts/{trainer}.py" in data["how"] and (ROOT / "scripts" / f"{trainer}.py").is_file()
+    assert data["trained_on"]  # what it saw, so a reader can judge it
+
+
+def test_a_weights_file_without_a_feature_is_refused_with_the_command_that_retrains(tmp_path: Path) -> None:
+    from retrieval.reranker import RERANKER_PATH, SentenceReranker
+
+    data = json.loads(RERANKER_PATH.read_text(encoding="utf-8"))
+    del data["coefficients"]["fused"]
+    stale = tmp_path / "stale.json"
+    stale.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="train_sentence_reranker"):
+        SentenceReranker.load(stale)
+
+
+@pytest.mark.parametrize("sentence, amount", [
+    ("It employs 50,000 staff in Kazakhstan alone.", "50,000"),
+    ("Armed robber Robert Napier, 25, won £2,450 after he claimed", "£2,450"),
+    ("it will replace more than 14 million power cables", "14 million"),
+    ("holding a 37.6% stake", "37.6%"),
+    ("profits rose 3.5 per cent", "3.5 per cent"),
+    ("William Hill made him 5-2 favourite", "5-2"),
+])
+def test_amounts_are_extracted_whole(sentence: str, amount: str) -> None:
+    from retrieval.ranker import quantities
+
+    assert amount in [a for a, _ in quantities(sentence)]
