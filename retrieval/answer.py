@@ -18,7 +18,7 @@ from typing import Any
 
 from kg import Mention, Settings
 
-from ._text import bm25_tokens, normalize_answer, tokens
+from ._text import bm25_tokens, content_tokens, normalize_answer, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
 from .followup import Turn, resolve_followup
 from .graph_facts import Post, Quotation
@@ -50,6 +50,9 @@ _TYPED = frozenset({"person", "organization", "place", "date", "number", "durati
 #: How many of the best sentences give candidate spans (the sentence with the answer is in the top 5 for
 #: most dev questions it is found for at all; more adds distractors).
 _SPAN_SENTENCES = 5
+#: How many of the best sentences a post question reads posts from when the graph's posts of the question's
+#: organisation do not answer it (the sentence with the post is in the top 5 for most such dev questions).
+_POST_SENTENCES = 5
 
 
 @dataclass
@@ -317,9 +320,9 @@ class Answerer:
             orgs = [self.retriever.entity_iri(e.kind, e.label) for e in q.entities if e.kind in {"organization", "group"}]
             posts = [p for p in evidence.posts if set(tokens(p.title)) & _HEAD_TITLES and p.org in (orgs or focus)]
             if not posts:
-                return None
+                return self._post_in_sentences(q, ranked)
         else:
-            return None
+            return self._post_in_sentences(q, ranked)
         sparql = self.facts.last_query
         if focus:
             posts = [p for p in posts if p.org in focus or p.holder in focus]
@@ -328,18 +331,53 @@ class Answerer:
             # "of NatWest": only posts whose organisation or sentence names it; never other companies' holders.
             posts = [p for p in posts if self._post_names(p, named)]
             if not posts:
-                return None  # the graph has no such post for it: the sentences may still say
+                return self._post_in_sentences(q, ranked)  # no such post for it in the graph: the sentences may say
         holders: dict[str, list[Post]] = {}
         for p in posts:
             holders.setdefault(p.holder_label, []).append(p)
         if not holders:
-            # The title is known, but not for this organisation: an analyst wants "not said", not a near miss.
-            return Draft(NO_ANSWER, [], 0.15, sparql=sparql, kind="graph")
+            # The title is known, but not for this organisation: the best sentences may hold it without naming the
+            # organisation ("Chief executive Peter McGuigan said the firm ..."); else "not said", not a near miss.
+            return self._post_in_sentences(q, ranked) or Draft(NO_ANSWER, [], 0.15, sparql=sparql, kind="graph")
         names = list(holders)
         sentences = [ps[0].sentence for ps in holders.values()]
         facts = [(p.holder_label, "org:holds", p.label, p.sentence) for ps in holders.values() for p in ps[:1]]
         text = _join(names)
         return Draft(text, sentences, 0.95 if len(names) == 1 else 0.8, facts, sparql, "graph")
+
+    def _post_in_sentences(self, q: Question, ranked: list[Candidate]) -> Draft | None:
+        """The holder of a post the question names, read from the posts of its best sentences.
+
+        For when the graph's posts of the question's organisation do not answer: the article calls its chief
+        executive "Chief executive Peter McGuigan", and "the firm" is all it says of the company. A post
+        counts when its title is the question's ("general secretary"), or the question asks who leads or runs
+        something and the title is a head's (chairman, chief executive, boss); another organisation's post,
+        or one held by someone the question names, never does.
+        """
+        if q.expected != "person" or q.cue is not None or q.is_list or not ranked:
+            return None
+        leads = bool((_HEAD_VERBS | _HEAD_TITLES) & set(q.tokens))
+        asked = set(q.tokens)
+        top = ranked[:_POST_SENTENCES]
+        posts = self.facts.posts_in([c.sentence for c in top])
+        sparql = self.facts.last_query
+        focus = set(self.retriever.focus_iris(q))
+        place = {c.sentence: n for n, c in enumerate(top)}
+        scored = []
+        for p in posts:
+            words = set(content_tokens(p.title)) or set(tokens(p.title))
+            if p.holder in focus or not words or (focus and p.org and p.org not in focus):
+                continue
+            match = 1.0 if words <= asked else 0.7 if leads and words & _HEAD_TITLES else 0.0
+            if match:
+                scored.append((match, -place[p.sentence], p))
+        if not scored:
+            return None
+        match, neg_place, best = max(scored, key=lambda x: (x[0], x[1]))
+        sentence = top[-neg_place]
+        confidence = 0.35 + 0.3 * match + 0.2 * sentence.coverage
+        return Draft(best.holder_label, [best.sentence], confidence,
+                     [(best.holder_label, "org:holds", best.label, best.sentence)], sparql, "graph")
 
     def _post_names(self, post: Post, words: set[str]) -> bool:
         """Whether the post's organisation, or the sentence it was read from, names all of ``words``."""

@@ -113,6 +113,16 @@ SELECT DISTINCT ?holder ?holderLabel ?title ?org ?orgLabel ?rank ?sentence WHERE
         self.last_query = queries[0] if queries else None
         return list(dict.fromkeys(found))
 
+    def posts_in(self, sentences: list[str]) -> list[Post]:
+        """Posts read from any of the sentences."""
+        found: list[Post] = []
+        queries = []
+        for sentence in dict.fromkeys(sentences):
+            found += self._posts(f"BIND({_iri(sentence)} AS ?sentence)")
+            queries.append(self.last_query)
+        self.last_query = queries[0] if queries else None
+        return list(dict.fromkeys(found))
+
     def posts_titled(self, titles: list[str]) -> list[Post]:
         found: list[Post] = []
         queries = []
