@@ -40,6 +40,14 @@ SAY_VERBS = {
     "predict": "predict", "predicted": "predict", "predicts": "predict", "forecast": "forecast",
     "forecasts": "forecast", "expect": "expect", "expects": "expect", "expected": "expect", "believe": "believe",
     "believes": "believe", "believed": "believe", "think": "think", "thinks": "think", "thought": "think",
+    # Reporting verbs that carry a judgement: "who described X as long overdue", "which singer grumbled".
+    "describe": "describe", "described": "describe", "describes": "describe", "admit": "admit",
+    "admitted": "admit", "admits": "admit", "reveal": "reveal", "revealed": "reveal", "deny": "deny",
+    "denied": "deny", "urge": "urge", "urged": "urge", "complain": "complain", "complained": "complain",
+    "grumble": "grumble", "grumbled": "grumble", "dismiss": "dismiss", "dismissed": "dismiss",
+    "criticise": "criticise", "criticised": "criticise", "criticize": "criticise", "criticized": "criticise",
+    "praise": "praise", "praised": "praise", "accuse": "accuse", "accused": "accuse", "concede": "concede",
+    "conceded": "concede", "explain": "explain", "explained": "explain", "admitting": "admit",
 }
 
 #: Words a question uses that no answer sentence needs to contain.
@@ -48,7 +56,9 @@ articles story report piece text mention mentioned mentions kind sort thing thin
 
 #: Verbs whose subject a "who ...?" question asks for as the speaker.
 SPEAKER_VERBS = frozenset({"say", "add", "specify", "warn", "declare", "insist", "argue", "claim", "stress", "announce",
-                           "tell", "state", "suggest", "according to"})
+                           "tell", "state", "suggest", "according to", "describe", "admit", "reveal", "deny", "urge",
+                           "complain", "grumble", "dismiss", "criticise", "praise", "accuse", "concede", "explain",
+                           "predict", "expect", "believe", "think"})
 _AUX = frozenset("is are was were do does did has have had will would can could should may might".split())
 
 _TYPE_NOUNS = {
@@ -224,7 +234,11 @@ def analyze(text: str, names: AliasTable) -> Question:
         if of and of.group(1) in _NOUN_TYPE:
             noun = of.group(1)
         words = [w for w in words if w != noun]
-        if noun in _NOUN_TYPE:
+        said = q.cue is not None and any(SAY_VERBS.get(w) == q.cue for w in following[1:])
+        if said and _NOUN_TYPE.get(noun, "person") == "person":
+            # "Which retail consultant said ...", "which Jefferies analyst warned ...": the speaker is asked for.
+            q.expected, q.speaker_wanted = "person", q.cue in SPEAKER_VERBS
+        elif noun in _NOUN_TYPE:
             q.expected = _NOUN_TYPE[noun]
             q.is_list = noun in _PLURAL_NOUNS or bool(re.search(r"\b(?:two|three|four)\b", lower))
         elif q.cue is not None:
