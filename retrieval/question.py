@@ -233,7 +233,7 @@ def analyze(text: str, names: AliasTable) -> Question:
         of = re.search(r"\b(?:what|which) (?:is|was|are|were) the ([a-z]+) of\b", lower)  # "what is the date of"
         if of and of.group(1) in _NOUN_TYPE:
             noun = of.group(1)
-        words = [w for w in words if w != noun]
+        words = [w for w in words if w != noun or noun not in _NOUN_TYPE]  # "hospital" must be in the answer
         said = q.cue is not None and any(SAY_VERBS.get(w) == q.cue for w in following[1:])
         if said and _NOUN_TYPE.get(noun, "person") == "person":
             # "Which retail consultant said ...", "which Jefferies analyst warned ...": the speaker is asked for.
