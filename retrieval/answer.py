@@ -8,6 +8,7 @@ number the question asks for, or the whole sentence for why/how questions.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import logging
 import re
@@ -20,6 +21,7 @@ from kg import Mention, Settings
 
 from ._text import bm25_tokens, content_tokens, normalize_answer, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
+from .compound import combine, split_compound
 from .followup import Turn, resolve_followup
 from .graph_facts import Post, Quotation
 from .question import MONTH_NAMES, Question, analyze
@@ -122,14 +124,7 @@ class Answerer:
 
     def ask(self, question: str) -> Answer:
         """The answer contract for one question (see README, "Answers")."""
-        with self._reading():
-            self._current()
-            q = self._analyze(question)
-            evidence = self.retriever.graph_evidence(q)
-            ranked = self.retriever.rank(q, evidence, k=20)
-            draft = self._draft(q, evidence, ranked)
-            answer = self._number(draft, ranked)
-            context = self._context(ranked, answer)
+        answer, context = self._answer(question)
         if self.chat_model is not None and not answer.abstained:
             from .llm import write_with_llm
 
@@ -138,13 +133,7 @@ class Answerer:
 
     def stream(self, question: str) -> Iterator[str | Answer]:
         """Text chunks as the answer is written, then the final :class:`Answer`."""
-        with self._reading():
-            self._current()
-            q = self._analyze(question)
-            evidence = self.retriever.graph_evidence(q)
-            ranked = self.retriever.rank(q, evidence, k=20)
-            answer = self._number(self._draft(q, evidence, ranked), ranked)
-            context = self._context(ranked, answer)
+        answer, context = self._answer(question)
         if self.chat_model is None or answer.abstained:
             yield answer.answer
             yield answer
@@ -152,6 +141,30 @@ class Answerer:
         from .llm import stream_with_llm
 
         yield from stream_with_llm(self.chat_model, question, answer, context)
+
+    def _answer(self, question: str) -> tuple[Answer, list[Citation]]:
+        """The answer without an LLM, and the sentences an LLM may cite; a two-part question part by part."""
+        parts = split_compound(" ".join(str(question).split()))
+        with self._reading():
+            self._current()
+            if len(parts) == 1:
+                return self._answer_one(question)
+            first, first_context = self._answer_one(parts[0])
+            second_question = resolve_followup(parts[1], [Turn(parts[0], "" if first.abstained else first.answer)],
+                                               self.retriever.names)
+            second, second_context = self._answer_one(second_question)
+        answer = combine([parts[0], second_question], [first, second])
+        cited = {(c.article, c.start) for c in answer.citations}
+        extra = [c for c in first_context + second_context if (c.article, c.start) not in cited][:5]
+        n = len(answer.citations)
+        return answer, answer.citations + [dataclasses.replace(c, n=n + i + 1) for i, c in enumerate(extra)]
+
+    def _answer_one(self, question: str) -> tuple[Answer, list[Citation]]:
+        q = self._analyze(question)
+        evidence = self.retriever.graph_evidence(q)
+        ranked = self.retriever.rank(q, evidence, k=20)
+        answer = self._number(self._draft(q, evidence, ranked), ranked)
+        return answer, self._context(ranked, answer)
 
     def candidate_spans(self, question: str) -> list[Span]:
         """The name, date and number candidates of ``question``'s best sentences, with the features of

@@ -312,3 +312,18 @@ def test_amounts_are_extracted_whole(sentence: str, amount: str) -> None:
     from retrieval.ranker import quantities
 
     assert amount in [a for a, _ in quantities(sentence)]
+
+
+def test_a_two_part_question_is_answered_part_by_part_with_citations_renumbered(answerer: Answerer) -> None:
+    answer = answerer.ask("Who is Iran's Defense Minister, and what post does Abolghassem Alinejad hold?")
+    assert not answer.abstained
+    assert "Hatami" in answer.answer and "attach" in answer.answer.lower()
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert len({(c.article, c.start) for c in answer.citations}) >= 2  # each half cites its own sentence
+    assert all(1 <= f.sentence <= len(answer.citations) for f in answer.facts)
+
+
+def test_the_missing_half_of_a_two_part_question_is_named(answerer: Answerer) -> None:
+    answer = answerer.ask("Who is Iran's Defense Minister, and what is the capital of Australia?")
+    assert "Hatami" in answer.answer
+    assert "not in the articles: what is the capital of Australia?" in answer.answer
