@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg import Mention, Settings
+from kg.extraction import demonym_country
 
 from ._text import bm25_tokens, content_tokens, normalize_answer, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
@@ -25,7 +26,7 @@ from .compound import combine, split_compound
 from .followup import Turn, resolve_followup
 from .graph_facts import Post, Quotation
 from .question import MONTH_NAMES, Question, analyze
-from .ranker import Span, candidates, quantities
+from .ranker import DATE_PHRASE, Span, candidates, quantities
 from .retriever import Candidate, GraphEvidence, HybridRetriever
 from .scoring import Weights, has_date
 
@@ -562,6 +563,14 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
                 return hit.group(0), True
     if kinds:
         found = [m for m in c.mentions if m.kind in kinds and new(m) and m.entity not in vetoed]
+        if q.expected == "organization":
+            # "Which company ...": a company before a body of people, and never a nationality ("Indian").
+            found = [m for m in found if not (m.kind == "group" and demonym_country(m.text))]
+            found = [m for m in found if m.kind == "organization"] or found
+        if q.expected == "date":
+            found = [m for m in found if not re.fullmatch(r"\d{1,3}", m.text.strip())]  # "59": an age, not a date
+            if {"date", "day"} & set(q.tokens):  # "on what date": the day, not just its month or year
+                found = [m for m in found if re.search(r"\d{1,2}\b(?!\d)", _whole_date(text, m, start0))] or found
         if q.expected == "person" and not found and not q.is_list:
             found = ([m for m in c.mentions if m.kind in {"organization", "place"} and new(m)]
                      or [m for m in c.mentions if m.kind == "group" and new(m)])
@@ -574,6 +583,8 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
                 names = list(dict.fromkeys(m.text for m in found))
                 return _join(names), True
             m = min(found, key=lambda m: abs((m.start - start0) - anchor))
+            if q.expected == "date":
+                return _whole_date(text, m, start0), True
             if q.expected == "place":
                 before = text[: m.start - start0]
                 direction = re.search(r"((?:north|south|east|west)(?:ern)? of (?:the )?)$", before)
@@ -597,6 +608,15 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
             return amount + (counted.group(0) if counted else ""), True
         return text, False
     return text, q.expected not in {"date"} or has_date(text)
+
+
+def _whole_date(text: str, m: Mention, start0: int) -> str:
+    """A date mention with the day or year the sentence writes next to it ("March" of "11 March 2005")."""
+    start, end = m.start - start0, m.end - start0
+    for hit in DATE_PHRASE.finditer(text):
+        if hit.start() <= start < hit.end() or start <= hit.start() < end:
+            return text[min(start, hit.start()):max(end, hit.end())]
+    return m.text
 
 
 def _anchor(q: Question, text: str) -> int:

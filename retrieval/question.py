@@ -70,6 +70,9 @@ _TYPE_NOUNS = {
     "place": "country countries city cities town towns place places region regions state states province "
              "provinces governorate area areas capital nation nations village",
     "date": "year years date day days month months time",
+    # An amount asked for by its name: "what share of Sunderland did he own", "what salary will he earn".
+    "number": "number share percentage proportion stake amount sum price cost fee salary total rate profit "
+              "profits revenue turnover attendance crowd score",
 }
 _NOUN_TYPE = {noun: kind for kind, nouns in _TYPE_NOUNS.items() for noun in nouns.split()}
 _PLURAL_NOUNS = {n for n in _NOUN_TYPE if (n.endswith("s") and not n.endswith("ss")) or n in {"people", "media"}}
@@ -106,7 +109,7 @@ class Question:
 
 
 _WH = re.compile(
-    r"\b(how many|how much|how long|how old|how|what year|which year|what date|who|whom|whose|what|which|when|"
+    r"\b(how many|how much|how long|how old|how big|how large|how high|how tall|how far|how fast|how heavy|how|what year|which year|what date|who|whom|whose|what|which|when|"
     r"where|why)\b", re.I,
 )
 
@@ -118,7 +121,9 @@ def _wh(text: str) -> str:
     word = m.group(1).lower()
     if word in {"what year", "which year", "what date"}:
         return "when"
-    return {"whom": "who", "whose": "who", "how old": "how many"}.get(word, word)
+    if word in {"how old", "how big", "how large", "how high", "how tall", "how far", "how fast", "how heavy"}:
+        return "how many"  # a measure: answered by a number
+    return {"whom": "who", "whose": "who"}.get(word, word)
 
 
 def link_entities(text: str, names: AliasTable) -> list[LinkedEntity]:

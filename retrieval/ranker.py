@@ -36,7 +36,7 @@ from ._text import normalize_answer, tokens
 from .question import Question
 from .retriever import Candidate
 
-__all__ = ["quantities", "Span", "AnswerScorer", "FEATURES", "CALIBRATION", "candidates", "features", "calibration_values",
+__all__ = ["quantities", "DATE_PHRASE", "Span", "AnswerScorer", "FEATURES", "CALIBRATION", "candidates", "features", "calibration_values",
            "SCORER_PATH"]
 
 SCORER_PATH = Path(__file__).with_name("answer_scorer.json")
@@ -132,7 +132,7 @@ _WORD_NUMBER = re.compile(
     r"hundreds?|thousands?|millions?|dozens?|a decade|decades)(?:\s(?:million|billion|thousand|hundred))?\b", re.I)
 _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
            r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
-_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}(?:\s+(?:1[89]|20)\d\d)?\b"
+DATE_PHRASE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}(?:\s+(?:1[89]|20)\d\d)?\b"
                    rf"|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:1[89]|20)\d\d)?\b"
                    rf"|\b{_MONTHS}\s+(?:1[89]|20)\d\d\b|\b(?:1[5-9]|20)\d\ds?\b")
 
@@ -166,14 +166,14 @@ def _spans_of(q: Question, c: Candidate) -> list[tuple[str, str, int, str | None
 
     out = [(m.text, m.kind, m.start - start0, m.entity) for m in c.mentions if new(m.text)]
     for amount, offset in quantities(text):
-        if not new(amount) or _DATE.fullmatch(amount):
+        if not new(amount) or DATE_PHRASE.fullmatch(amount):
             continue
         out.append((amount, "number", offset, None))
         # With what it counts ("50,000 staff", "14 million power cables"): an answer a reader can use alone.
         counted = re.match(r"(?:\s+(?:of\s+)?[a-z][\w-]*){1,2}", text[offset + len(amount):])
         if counted:
             out.append((amount + counted.group(0), "number", offset, None))
-    for hit in _DATE.finditer(text):
+    for hit in DATE_PHRASE.finditer(text):
         if new(hit.group(0)):
             out.append((hit.group(0), "date", hit.start(), None))
     if q.expected == "place":
