@@ -26,6 +26,19 @@ Key = tuple[str, str]
 _CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
 _ORG_PREPS = frozenset({"of", "at", "for", "to", "in"})
 _COPULAS = frozenset({"be", "become", "remain"})
+# Words before a title that say when or how well it was held, not what it is: "new boss", "former leader",
+# "youngest premier", "But Prime Minister" (a sentence's first word is capitalised like a title).
+_TENURE = frozenset({"new", "former", "ex", "then", "acting", "interim", "outgoing", "incoming", "current",
+                     "late", "future", "newly", "recently", "longtime", "long-time", "serving", "sitting"})
+_NOT_TITLE_POS = frozenset({"CCONJ", "SCONJ", "ADV", "INTJ", "DET", "PRON", "ADP", "PART", "NUM"})
+
+
+def _bare(words: list[Token]) -> list[Token]:
+    """A title's words without the tenure words, superlatives and function words in front of it."""
+    while len(words) > 1 and (words[0].lower_ in _TENURE or words[0].tag_ in {"JJS", "RBS"}
+                              or words[0].pos_ in _NOT_TITLE_POS or words[0].lower_.startswith("ex-")):
+        words = words[1:]
+    return words
 
 
 def _org_key(key: Key | None) -> Key | None:
@@ -57,7 +70,8 @@ def _title(head: Token, ents: dict[int, Key]) -> str:
     words = [t for t in head.subtree if t.i <= head.i and t.dep_ not in {"det", "poss", "case", "punct"}
              and t.i not in ents and not any(a.dep_ == "poss" for a in t.ancestors if a.i < head.i and a != head)]
     words = [t for t in words if not (t.dep_ == "prep" or t.head.dep_ == "prep" and t.head.i < head.i)]
-    return " ".join(t.text for t in words if t.i >= min((w.i for w in words), default=head.i))
+    words = [t for t in words if t.i >= min((w.i for w in words), default=head.i)]
+    return " ".join(t.text for t in _bare(words))
 
 
 def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
@@ -147,8 +161,9 @@ def _chain_posts(chain: list[Token], ents: dict[int, Key], holder: Key, si: int)
         if roles:
             end = roles[-1].i
             start = max((t.i for t in part if t.i < end and (t.i in ents or t.text in {"'s", "’s"})), default=-1)
-            words = [t.text for t in part if start < t.i <= end and t.text not in {"'s", "’s"}]
-            posts.append(Post(holder, " ".join(words), org, rank if last_part else None, si, "premodifier"))
+            words = _bare([t for t in part if start < t.i <= end and t.text not in {"'s", "’s"}])
+            posts.append(Post(holder, " ".join(t.text for t in words), org, rank if last_part else None, si,
+                              "premodifier"))
         elif org and rank and last_part:
             posts.append(Post(holder, rank, org, rank, si, "premodifier"))
     if rank and not any(p.rank for p in posts) and posts:
