@@ -130,3 +130,36 @@ def test_a_name_after_a_bare_rank_is_not_a_crash(extractor: Extractor) -> None:
     text = "Captain Jack Smith arrived at its base."
     x = extractor.extract([(Article("r", text), [Sentence(0, 0, len(text), text, "body")])])[0]
     assert ("person", "Jack Smith") in x.entities
+
+
+def _speakers(extractor: Extractor, body: str) -> list[tuple[tuple[str, str] | None, str]]:
+    from kg.model import Article
+    from kg.rdf import article_sentences
+
+    article = Article(id="t", text="Headline\n\n" + body)
+    x = extractor.extract([(article, list(article_sentences(article)))])[0]
+    return [(q.speaker, q.speaker_text) for q in x.quotes]
+
+
+@pytest.mark.parametrize("body, speaker", [
+    ("Shares in Yukos fell sharply on Monday. The firm said it would appeal against the ruling.",
+     ("organization", "Yukos")),
+    # The post named earlier decides, not the person named last.
+    ("Chancellor Gordon Brown met Tony Blair in London. The chancellor said the talks had gone well.",
+     ("person", "Gordon Brown")),
+    ("Tony Blair visited Ghana on Monday. The prime minister said Africa needed more help.",
+     ("person", "Tony Blair")),
+    ("Analysts at Merrill Lynch were cautious. Analysts said the shares were too expensive.", None),
+])
+def test_a_speaker_the_sentence_only_describes_is_who_it_means(extractor: Extractor, body: str,
+                                                               speaker: tuple[str, str] | None) -> None:
+    assert _speakers(extractor, body)[-1][0] == speaker
+
+
+def test_the_27_article_gold_is_scored(extractor: Extractor) -> None:
+    """The larger BBC gold: recorded, not yet at the issue's targets (posts and statements P >= 0.9, R >= 0.8)."""
+    scores = evaluate_facts(GOLD / "bbc_more_facts.json", extractor)
+    assert scores.articles == 27
+    k = scores.kinds
+    assert k["entity"].recall >= 0.8 and k["date"].recall >= 0.85
+    assert k["statement"].precision >= 0.78 and k["post"].precision >= 0.7  # today 0.80 and 0.75: no regression

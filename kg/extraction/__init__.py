@@ -98,7 +98,7 @@ def extract_article(article: Article, sentences: Sequence[Sentence], docs: Seque
         ents = tokens[si]
         x.posts.extend(find_posts(doc, ents, si))
         x.relations.extend(find_relations(doc, ents, si))
-        quote = quotes.sentence(doc, ents, si)
+        quote = quotes.sentence(doc, ents, si, x.posts)
         if quote is not None:
             x.quotes.append(quote)
             opener = _unclosed_quote_before(sentences, si, {q.sentence for q in x.quotes})
