@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg import AliasTable
-from kg.extraction import demonym_country, normalize_date
+from kg.extraction import demonym_country, is_role_noun, normalize_date
 
 from ._text import STOPWORDS, content_tokens, tokens
 
@@ -75,6 +75,8 @@ _TYPE_NOUNS = {
               "profits revenue turnover attendance crowd score",
 }
 _NOUN_TYPE = {noun: kind for kind, nouns in _TYPE_NOUNS.items() for noun in nouns.split()}
+_POST_WORDS = frozenset({"post", "position", "role", "job", "title", "office"})
+_NAMED_KINDS = {"organization": "organization", "place": "place", "person": "person", "group": "organization"}
 _PLURAL_NOUNS = {n for n in _NOUN_TYPE if (n.endswith("s") and not n.endswith("ss")) or n in {"people", "media"}}
 
 
@@ -188,6 +190,21 @@ def question_date(text: str) -> tuple[str | None, str | None]:
     return value, phrase if value else None
 
 
+def _head_noun(following: list[str], phrase: list[str]) -> str | None:
+    """The noun a "which ..." phrase is about: its role noun, else its last word when an auxiliary ends it.
+
+    >>> _head_noun(["tory", "mp", "chairs", "the"], ["tory", "mp", "chairs", "the"])
+    'mp'
+    >>> _head_noun(["new", "york", "hotel"], ["new", "york", "hotel", "was"])
+    'hotel'
+    >>> _head_noun(["company", "developed", "the", "online"], ["company", "developed", "the", "online"])
+    """
+    role = next((w for w in following if is_role_noun(w)), None)
+    if role is not None:
+        return role
+    return following[-1] if following and len(following) < len(phrase) else None
+
+
 def analyze(text: str, names: AliasTable) -> Question:
     """The question's wh-word, expected answer type, linked entities and cues."""
     text = " ".join(text.split())
@@ -246,6 +263,12 @@ def analyze(text: str, names: AliasTable) -> Question:
         elif noun in _NOUN_TYPE:
             q.expected = _NOUN_TYPE[noun]
             q.is_list = noun in _PLURAL_NOUNS or bool(re.search(r"\b(?:two|three|four)\b", lower))
+        elif q.cue is None and (head := _head_noun(following, after.group(1).split() if after else [])) \
+                and head not in _POST_WORDS | LIGHT_WORDS \
+                and (is_role_noun(head) or names.kind_named_by(head) in _NAMED_KINDS):
+            # "Which Vodafone executive": a role is held by a person. "Which hotel", "which TV channel": what
+            # the corpus's names holding the word are ("Waldorf Astoria Hotel", "Channel 4").
+            q.expected = "person" if is_role_noun(head) else _NAMED_KINDS[names.kind_named_by(head) or "person"]
         elif q.cue is not None:
             q.expected = "quote"
         elif re.search(r"\b(?:post|position|role|job|title)\b", lower):

@@ -27,12 +27,13 @@ from ._aliases import AliasTable, norm
 from ._dates import is_date_phrase, normalize_date, parse_published
 from ._entities import EntityFinder
 from ._posts import find_posts
+from ._lexicon import is_role_noun
 from ._relations import find_relations
 from ._statements import QuoteFinder
 from ._types import ENTITY_KINDS, Acronym, DateMention, Entity, Extraction, Mention, Post, Quote, Relation
 
 __all__ = [
-    "Extractor", "extract_article", "demonym_country", "load_pipeline", "AliasTable", "norm", "normalize_date",
+    "Extractor", "extract_article", "demonym_country", "is_role_noun", "load_pipeline", "AliasTable", "norm", "normalize_date",
     "Extraction", "Entity", "Mention", "Acronym", "Post", "Quote", "Relation", "DateMention", "ENTITY_KINDS",
 ]
 

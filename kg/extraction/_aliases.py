@@ -14,7 +14,7 @@ entity an earlier article named in full.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 __all__ = ["AliasTable", "norm"]
@@ -34,12 +34,14 @@ class AliasTable:
     def __init__(self) -> None:
         self._names: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self._by_length: dict[int, list[str]] | None = None
+        self._word_kinds: dict[str, Counter[str]] | None = None
 
     def __len__(self) -> int:
         return len(self._names)
 
     def add(self, entity: tuple[str, str], aliases: Iterable[str] = ()) -> None:
         self._by_length = None
+        self._word_kinds = None
         self._names[norm(entity[1])].add(entity)
         for alias in aliases:
             self._names[norm(alias)].add(entity)
@@ -49,6 +51,29 @@ class AliasTable:
 
     def lookup(self, name: str) -> list[tuple[str, str]]:
         return sorted(self._names.get(norm(name), ()))
+
+    def kind_named_by(self, word: str, *, least: int = 3, share: float = 0.6) -> str | None:
+        """The kind of entity whose names hold ``word``, when most of at least ``least`` of them agree.
+
+        What a "which hotel" or "which channel" question asks for, learnt from the names the articles use
+        ("Waldorf Astoria Hotel", "Channel 4") rather than a word list.
+
+        >>> t = AliasTable()
+        >>> for name in ("Channel 4", "Channel 5", "Discovery Channel"): t.add(("organization", name))
+        >>> t.kind_named_by("channel"), t.kind_named_by("hotel")
+        ('organization', None)
+        """
+        if self._word_kinds is None:
+            kinds: dict[str, Counter[str]] = defaultdict(Counter)
+            for entity in {e for entities in self._names.values() for e in entities}:
+                for w in set(norm(entity[1]).split()):
+                    kinds[w][entity[0]] += 1
+            self._word_kinds = kinds
+        counts = self._word_kinds.get(norm(word))
+        if not counts or sum(counts.values()) < least:
+            return None
+        kind, n = counts.most_common(1)[0]
+        return kind if n / sum(counts.values()) >= share else None
 
     def fuzzy(self, name: str) -> list[tuple[str, str]]:
         """Entities whose name is one letter off ``name`` (a spelling variant: "Quds Force", "Qods Force").
