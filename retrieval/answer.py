@@ -20,7 +20,7 @@ from typing import Any
 from kg import Mention, Settings
 from kg.extraction import demonym_country
 
-from ._text import bm25_tokens, content_tokens, normalize_answer, tokens
+from ._text import bm25_tokens, content_tokens, normalize_answer, stems, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
 from .compound import combine, split_compound
 from .followup import Turn, resolve_followup
@@ -541,6 +541,8 @@ def _confidence(q: Question, c: Candidate, typed: bool) -> float:
         value *= 0.5
     if q.expected in {"number", "duration"} and c.missing:
         value *= 0.6  # a count means nothing without what was counted and what happened to it
+    if q.head and stems([q.head])[0] not in stems(tokens(c.doc.page_content)):
+        value *= 0.5  # "which hospital": a name from a sentence that says nothing of a hospital is a guess
     return round(value, 4)
 
 

@@ -104,6 +104,7 @@ class Question:
     section: str | None = None  # "comment" when the question asks about reader comments
     date: str | None = None  # "2018-08": the question is about that year, month or day ("in August 2018")
     date_text: str | None = None  # the date words as the question wrote them
+    head: str | None = None  # "hotel" of "which hotel": a noun that set the expected type from the corpus's names
 
     @property
     def focus(self) -> list[LinkedEntity]:
@@ -269,6 +270,7 @@ def analyze(text: str, names: AliasTable) -> Question:
             # "Which Vodafone executive": a role is held by a person. "Which hotel", "which TV channel": what
             # the corpus's names holding the word are ("Waldorf Astoria Hotel", "Channel 4").
             q.expected = "person" if is_role_noun(head) else _NAMED_KINDS[names.kind_named_by(head) or "person"]
+            q.head = None if is_role_noun(head) else head
         elif q.cue is not None:
             q.expected = "quote"
         elif re.search(r"\b(?:post|position|role|job|title)\b", lower):
