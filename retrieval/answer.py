@@ -571,6 +571,8 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
             found = [m for m in found if m.kind == "organization"] or found
         if q.expected == "date":
             found = [m for m in found if not re.fullmatch(r"\d{1,3}", m.text.strip())]  # "59": an age, not a date
+            if "year" in q.tokens:  # "in what year": a date with its year, not "two years"
+                found = [m for m in found if re.search(r"\b(?:1[5-9]|20)\d\d\b", _whole_date(text, m, start0))]
             if {"date", "day"} & set(q.tokens):  # "on what date": the day, not just its month or year
                 found = [m for m in found if re.search(r"\d{1,2}\b(?!\d)", _whole_date(text, m, start0))] or found
         if q.expected == "person" and not found and not q.is_list:
@@ -603,6 +605,11 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
         hits = [(amount, offset) for amount, offset in quantities(text) if normalize_answer(amount) not in qwords]
         # A year is a date, not an amount, unless the sentence has nothing else.
         hits = [h for h in hits if not re.fullmatch(r"(?:1[5-9]|20)\d\d", h[0])] or hits
+        unit = _unit_wanted(q)
+        if unit is not None:
+            # "What share": a percentage; "how much was he paid": money; "how many flights": a plain count.
+            # A sentence without an amount of that kind does not answer, however many numbers it has.
+            hits = [h for h in hits if _unit_of(h[0]) == unit]
         if hits:
             anchor = _anchor(q, text)
             amount, offset = min(hits, key=lambda h: abs(h[1] - anchor))
@@ -610,6 +617,32 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
             return amount + (counted.group(0) if counted else ""), True
         return text, False
     return text, q.expected not in {"date"} or has_date(text)
+
+
+_PERCENT_WORDS = frozenset("share percentage proportion stake percent rate".split())
+_MONEY_WORDS = frozenset("""cost costs pay paid fee fees salary price worth donate donated donation spend spent profit
+profits revenue revenues sales compensation damages bid earn earned earns fine fined value valued raise raised
+money loss losses""".split())
+
+
+def _unit_wanted(q: Question) -> str | None:
+    """The kind of amount a number question asks for: ``percent``, ``money``, ``count``; None when unclear."""
+    words = set(q.tokens)
+    if words & _PERCENT_WORDS:
+        return "percent"
+    if words & _MONEY_WORDS or "money" in words:
+        return "money"
+    if q.wh == "how many" and re.match(r"(?i)how many\b", q.text.lstrip()):
+        return "count"
+    return None
+
+
+def _unit_of(amount: str) -> str:
+    if re.search(r"%|per\s?cent", amount, re.I):
+        return "percent"
+    if re.search(r"[£$€¥]", amount):
+        return "money"
+    return "count"
 
 
 def _whole_date(text: str, m: Mention, start0: int) -> str:

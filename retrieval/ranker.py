@@ -123,7 +123,8 @@ def _specificity(span: str, kind: str) -> float:
 
 #: An amount as news writes it: currency, digits with thousands separators, a scale word or a percent.
 _QUANTITY = re.compile(
-    r"(?:(?:US|A|C)?[£$€¥]\s?)?(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:(?:US|A|C)?[£$€¥]\s?)?(?<![\w.,])\d+(?:\.\d+)?"
+    r"(?:(?:US|A|C)?[£$€¥]\s?)?(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:st|nd|rd|th)?"
+    r"|(?:(?:US|A|C)?[£$€¥]\s?)?(?<![\w.,])\d+(?:\.\d+)?(?:st|nd|rd|th)?"
 )
 _SCALE = re.compile(r"\s?(?:%|per\s?cent\b|(?:m|bn|k|tn)\b|\s(?:million|billion|trillion|thousand|hundred)\b)", re.I)
 _SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
