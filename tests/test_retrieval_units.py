@@ -96,3 +96,31 @@ def test_question_analysis() -> None:
     assert not analyze("Who does the commenter call a joker?", names).speaker_wanted
     assert analyze("What did the reader comment say?", names).section == "comment"
     assert math.isclose(len(analyze("How many soldiers died?", names).words), 2)
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("What share of Sunderland FC did Bob Murray own?", "percent"),
+    ("How much was Robert Napier paid in compensation?", "money"),
+    ("What salary will Dave Collins earn?", "money"),
+    ("How many flights did Lufthansa cancel?", "count"),
+    ("Which number was the star Godzilla received?", None),
+])
+def test_a_number_question_names_the_kind_of_amount_it_wants(question: str, unit: str | None) -> None:
+    from retrieval.answer import _unit_of, _unit_wanted
+
+    q = analyze(question, AliasTable())
+    assert q.expected == "number"
+    assert _unit_wanted(q) == unit
+    assert [_unit_of(a) for a in ("37.6%", "3.5 per cent", "£2,450", "$2.8m", "14 million")] == \
+        ["percent", "percent", "money", "money", "count"]
+
+
+def test_which_noun_questions_take_their_type_from_roles_and_the_corpus_names() -> None:
+    names = AliasTable()
+    for name in ("Channel 4", "Channel 5", "Discovery Channel"):
+        names.add(("organization", name))
+    assert analyze("Which TV channel is Chris Morris making his sitcom for?", names).expected == "organization"
+    assert analyze("Which Vodafone executive is moving to Japan?", names).expected == "person"
+    assert analyze("Which Tory MP chairs the committee?", names).expected == "person"
+    assert analyze("Which Jefferies analyst warned about Crestor?", names).speaker_wanted
+    assert analyze("What post does Abolghassem Alinejad hold?", names).expected == "post"
