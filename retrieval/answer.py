@@ -557,6 +557,10 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
         words = set(tokens(m.text))
         return bool(words) and not words <= (qwords | focus_words)
 
+    if q.head and not q.is_list:
+        named = _named_as(text, q.head, qwords | focus_words)
+        if named:
+            return named, True
     kinds = {"person": {"person"}, "organization": {"organization", "group"}, "place": {"place"},
              "date": {"date"}}.get(q.expected)
     if q.expected == "place" and not q.is_list:
@@ -643,6 +647,29 @@ def _unit_of(amount: str) -> str:
     if re.search(r"[£$€¥]", amount):
         return "money"
     return "count"
+
+
+_NAME_WORDS = r"[A-Z][\w'’&-]*(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z0-9][\w'’&-]*){0,4}"
+
+
+def _named_as(text: str, noun: str, asked: set[str]) -> str | None:
+    """The name the sentence gives to what it calls ``noun``: "a drugs charity, Addaction", "the shantytown
+    of Kibera", "new owner Yeahronimo Media Ventures", "the Waldorf Astoria hotel".
+
+    >>> _named_as("She backs a drugs charity, Addaction, which she supports.", "charity", {"drugs", "charity"})
+    'Addaction'
+    >>> _named_as("U2 were inducted at the Waldorf Astoria hotel in New York.", "hotel", {"hotel", "u2"})
+    'Waldorf Astoria'
+    >>> _named_as("The charity said nothing.", "charity", {"charity"}) is None
+    True
+    """
+    word = re.escape(noun)
+    for pattern in (rf"\b{word}s?,?\s+(?:of\s+)?(?:the\s+)?({_NAME_WORDS})", rf"\b(?:the\s+)?({_NAME_WORDS})\s+{word}\b"):
+        for hit in re.finditer(pattern, text):
+            name = hit.group(1).strip()
+            if set(tokens(name)) - asked and not re.match(r"(?:The|A|An|It|He|She|They)\b", name):
+                return name
+    return None
 
 
 def _whole_date(text: str, m: Mention, start0: int) -> str:

@@ -72,7 +72,7 @@ _TYPE_NOUNS = {
     "date": "year years date day days month months time",
     # An amount asked for by its name: "what share of Sunderland did he own", "what salary will he earn".
     "number": "number share percentage proportion stake amount sum price cost fee salary total rate profit "
-              "profits revenue turnover attendance crowd score",
+              "profits revenue turnover attendance crowd score odds",
 }
 _NOUN_TYPE = {noun: kind for kind, nouns in _TYPE_NOUNS.items() for noun in nouns.split()}
 _POST_WORDS = frozenset({"post", "position", "role", "job", "title", "office"})
@@ -265,12 +265,16 @@ def analyze(text: str, names: AliasTable) -> Question:
             q.expected = _NOUN_TYPE[noun]
             q.is_list = noun in _PLURAL_NOUNS or bool(re.search(r"\b(?:two|three|four)\b", lower))
         elif q.cue is None and (head := _head_noun(following, after.group(1).split() if after else [])) \
-                and head not in _POST_WORDS | LIGHT_WORDS \
-                and (is_role_noun(head) or names.kind_named_by(head) in _NAMED_KINDS):
+                and head not in _POST_WORDS | LIGHT_WORDS:
             # "Which Vodafone executive": a role is held by a person. "Which hotel", "which TV channel": what
             # the corpus's names holding the word are ("Waldorf Astoria Hotel", "Channel 4").
-            q.expected = "person" if is_role_noun(head) else _NAMED_KINDS[names.kind_named_by(head) or "person"]
-            q.head = None if is_role_noun(head) else head
+            if is_role_noun(head):
+                q.expected = "person"
+            else:
+                q.head = head  # the answer is what the sentence calls a hotel: "the hotel, the Waldorf Astoria"
+                kind = names.kind_named_by(head)
+                if kind in _NAMED_KINDS:
+                    q.expected = _NAMED_KINDS[kind]
         elif q.cue is not None:
             q.expected = "quote"
         elif re.search(r"\b(?:post|position|role|job|title)\b", lower):
