@@ -113,15 +113,19 @@ SELECT DISTINCT ?holder ?holderLabel ?title ?org ?orgLabel ?rank ?sentence WHERE
         self.last_query = queries[0] if queries else None
         return list(dict.fromkeys(found))
 
-    def posts_in(self, sentences: list[str]) -> list[Post]:
-        """Posts read from any of the sentences."""
-        found: list[Post] = []
+    def _each(self, lookup, values: list[str]) -> list:  # type: ignore[no-untyped-def]
+        """``lookup`` of every value, once each, in order; ``last_query`` the first one's."""
+        found: list = []
         queries = []
-        for sentence in dict.fromkeys(sentences):
-            found += self._posts(f"BIND({_iri(sentence)} AS ?sentence)")
+        for value in dict.fromkeys(values):
+            found += lookup(value)
             queries.append(self.last_query)
         self.last_query = queries[0] if queries else None
         return list(dict.fromkeys(found))
+
+    def posts_in(self, sentences: list[str]) -> list[Post]:
+        """Posts read from any of the sentences."""
+        return self._each(lambda s: self._posts(f"BIND({_iri(s)} AS ?sentence)"), sentences)
 
     def posts_titled(self, titles: list[str]) -> list[Post]:
         found: list[Post] = []
@@ -155,13 +159,8 @@ SELECT DISTINCT ?q ?text ?cue ?speakerText ?creator ?creatorLabel ?sentence WHER
         return list(dict.fromkeys(found))
 
     def quotes_in(self, sentences: list[str]) -> list[Quotation]:
-        found: list[Quotation] = []
-        queries = []
-        for sentence in dict.fromkeys(sentences):
-            found += self._quotes(f"?q prov:wasDerivedFrom {_iri(sentence)} . BIND({_iri(sentence)} AS ?sentence)")
-            queries.append(self.last_query)
-        self.last_query = queries[0] if queries else None
-        return list(dict.fromkeys(found))
+        return self._each(
+            lambda s: self._quotes(f"?q prov:wasDerivedFrom {_iri(s)} . BIND({_iri(s)} AS ?sentence)"), sentences)
 
     # --- acronyms and mentions -------------------------------------------------
 
