@@ -12,9 +12,9 @@ feature names, coefficients, intercept, and how it was trained.
 
 Measured, and not what answers today: trained on the BBC dev split, the seed
 dev set and the dev half of SQuAD (each weighted alike, the rules' own pick one
-of its features), it scores BBC dev strict accuracy 0.277 against 0.311 for the
-hand-written rules of :mod:`retrieval.answer`, and the seed dev set 0.930
-against 0.972. So :class:`retrieval.Answerer` keeps the rules; this module's
+of its features), it scored BBC dev strict accuracy 0.277 against 0.311 for the
+hand-written rules of :mod:`retrieval.answer` at the time (they have improved
+since), and the seed dev set 0.930 against 0.972. So :class:`retrieval.Answerer` keeps the rules; this module's
 :func:`quantities` (whole amounts: ``£2,450``, ``14 million``) is what they use,
 and the trainer reproduces the comparison.
 
