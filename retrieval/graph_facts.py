@@ -125,7 +125,10 @@ SELECT DISTINCT ?holder ?holderLabel ?title ?org ?orgLabel ?rank ?sentence WHERE
 
     def posts_in(self, sentences: list[str]) -> list[Post]:
         """Posts read from any of the sentences."""
-        return self._each(lambda s: self._posts(f"BIND({_iri(s)} AS ?sentence)"), sentences)
+        # The sentence written into a triple pattern, so the store reads it from its index (a bare BIND
+        # of ?sentence made it scan every post: 115 ms for five sentences over the BBC store).
+        return self._each(lambda s: self._posts(
+            f"?fact prov:wasDerivedFrom {_iri(s)} . BIND({_iri(s)} AS ?sentence)"), sentences)
 
     def posts_titled(self, titles: list[str]) -> list[Post]:
         found: list[Post] = []
