@@ -152,7 +152,8 @@ def link_entities(text: str, names: AliasTable) -> list[LinkedEntity]:
                 # A name shared by several entities: prefer people, then organisations, then places.
                 order = {"person": 0, "organization": 1, "place": 2, "group": 3}
                 kind, label = sorted(hits, key=lambda h: order.get(h[0], 9))[0]
-                if n > 1 or phrase[:1].isupper():
+                # "the ferry" is not the person Ferry: some word past a leading "the" must be written as a name.
+                if any(w[:1].isupper() or w[:1].isdigit() for w in span[1 if span[0].lower() == "the" else 0:]):
                     out.append(LinkedEntity(kind, label, phrase, i, i + n))
                     i += n
                     break

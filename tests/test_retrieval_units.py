@@ -98,6 +98,14 @@ def test_question_analysis() -> None:
     assert math.isclose(len(analyze("How many soldiers died?", names).words), 2)
 
 
+def test_a_common_noun_is_not_the_person_of_the_same_name() -> None:
+    # spaCy can tag a headline's "Ferry" as a person; "the ferry captain" still asks about a ferry.
+    names = AliasTable()
+    names.add(("person", "Ferry"))
+    assert analyze("Who is the ferry captain of Oskarvik?", names).entities == []
+    assert [e.label for e in analyze("What did the Ferry say?", names).entities] == ["Ferry"]
+
+
 @pytest.mark.parametrize("question, unit", [
     ("What share of Sunderland FC did Bob Murray own?", "percent"),
     ("How much was Robert Napier paid in compensation?", "money"),
