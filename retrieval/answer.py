@@ -339,7 +339,7 @@ class Answerer:
             return self._post_in_sentences(q, ranked)
         sparql = self.facts.last_query
         if focus:
-            posts = [p for p in posts if p.org in focus or p.holder in focus]
+            posts = [p for p in posts if self._org_of_question(p, q, focus) or p.holder in focus]
         named = set() if focus else _named_constraint(q)  # a linked name constrains by its IRI, above
         if named:
             # "of NatWest": only posts whose organisation or sentence names it; never other companies' holders.
@@ -380,7 +380,7 @@ class Answerer:
         scored = []
         for p in posts:
             words = set(content_tokens(p.title)) or set(tokens(p.title))
-            if p.holder in focus or not words or (focus and p.org and p.org not in focus):
+            if p.holder in focus or not words or (focus and p.org and not self._org_of_question(p, q, focus)):
                 continue
             match = 1.0 if words <= asked else 0.7 if leads and words & _HEAD_TITLES else 0.0
             if match:
@@ -392,6 +392,17 @@ class Answerer:
         confidence = 0.35 + 0.3 * match + 0.2 * sentence.coverage
         return Draft(best.holder_label, [best.sentence], confidence,
                      [(best.holder_label, "org:holds", best.label, best.sentence)], sparql, "graph")
+
+    @staticmethod
+    def _org_of_question(post: Post, q: Question, focus: Iterable[str]) -> bool:
+        """Whether the post's organisation is one the question links, by IRI or by every word of its name: an
+        article's "British British Casino Association" (a typo) is still the question's "British Casino
+        Association"."""
+        if post.org in focus:
+            return True
+        org_words = set(tokens(post.org_label or ""))
+        return any(words and words <= org_words for words in
+                   (set(tokens(e.label)) for e in q.entities if e.kind in {"organization", "group", "place"}))
 
     def _post_names(self, post: Post, words: set[str]) -> bool:
         """Whether the post's organisation, or the sentence it was read from, names all of ``words``."""
@@ -423,14 +434,31 @@ class Answerer:
         sparql = self.facts.last_query
         by_sentence: dict[str, list[Quotation]] = {}
         for quote in quotes:
-            if quote.creator_label:
-                by_sentence.setdefault(quote.sentence, []).append(quote)
+            by_sentence.setdefault(quote.sentence, []).append(quote)
+        asked = set(q.tokens)
         for c in top:
-            if c.sentence in by_sentence and c.coverage >= 0.5:
-                quote = max(by_sentence[c.sentence], key=lambda x: _overlap(q, x.text))
-                return Draft(quote.creator_label or "", [c.sentence], 0.6 + 0.35 * c.coverage,
-                             [(quote.creator_label or "", "schema:creator", _short(quote.text), c.sentence)],
-                             sparql, "graph")
+            if c.sentence not in by_sentence or c.coverage < _SPEAKER_COVERAGE:
+                continue
+            for quote in sorted(by_sentence[c.sentence], key=lambda x: -_overlap(q, x.text)):
+                name = _speaker_name(quote, asked)
+                if name:
+                    return Draft(name, [c.sentence], 0.6 + 0.35 * c.coverage,
+                                 [(name, "schema:creator", _short(quote.text), c.sentence)], sparql, "graph")
+        # The sentence that holds the claim names no usable speaker ("he", a continuation, or no statement at
+        # all): the article's statement ranked next to it, with less confidence.
+        best = max(top, key=lambda c: c.coverage)
+        if best.coverage < _SPEAKER_COVERAGE:
+            return None
+        article = best.doc.metadata["article"]
+        for c in top:
+            if c.doc.metadata["article"] != article:
+                continue
+            for quote in by_sentence.get(c.sentence, ()):
+                name = _speaker_name(quote, asked)
+                if name:
+                    return Draft(name, [c.sentence, best.sentence] if c is not best else [c.sentence],
+                                 0.45 + 0.3 * best.coverage,
+                                 [(name, "schema:creator", _short(quote.text), c.sentence)], sparql, "graph")
         return None
 
     def _quote(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
@@ -684,6 +712,8 @@ def _whole_date(text: str, m: Mention, start0: int) -> str:
     return m.text
 
 
+#: Share of the question's weighted words a sentence must hold before its statement's speaker answers "who said".
+_SPEAKER_COVERAGE = 0.5
 _NAME_RUN = re.compile(r"(?<![\w’'-])[A-Z][a-z][\w’'-]*(?: [A-Z][a-z][\w’'-]*){1,3}(?![\w’'-])")
 
 
@@ -706,6 +736,17 @@ def _unrecognised_name(text: str, mentions: Sequence[Mention], start0: int, know
             continue
         return " ".join(words)
     return None
+
+
+def _speaker_name(quote: Quotation, asked: set[str]) -> str | None:
+    """Who made a statement, for "who said ...": its speaker's entity, unless the question already names that
+    entity ("Which Forrester analyst ..." is not answered by "Forrester"); then a person's name in the words
+    that introduce the statement ("Simon Yates, a senior analyst for Forrester").
+    """
+    label = quote.creator_label
+    if label and not set(tokens(label)) <= asked:
+        return label
+    return _unrecognised_name(quote.speaker_text, [], 0, asked)
 
 
 def _anchor(q: Question, text: str) -> int:

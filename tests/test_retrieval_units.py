@@ -132,3 +132,16 @@ def test_which_noun_questions_take_their_type_from_roles_and_the_corpus_names() 
     assert analyze("Which Tory MP chairs the committee?", names).expected == "person"
     assert analyze("Which Jefferies analyst warned about Crestor?", names).speaker_wanted
     assert analyze("What post does Abolghassem Alinejad hold?", names).expected == "post"
+
+
+def test_who_said_is_never_answered_by_a_name_the_question_uses() -> None:
+    from retrieval.answer import _speaker_name
+    from retrieval.graph_facts import Quotation
+
+    asked = set(tokens("Which Forrester analyst predicted that local makers would win?"))
+    quote = Quotation("q", "Western vendors won't dominate", "said", "Simon Yates, a senior analyst for Forrester,",
+                      "e/forrester", "Forrester", "s")
+    assert _speaker_name(quote, asked) == "Simon Yates"
+    pronoun = Quotation("q", "local makers will win", "said", "he", "e/forrester", "Forrester", "s")
+    assert _speaker_name(pronoun, asked) is None
+    assert _speaker_name(quote, set(tokens("Who predicted that local makers would win?"))) == "Forrester"
