@@ -469,10 +469,21 @@ class Answerer:
         quotes = [x for x in evidence.quotes if x.sentence in scores]
         if not quotes:
             return None
+        # A headline ("Mandelson warns BBC on Campbell") sums a statement up; the body says what was said.
+        sections = {c.sentence: c.doc.metadata.get("section") for c in ranked}
+        quotes = [x for x in quotes if sections[x.sentence] != "headline"] or quotes
+        # "What did Mandelson warn the BBC against doing to Campbell?": Mandelson's words, not Campbell's.
+        speaker = next((e for e in q.entities if e.kind == "person"), None)
+        if speaker is not None:
+            iri = self.retriever.entity_iri(speaker.kind, speaker.label)
+            quotes = [x for x in quotes if x.creator == iri] or quotes
         specific = q.cue not in {"say", "according to", "quote"}
         best = max(quotes, key=lambda x: (specific and x.cue == q.cue, scores[x.sentence] + 0.1 * _overlap(q, x.text)))
         candidate = next(c for c in ranked if c.sentence == best.sentence)
-        return Draft(_strip_that(best.text), [best.sentence], 0.55 + 0.4 * candidate.coverage,
+        said = _strip_that(best.text)
+        if len(said.split()) < _SHORTEST_QUOTE:
+            said = candidate.doc.page_content  # "The BBC" is the parse's fragment; the sentence is what was said
+        return Draft(said, [best.sentence], 0.55 + 0.4 * candidate.coverage,
                      [(best.creator_label or best.speaker_text, "schema:creator", _short(best.text), best.sentence)],
                      evidence.queries[-1] if evidence.queries else None, "graph")
 
@@ -712,6 +723,8 @@ def _whole_date(text: str, m: Mention, start0: int) -> str:
     return m.text
 
 
+#: Fewest words of a statement's text worth showing as what was said; a shorter one is a parse fragment.
+_SHORTEST_QUOTE = 4
 #: Share of the question's weighted words a sentence must hold before its statement's speaker answers "who said".
 _SPEAKER_COVERAGE = 0.5
 _NAME_RUN = re.compile(r"(?<![\w’'-])[A-Z][a-z][\w’'-]*(?: [A-Z][a-z][\w’'-]*){1,3}(?![\w’'-])")
