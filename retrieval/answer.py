@@ -578,6 +578,8 @@ def _confidence(q: Question, c: Candidate, typed: bool) -> float:
     value = 0.55 * c.coverage + 0.3 * dense + 0.15 * (c.entity if q.entities else 1.0)
     if q.expected in {"person", "organization", "place", "date", "number", "duration"} and not typed:
         value *= 0.5
+        if q.expected in {"place", "date", "number", "duration"}:
+            value *= 0.5  # not a place, date or amount in it at all (a name the parser missed may still be there)
     if q.expected in {"number", "duration"} and c.missing:
         value *= 0.6  # a count means nothing without what was counted and what happened to it
     if q.head and stems([q.head])[0] not in stems(tokens(c.doc.page_content)):
