@@ -56,6 +56,9 @@ _SPAN_SENTENCES = 5
 #: How many of the best sentences a post question reads posts from when the graph's posts of the question's
 #: organisation do not answer it (the sentence with the post is in the top 5 for most such dev questions).
 _POST_SENTENCES = 5
+#: Holders a "who is X's TITLE" answer may name ("who are ..." lists are not limited); more, and the
+#: constraint was too loose (a country, not the organisation) to be an answer.
+_MOST_HOLDERS = 2
 
 
 @dataclass
@@ -352,6 +355,9 @@ class Answerer:
         if not holders:
             # The title is known, but not for this organisation: the best sentences may hold it without naming the
             # organisation ("Chief executive Peter McGuigan said the firm ..."); else "not said", not a near miss.
+            return self._post_in_sentences(q, ranked) or Draft(NO_ANSWER, [], 0.15, sparql=sparql, kind="graph")
+        if len(holders) > _MOST_HOLDERS and not q.is_list:
+            # "Who chairs Wembley?" with only "UK" to hold the post in: a country's many chairmen are no answer.
             return self._post_in_sentences(q, ranked) or Draft(NO_ANSWER, [], 0.15, sparql=sparql, kind="graph")
         names = list(holders)
         sentences = [ps[0].sentence for ps in holders.values()]
