@@ -611,8 +611,10 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
     kinds = {"person": {"person"}, "organization": {"organization", "group"}, "place": {"place"},
              "date": {"date"}}.get(q.expected)
     if q.expected == "place" and not q.is_list:
-        for hit in re.finditer(r"\b(?:(?:north|south|east|west)(?:ern)? of|in|at|near) (?:the )?[A-Z][\w-]+(?: [A-Z][\w-]+)*", text):
-            if not set(tokens(hit.group(0))) <= (qwords | focus_words | {"in", "at", "near", "the", "of"}):
+        # "Where does he come from?" is answered by "from Omaha"; elsewhere "from" names a source, not a place.
+        preps = "in|at|near|from" if "from" in qwords else "in|at|near"
+        for hit in re.finditer(rf"\b(?:(?:north|south|east|west)(?:ern)? of|{preps}) (?:the )?[A-Z][\w-]+(?: [A-Z][\w-]+)*", text):
+            if not set(tokens(hit.group(0))) <= (qwords | focus_words | {"in", "at", "near", "from", "the", "of"}):
                 return hit.group(0), True
     if kinds:
         found = [m for m in c.mentions if m.kind in kinds and new(m) and m.entity not in vetoed]
