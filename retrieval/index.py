@@ -129,9 +129,13 @@ class PassageIndex:
 
     def neighbour(self, row: int, step: int) -> Document | None:
         """The sentence ``step`` places away in the same article, if stored."""
-        doc = self.docs[row]
-        other = self._position.get((doc.metadata["article_id"], doc.metadata["index"] + step))
+        other = self.neighbour_row(row, step)
         return None if other is None else self.docs[other]
+
+    def neighbour_row(self, row: int, step: int) -> int | None:
+        """The row of the sentence ``step`` places away in the same article, if stored."""
+        doc = self.docs[row]
+        return self._position.get((doc.metadata["article_id"], doc.metadata["index"] + step))
 
     def _reindex_positions(self) -> None:
         docs = self.docs

@@ -61,6 +61,8 @@ FEATURES = (
     "typed_coverage",  # type_yes and coverage
     "typed_article",  # type_yes and top_article
     "entity_coverage",  # entity and coverage
+    "context_coverage",  # what the sentence before adds to its coverage ("He said ..." after the named line)
+    "context_entity",  # what the sentence before adds to its share of the question's entities
 )
 
 
@@ -92,6 +94,7 @@ def feature_rows(question: Question, ranked: Sequence[Candidate]) -> list[list[f
             _clip(article_best[article] - best), 1.0 / (1 + int(c.doc.metadata.get("index", 0))),
             1.0 if len(content_tokens(c.doc.page_content)) < _SHORT else 0.0,
             type_yes * c.coverage, type_yes * same, (c.entity if question.entities else 1.0) * c.coverage,
+            c.context_coverage, c.context_entity,
         ])
     return rows
 

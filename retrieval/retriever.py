@@ -37,6 +37,7 @@ _POOL = 60  # candidates re-ranked per question
 _SOFT = 6  # of which this many get word-vector matching of the question's words
 _DATE_POOL = 400  # how deep a question with a date looks for sentences holding that date
 _EVENT_WORDS = 6  # content words a dated sentence needs to tell of something that happened
+_CONTEXT = 30  # the best sentences whose previous line is read for the re-ranker (its depth)
 _SYNONYM = 0.55  # cosine of two single-word vectors above which they count as the same word (killed / death: 0.70)
 
 
@@ -53,6 +54,9 @@ class Candidate:
     coverage: float = 0.0
     date: float = 0.0  # 1 when a date in the sentence is the one the question restricts itself to
     relevance: float | None = None  # the re-ranker's probability that the sentence holds the answer
+    # What the sentence before it adds: "He said ..." answers a question whose words are in the line before.
+    context_coverage: float = 0.0  # coverage of the two sentences together, minus this one's
+    context_entity: float = 0.0  # likewise for the share of the question's entities
     missing: list[str] = field(default_factory=list)  # question words with no match, not even a synonym
     mentions: list[Mention] = field(default_factory=list)
 
@@ -202,6 +206,8 @@ class HybridRetriever(BaseRetriever):
                 c.coverage, c.missing = self._soft_coverage(question.words, qwords, c.row, idf, question_vectors)
                 c.score = self._score(float(base[c.row]), c)
             out.sort(key=lambda c: (-c.date, -c.score, c.row))
+        for c in out[:_CONTEXT]:
+            self._with_context(question, c, qwords, idf, focus, focus_words)
         if self.reranker is not None and out:
             head, rest = out[: self.reranker.depth], out[self.reranker.depth:]
             for c, p in zip(head, self.reranker.probabilities(question, head)):
@@ -209,6 +215,21 @@ class HybridRetriever(BaseRetriever):
             head.sort(key=lambda c: (-c.date, -(c.relevance or 0.0), c.row))
             out = head + rest
         return out[:k]
+
+    def _with_context(self, question: Question, c: Candidate, qwords: list[str], idf: dict[str, float],
+                      focus: list[str], focus_words: list[set[str]]) -> None:
+        """Set what the previous sentence of the same section adds to ``c``'s coverage and entities."""
+        before = self.index.neighbour_row(c.row, -1)
+        if before is None or self.index.docs[before].metadata.get("section") != c.doc.metadata.get("section"):
+            return
+        present = self._words(c.row)[0] | self._words(before)[0]
+        if qwords:
+            c.context_coverage = max(0.0, coverage(qwords, present, idf) - c.coverage)
+        if question.entities:
+            mentions = c.mentions + self._mentions(self.index.docs[before])
+            hits = sum(1 for iri, ws in zip(focus, focus_words)
+                       if any(m.entity == iri for m in mentions) or (ws and ws <= present))
+            c.context_entity = max(0.0, hits / len(question.entities) - c.entity)
 
     def _score(self, base: float, c: Candidate) -> float:
         w = self.weights

@@ -277,6 +277,21 @@ def test_the_sentence_reranker_reorders_the_fused_candidates_and_nothing_else(li
     assert probabilities == sorted(probabilities, reverse=True)  # no date in the question: one tier
 
 
+def test_the_line_before_counts_for_a_sentence_that_continues_it(library: Library) -> None:
+    from retrieval import analyze
+
+    retriever = HybridRetriever.from_library(library)
+    q = analyze("What did Iran's defence minister Hatami say about the Syrian army?", retriever.names)
+    ranked = retriever.rank(q, retriever.graph_evidence(q), k=30)
+    index = library.index
+    for c in ranked:
+        assert 0.0 <= c.context_coverage <= 1.0 - c.coverage + 1e-9 and 0.0 <= c.context_entity <= 1.0
+        before = index.neighbour(c.row, -1)
+        if before is None or before.metadata["section"] != c.doc.metadata["section"]:
+            assert c.context_coverage == 0.0 and c.context_entity == 0.0
+    assert any(c.context_coverage > 0 for c in ranked)  # some best sentence leans on the line before it
+
+
 @pytest.mark.parametrize("module, trainer", [("ranker", "train_answer_scorer"), ("reranker", "train_sentence_reranker")])
 def test_learned_weights_cover_every_feature_and_name_their_trainer(module: str, trainer: str) -> None:
     import importlib
