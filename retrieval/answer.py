@@ -712,14 +712,20 @@ def _named_as(text: str, noun: str, asked: set[str]) -> str | None:
     'Addaction'
     >>> _named_as("U2 were inducted at the Waldorf Astoria hotel in New York.", "hotel", {"hotel", "u2"})
     'Waldorf Astoria'
+    >>> _named_as("Shochiku film studios, founded 110 years ago, will receive it.", "studio", {"film", "studio"})
+    'Shochiku'
     >>> _named_as("The charity said nothing.", "charity", {"charity"}) is None
     True
     """
     word = re.escape(noun)
-    for pattern in (rf"\b{word}s?,?\s+(?:of\s+)?(?:the\s+)?({_NAME_WORDS})", rf"\b(?:the\s+)?({_NAME_WORDS})\s+{word}\b"):
+    # The name before the noun may have one word between them: "Shochiku film studios".
+    for pattern in (rf"\b{word}s?,?\s+(?:of\s+)?(?:the\s+)?({_NAME_WORDS})",
+                    rf"\b(?:the\s+)?({_NAME_WORDS})\s+(?:[a-z]+\s+)?{word}s?\b"):
         for hit in re.finditer(pattern, text):
             name = hit.group(1).strip()
-            if set(tokens(name)) - asked and not re.match(r"(?:The|A|An|It|He|She|They)\b", name):
+            # "Kenya's biggest shantytown" names the owner, not the shantytown.
+            if set(tokens(name)) - asked and not re.match(r"(?:The|A|An|It|He|She|They)\b", name) \
+                    and not re.search(r"['’]s$", name):
                 return name
     return None
 

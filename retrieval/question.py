@@ -227,7 +227,10 @@ def analyze(text: str, names: AliasTable) -> Question:
     if m:
         q.acronym = m.group(1).replace(".", "")
         q.expected = "definition"
-    for word in re.findall(r"[a-z]+", lower):
+    # "was said to be negotiating" reports hearsay; it asks for what happened, not for anyone's words; and
+    # "state-owned" is one word, not the verb "state".
+    for word in re.findall(r"[a-z]+(?:-[a-z]+)*", re.sub(r"\b(?:is|are|was|were|been)\s+(?:said|reported|thought|believed)\s+to\b",
+                                             " ", lower)):
         if word in SAY_VERBS:
             q.cue = SAY_VERBS[word]
             break
@@ -247,7 +250,7 @@ def analyze(text: str, names: AliasTable) -> Question:
     elif wh == "how":
         q.expected = "manner"
     elif wh in {"what", "which"} and q.acronym is None:
-        after = re.search(r"\b(?:what|which)\s+((?:[a-z-]+\s+){0,3}[a-z-]+)", lower)
+        after = re.search(r"\b(?:what|which)\s+((?:[a-z-]+\s+){0,4}[a-z-]+)", lower)
         following = []
         for w in after.group(1).split() if after else []:
             if w in _AUX:

@@ -145,3 +145,10 @@ def test_who_said_is_never_answered_by_a_name_the_question_uses() -> None:
     pronoun = Quotation("q", "local makers will win", "said", "he", "e/forrester", "Forrester", "s")
     assert _speaker_name(pronoun, asked) is None
     assert _speaker_name(quote, set(tokens("Who predicted that local makers would win?"))) == "Forrester"
+
+
+def test_hearsay_and_hyphenated_words_are_not_a_quote_cue() -> None:
+    names = AliasTable()
+    q = analyze("Which small state-owned Chinese carmaker was said to be negotiating a stake in Rover?", names)
+    assert q.cue is None and q.head == "carmaker"
+    assert analyze("What did the minister state about Rover?", names).cue is not None
