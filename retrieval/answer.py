@@ -601,8 +601,9 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
     focus_words = {t for e in q.entities for t in tokens(e.text) + tokens(e.label)}
 
     def new(m: Mention) -> bool:
+        # Mostly the question's own entity ("Gen Pervez Musharraf" for "President Musharraf") is not new.
         words = set(tokens(m.text))
-        return bool(words) and not words <= (qwords | focus_words)
+        return bool(words) and not words <= (qwords | focus_words) and len(words & focus_words) * 2 <= len(words)
 
     if q.head and not q.is_list:
         named = _named_as(text, q.head, qwords | focus_words)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg import AliasTable
-from kg.extraction import demonym_country, is_role_noun, normalize_date
+from kg.extraction import demonym_country, is_role_noun, norm, normalize_date
 
 from ._text import STOPWORDS, content_tokens, tokens
 
@@ -150,8 +150,11 @@ def link_entities(text: str, names: AliasTable) -> list[LinkedEntity]:
                     names.fuzzy(name) if n > 1 and len(name) >= 8 and all(w[:1].isupper() for w in span) else [])
             if hits:
                 # A name shared by several entities: prefer people, then organisations, then places.
+                # An entity called exactly this beats one that has it only as a surname ("London" is the city,
+                # not Michael London).
                 order = {"person": 0, "organization": 1, "place": 2, "group": 3}
-                kind, label = sorted(hits, key=lambda h: order.get(h[0], 9))[0]
+                called = norm(re.sub(r"['’]s$", "", phrase))
+                kind, label = sorted(hits, key=lambda h: (norm(h[1]) != called, order.get(h[0], 9)))[0]
                 # "the ferry" is not the person Ferry: some word past a leading "the" must be written as a name.
                 if any(w[:1].isupper() or w[:1].isdigit() for w in span[1 if span[0].lower() == "the" else 0:]):
                     out.append(LinkedEntity(kind, label, phrase, i, i + n))

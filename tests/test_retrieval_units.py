@@ -152,3 +152,11 @@ def test_hearsay_and_hyphenated_words_are_not_a_quote_cue() -> None:
     q = analyze("Which small state-owned Chinese carmaker was said to be negotiating a stake in Rover?", names)
     assert q.cue is None and q.head == "carmaker"
     assert analyze("What did the minister state about Rover?", names).cue is not None
+
+
+def test_a_name_links_to_the_entity_called_that_before_one_with_it_as_a_surname() -> None:
+    names = AliasTable()
+    names.add(("person", "Michael London"))
+    names.add(("place", "London"))
+    assert [(e.kind, e.label) for e in analyze("Who visited London?", names).entities] == [("place", "London")]
+    assert [e.label for e in analyze("What did Michael London say?", names).entities] == ["Michael London"]
