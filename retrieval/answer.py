@@ -628,7 +628,11 @@ def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, b
             if "year" in q.tokens:  # "in what year": a date with its year, not "two years"
                 found = [m for m in found if re.search(r"\b(?:1[5-9]|20)\d\d\b", _whole_date(text, m, start0))]
             if {"date", "day"} & set(q.tokens):  # "on what date": the day, not just its month or year
-                found = [m for m in found if re.search(r"\d{1,2}\b(?!\d)", _whole_date(text, m, start0))] or found
+                with_day = [m for m in found if re.search(r"(?<!\d)\d{1,2}\b", _whole_date(text, m, start0))]
+                if found and not with_day:  # "in 2000" half answers it; a lower sentence may give the day
+                    m = min(found, key=lambda m: abs((m.start - start0) - _anchor(q, text)))
+                    return _whole_date(text, m, start0), False
+                found = with_day
         if q.expected == "person" and not found and not q.is_list:
             name = _unrecognised_name(text, c.mentions, start0, qwords | focus_words)
             if name:
