@@ -15,7 +15,8 @@ from functools import lru_cache
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-__all__ = ["tokens", "content_tokens", "stems", "normalize_answer", "bm25_tokens", "bigrams", "STOPWORDS", "SPELLING"]
+__all__ = ["tokens", "content_tokens", "stems", "normalize_answer", "bm25_tokens", "bigrams", "anchor", "STOPWORDS",
+           "SPELLING"]
 
 #: British spellings (and a few variants) folded to the form most news text uses.
 SPELLING = {
@@ -107,6 +108,13 @@ def _plural(word: str) -> str:
 def bm25_tokens(text: str) -> list[str]:
     """Tokens for BM25: ``bm25_tokens("The Taxes of cities") == ["tax", "city"]``."""
     return [_plural(w) for w in _BM25_TOKEN.findall(_fold(text)) if w not in _BM25_STOP]
+
+
+def anchor(words: list[str], text: str) -> int:
+    """Character offset in ``text`` around which ``words`` match: ``anchor(["b"], "a b") == 2``."""
+    lowered = text.lower()
+    spots = [lowered.find(w) for w in words if lowered.find(w) >= 0]
+    return int(sum(spots) / len(spots)) if spots else len(text) // 2
 
 
 def bigrams(words: list[str]) -> list[str]:

@@ -17,18 +17,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg import Mention, Settings
-from kg.extraction import demonym_country
+from kg import Settings
 
-from ._text import STOPWORDS, bm25_tokens, content_tokens, normalize_answer, stems, tokens
+from ._spans import extract_answer, join_names, span_confidence, speaker_name, word_overlap
+from ._text import bm25_tokens, content_tokens, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
 from .compound import combine, split_compound
 from .followup import Turn, resolve_followup
 from .graph_facts import Post, Quotation
 from .question import MONTH_NAMES, Question, analyze
-from .ranker import DATE_PHRASE, Span, candidates, quantities
+from .ranker import Span, candidates
 from .retriever import Candidate, GraphEvidence, HybridRetriever
-from .scoring import Weights, has_date
+from .scoring import Weights
 
 __all__ = ["Answerer", "Draft"]
 
@@ -59,6 +59,10 @@ _POST_SENTENCES = 5
 #: Holders a "who is X's TITLE" answer may name ("who are ..." lists are not limited); more, and the
 #: constraint was too loose (a country, not the organisation) to be an answer.
 _MOST_HOLDERS = 2
+#: Fewest words of a statement's text worth showing as what was said; a shorter one is a parse fragment.
+_SHORTEST_QUOTE = 4
+#: Share of the question's weighted words a sentence must hold before its statement's speaker answers "who said".
+_SPEAKER_COVERAGE = 0.5
 
 
 @dataclass
@@ -279,7 +283,7 @@ class Answerer:
         rows = [r for r in index.article_rows(article) if any(n.split()[-1] in index.docs[r].page_content for n in names)]
         bylines = [r for r in rows if index.docs[r].metadata["section"] == "byline"] or rows
         sentence = index.docs[bylines[0]].metadata["sentence"] if bylines else top.sentence
-        return Draft(_join(names), [sentence], 0.9, [(top.doc.metadata["headline"], "schema:author", n, sentence)
+        return Draft(join_names(names), [sentence], 0.9, [(top.doc.metadata["headline"], "schema:author", n, sentence)
                                                     for n in names], self.facts.last_query, "graph")
 
     def _comment_count(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
@@ -362,7 +366,7 @@ class Answerer:
         names = list(holders)
         sentences = [ps[0].sentence for ps in holders.values()]
         facts = [(p.holder_label, "org:holds", p.label, p.sentence) for ps in holders.values() for p in ps[:1]]
-        text = _join(names)
+        text = join_names(names)
         return Draft(text, sentences, 0.95 if len(names) == 1 else 0.8, facts, sparql, "graph")
 
     def _post_in_sentences(self, q: Question, ranked: list[Candidate]) -> Draft | None:
@@ -445,8 +449,8 @@ class Answerer:
         for c in top:
             if c.sentence not in by_sentence or c.coverage < _SPEAKER_COVERAGE:
                 continue
-            for quote in sorted(by_sentence[c.sentence], key=lambda x: -_overlap(q, x.text)):
-                name = _speaker_name(quote, asked)
+            for quote in sorted(by_sentence[c.sentence], key=lambda x: -word_overlap(q, x.text)):
+                name = speaker_name(quote, asked)
                 if name:
                     return Draft(name, [c.sentence], 0.6 + 0.35 * c.coverage,
                                  [(name, "schema:creator", _short(quote.text), c.sentence)], sparql, "graph")
@@ -460,7 +464,7 @@ class Answerer:
             if c.doc.metadata["article"] != article:
                 continue
             for quote in by_sentence.get(c.sentence, ()):
-                name = _speaker_name(quote, asked)
+                name = speaker_name(quote, asked)
                 if name:
                     return Draft(name, [c.sentence, best.sentence] if c is not best else [c.sentence],
                                  0.45 + 0.3 * best.coverage,
@@ -484,7 +488,7 @@ class Answerer:
             iri = self.retriever.entity_iri(speaker.kind, speaker.label)
             quotes = [x for x in quotes if x.creator == iri] or quotes
         specific = q.cue not in {"say", "according to", "quote"}
-        best = max(quotes, key=lambda x: (specific and x.cue == q.cue, scores[x.sentence] + 0.1 * _overlap(q, x.text)))
+        best = max(quotes, key=lambda x: (specific and x.cue == q.cue, scores[x.sentence] + 0.1 * word_overlap(q, x.text)))
         candidate = next(c for c in ranked if c.sentence == best.sentence)
         said = _strip_that(best.text)
         if len(said.split()) < _SHORTEST_QUOTE:
@@ -511,14 +515,14 @@ class Answerer:
         for x in people:
             seen.setdefault(x.creator_label or "", x)
         facts = [(x.creator_label or "", "schema:creator", _short(x.text), x.sentence) for x in seen.values()]
-        return Draft(_join(list(seen)), [x.sentence for x in seen.values()], 0.8, facts, sparql, "graph")
+        return Draft(join_names(list(seen)), [x.sentence for x in seen.values()], 0.8, facts, sparql, "graph")
 
     # --- extractive ---------------------------------------------------------------------
 
     def _spans(self, q: Question, ranked: list[Candidate]) -> list[Span]:
         vetoed = self._vetoed_people(q)
         top = ranked[:_SPAN_SENTENCES]
-        picks = {c.sentence: pick for c in top for pick in [_extract(q, c, vetoed)] if pick[0] is not None}
+        picks = {c.sentence: pick for c in top for pick in [extract_answer(q, c, vetoed)] if pick[0] is not None}
         return [s for s in candidates(q, top, k=_SPAN_SENTENCES, rule_picks=picks) if s.entity not in vetoed]
 
     def _extractive(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
@@ -527,10 +531,10 @@ class Answerer:
         vetoed = self._vetoed_people(q)
         best: tuple[bool, float, Draft] | None = None
         for c in ranked[:3]:
-            text, typed = _extract(q, c, vetoed)
+            text, typed = extract_answer(q, c, vetoed)
             if text is None:
                 continue
-            confidence = _confidence(q, c, typed)
+            confidence = span_confidence(q, c, typed)
             draft = Draft(text, [c.sentence], confidence, [], _sentence_query(c.sentence))
             # Rank order wins unless a lower sentence has the asked-for type and this one not, or is far surer.
             if best is None or (typed and not best[0]) or (typed == best[0] and confidence > best[1] + 0.15):
@@ -565,229 +569,9 @@ def _named_constraint(q: Question) -> set[str]:
     return set()
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _overlap(q: Question, text: str) -> float:
-    words = set(q.words)
-    return len(words & set(tokens(text))) / len(words) if words else 0.0
-
-
-def _confidence(q: Question, c: Candidate, typed: bool) -> float:
-    dense = min(1.0, max(0.0, (c.dense - 0.25) / 0.45))
-    value = 0.55 * c.coverage + 0.3 * dense + 0.15 * (c.entity if q.entities else 1.0)
-    if q.expected in {"person", "organization", "place", "date", "number", "duration"} and not typed:
-        value *= 0.5
-        if q.expected in {"place", "date", "number", "duration"}:
-            value *= 0.5  # not a place, date or amount in it at all (a name the parser missed may still be there)
-    if q.expected in {"number", "duration"} and c.missing:
-        value *= 0.6  # a count means nothing without what was counted and what happened to it
-    if q.head and stems([q.head])[0] not in stems(tokens(c.doc.page_content)):
-        value *= 0.5  # "which hospital": a name from a sentence that says nothing of a hospital is a guess
-    return round(value, 4)
-
-
-def _extract(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | None, bool]:
-    """The short answer inside one sentence, and whether it is of the expected type."""
-    text = c.doc.page_content
-    start0 = c.doc.metadata["start"]
-    qwords = set(q.tokens)
-    focus_words = {t for e in q.entities for t in tokens(e.text) + tokens(e.label)}
-
-    def new(m: Mention) -> bool:
-        # Mostly the question's own entity ("Gen Pervez Musharraf" for "President Musharraf") is not new.
-        words = set(tokens(m.text))
-        return bool(words) and not words <= (qwords | focus_words) and len(words & focus_words) * 2 <= len(words)
-
-    if q.head and not q.is_list:
-        named = _named_as(text, q.head, qwords | focus_words)
-        if named:
-            return named, True
-    kinds = {"person": {"person"}, "organization": {"organization", "group"}, "place": {"place"},
-             "date": {"date"}}.get(q.expected)
-    if q.expected == "place" and not q.is_list:
-        # "Where does he come from?" is answered by "from Omaha"; elsewhere "from" names a source, not a place.
-        preps = "in|at|near|from" if "from" in qwords else "in|at|near"
-        for hit in re.finditer(rf"\b(?:(?:north|south|east|west)(?:ern)? of|{preps}) (?:the )?[A-Z][\w-]+(?: [A-Z][\w-]+)*", text):
-            if not set(tokens(hit.group(0))) <= (qwords | focus_words | {"in", "at", "near", "from", "the", "of"}):
-                return hit.group(0), True
-    if kinds:
-        found = [m for m in c.mentions if m.kind in kinds and new(m) and m.entity not in vetoed]
-        if q.expected == "organization":
-            # "Which company ...": a company before a body of people, and never a nationality ("Indian").
-            found = [m for m in found if not (m.kind == "group" and demonym_country(m.text))]
-            found = [m for m in found if m.kind == "organization"] or found
-        if q.expected == "date":
-            found = [m for m in found if not re.fullmatch(r"\d{1,3}", m.text.strip())]  # "59": an age, not a date
-            if "year" in q.tokens:  # "in what year": a date with its year, not "two years"
-                found = [m for m in found if re.search(r"\b(?:1[5-9]|20)\d\d\b", _whole_date(text, m, start0))]
-            if {"date", "day"} & set(q.tokens):  # "on what date": the day, not just its month or year
-                with_day = [m for m in found if re.search(r"(?<!\d)\d{1,2}\b", _whole_date(text, m, start0))]
-                if found and not with_day:  # "in 2000" half answers it; a lower sentence may give the day
-                    m = min(found, key=lambda m: abs((m.start - start0) - _anchor(q, text)))
-                    return _whole_date(text, m, start0), False
-                found = with_day
-        if q.expected == "person" and not found and not q.is_list:
-            name = _unrecognised_name(text, c.mentions, start0, qwords | focus_words)
-            if name:
-                return name, True
-            found = ([m for m in c.mentions if m.kind in {"organization", "place"} and new(m)]
-                     or [m for m in c.mentions if m.kind == "group" and new(m)])
-        # "FDD's Long War Journal": the owner is not the thing asked for.
-        found = [m for m in found if not any(re.match(r"['’]s\s", text[m.end - start0:]) and o.start - m.end <= 3
-                                             and o.start > m.start for o in found)] or found
-        if found:
-            anchor = _anchor(q, text)
-            if q.is_list:
-                names = list(dict.fromkeys(m.text for m in found))
-                return _join(names), True
-            m = min(found, key=lambda m: abs((m.start - start0) - anchor))
-            if q.expected == "date":
-                return _whole_date(text, m, start0), True
-            if q.expected == "place":
-                before = text[: m.start - start0]
-                direction = re.search(r"((?:north|south|east|west)(?:ern)? of (?:the )?)$", before)
-                if direction:
-                    return direction.group(1) + m.text, True
-            return m.text, True
-        if q.expected == "date":
-            for pattern in (r"\b(?:in |since |by )?(?:the end of )?(?:1[5-9]\d\d|20\d\d)\b", r"\b(?:this|last|next) (?:week|month|year)\b"):
-                hit = re.search(pattern, text)
-                if hit:
-                    return hit.group(0), True
-        return text, False
-    if q.expected in {"number", "duration"}:
-        hits = [(amount, offset) for amount, offset in quantities(text) if normalize_answer(amount) not in qwords]
-        # A year is a date, not an amount, unless the sentence has nothing else.
-        hits = [h for h in hits if not re.fullmatch(r"(?:1[5-9]|20)\d\d", h[0])] or hits
-        unit = _unit_wanted(q)
-        if unit is not None:
-            # "What share": a percentage; "how much was he paid": money; "how many flights": a plain count.
-            # A sentence without an amount of that kind does not answer, however many numbers it has.
-            hits = [h for h in hits if _unit_of(h[0]) == unit]
-        if hits:
-            anchor = _anchor(q, text)
-            amount, offset = min(hits, key=lambda h: abs(h[1] - anchor))
-            counted = re.match(r"(?:\s+(?:of\s+)?[a-z][\w-]*){1,2}", text[offset + len(amount):])
-            return amount + (counted.group(0) if counted else ""), True
-        return text, False
-    return text, q.expected not in {"date"} or has_date(text)
-
-
-_PERCENT_WORDS = frozenset("share percentage proportion stake percent rate".split())
-_MONEY_WORDS = frozenset("""cost costs pay paid fee fees salary price worth donate donated donation spend spent profit
-profits revenue revenues sales compensation damages bid earn earned earns fine fined value valued raise raised
-money loss losses""".split())
-
-
-def _unit_wanted(q: Question) -> str | None:
-    """The kind of amount a number question asks for: ``percent``, ``money``, ``count``; None when unclear."""
-    words = set(q.tokens)
-    if words & _PERCENT_WORDS:
-        return "percent"
-    if words & _MONEY_WORDS or "money" in words:
-        return "money"
-    if q.wh == "how many" and re.match(r"(?i)how many\b", q.text.lstrip()):
-        return "count"
-    return None
-
-
-def _unit_of(amount: str) -> str:
-    if re.search(r"%|per\s?cent", amount, re.I):
-        return "percent"
-    if re.search(r"[£$€¥]", amount):
-        return "money"
-    return "count"
-
-
-_NAME_WORDS = r"[A-Z][\w'’&-]*(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z0-9][\w'’&-]*){0,4}"
-
-
-def _named_as(text: str, noun: str, asked: set[str]) -> str | None:
-    """The name the sentence gives to what it calls ``noun``: "a drugs charity, Addaction", "the shantytown
-    of Kibera", "new owner Yeahronimo Media Ventures", "the Waldorf Astoria hotel".
-
-    >>> _named_as("She backs a drugs charity, Addaction, which she supports.", "charity", {"drugs", "charity"})
-    'Addaction'
-    >>> _named_as("U2 were inducted at the Waldorf Astoria hotel in New York.", "hotel", {"hotel", "u2"})
-    'Waldorf Astoria'
-    >>> _named_as("Shochiku film studios, founded 110 years ago, will receive it.", "studio", {"film", "studio"})
-    'Shochiku'
-    >>> _named_as("The charity said nothing.", "charity", {"charity"}) is None
-    True
-    """
-    word = re.escape(noun)
-    # The name before the noun may have one word between them: "Shochiku film studios".
-    for pattern in (rf"\b{word}s?,?\s+(?:of\s+)?(?:the\s+)?({_NAME_WORDS})",
-                    rf"\b(?:the\s+)?({_NAME_WORDS})\s+(?:[a-z]+\s+)?{word}s?\b"):
-        for hit in re.finditer(pattern, text):
-            name = hit.group(1).strip()
-            # "Kenya's biggest shantytown" names the owner, not the shantytown.
-            if set(tokens(name)) - asked and not re.match(r"(?:The|A|An|It|He|She|They)\b", name) \
-                    and not re.search(r"['’]s$", name):
-                return name
-    return None
-
-
-def _whole_date(text: str, m: Mention, start0: int) -> str:
-    """A date mention with the day or year the sentence writes next to it ("March" of "11 March 2005")."""
-    start, end = m.start - start0, m.end - start0
-    for hit in DATE_PHRASE.finditer(text):
-        if hit.start() <= start < hit.end() or start <= hit.start() < end:
-            return text[min(start, hit.start()):max(end, hit.end())]
-    return m.text
-
-
-#: Fewest words of a statement's text worth showing as what was said; a shorter one is a parse fragment.
-_SHORTEST_QUOTE = 4
-#: Share of the question's weighted words a sentence must hold before its statement's speaker answers "who said".
-_SPEAKER_COVERAGE = 0.5
-_NAME_RUN = re.compile(r"(?<![\w’'-])[A-Z][a-z][\w’'-]*(?: [A-Z][a-z][\w’'-]*){1,3}(?![\w’'-])")
-
-
-def _unrecognised_name(text: str, mentions: Sequence[Mention], start0: int, known: set[str]) -> str | None:
-    """Two to four capitalised words that no mention covers and the question does not use: a person the
-    parser missed. spaCy's small model tags "Ilse Marrow" as nothing, a date or a company depending on the
-    words around it; a name it tagged as something else stays that thing.
-
-    >>> _unrecognised_name("The ferry captain of Oskarvik is Ilse Marrow.", [], 0, {"oskarvik"})
-    'Ilse Marrow'
-    """
-    covered = [(m.start - start0, m.end - start0) for m in mentions]
-    for hit in _NAME_RUN.finditer(text):
-        words = hit.group(0).split()
-        if hit.start() == 0 and words[0].lower() in STOPWORDS:
-            words = words[1:]  # "The Ferry ...": the sentence's first word, not a name
-        if len(words) < 2 or any(w.lower() in STOPWORDS or w.lower() in MONTH_NAMES for w in words):
-            continue
-        if any(s < hit.end() and hit.start() < e for s, e in covered) or set(tokens(" ".join(words))) & known:
-            continue
-        return " ".join(words)
-    return None
-
-
-def _speaker_name(quote: Quotation, asked: set[str]) -> str | None:
-    """Who made a statement, for "who said ...": its speaker's entity, unless the question already names that
-    entity ("Which Forrester analyst ..." is not answered by "Forrester"); then a person's name in the words
-    that introduce the statement ("Simon Yates, a senior analyst for Forrester").
-    """
-    label = quote.creator_label
-    if label and not set(tokens(label)) <= asked:
-        return label
-    return _unrecognised_name(quote.speaker_text, [], 0, asked)
-
-
-def _anchor(q: Question, text: str) -> int:
-    """Character offset in ``text`` around which the question's words match."""
-    lowered = text.lower()
-    spots = [lowered.find(w) for w in q.words if lowered.find(w) >= 0]
-    return int(sum(spots) / len(spots)) if spots else len(text) // 2
 
 
 def _sentence_query(sentence: str) -> str:

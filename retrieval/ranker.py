@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._text import normalize_answer, tokens
+from ._text import anchor, normalize_answer, tokens
 from .question import Question
 from .retriever import Candidate
 
@@ -101,12 +101,6 @@ class Span:
 
 def _near(text: str, start: int, anchor: int) -> float:
     return 1.0 - min(1.0, abs(start - anchor) / max(len(text), 1))
-
-
-def _anchor(q: Question, text: str) -> int:
-    lowered = text.lower()
-    spots = [lowered.find(w) for w in q.words if lowered.find(w) >= 0]
-    return int(sum(spots) / len(spots)) if spots else len(text) // 2
 
 
 _DAY_MONTH = re.compile(r"\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+|[A-Z][a-z]{2,}\.?\s+\d{1,2}\b")
@@ -204,7 +198,7 @@ def candidates(q: Question, ranked: Sequence[Candidate], graph_names: Set[str] =
     seen: set[tuple[str, str, str]] = set()
     for rank, c in enumerate(top, 1):
         text = c.doc.page_content
-        anchor = _anchor(q, text)
+        middle = anchor(q.words, text)
         spans = _spans_of(q, c)
         rule = rule_picks.get(c.sentence)
         if rule is not None and rule[0] != text:
@@ -230,7 +224,7 @@ def candidates(q: Question, ranked: Sequence[Candidate], graph_names: Set[str] =
                 "is_sentence": 1.0 if is_sentence else 0.0,
                 "wants_sentence": 1.0 if q.expected in _SENTENCE_TYPES else 0.0,
                 "sentence_for_name": 1.0 if is_sentence and wants else 0.0,
-                "near": 1.0 if is_sentence else _near(text, offset, anchor),
+                "near": 1.0 if is_sentence else _near(text, offset, middle),
                 "agreement": others / max(len(top) - 1, 1),
                 "short": 1.0 / n_words if not is_sentence else 0.0,
                 "graph": 1.0 if normalize_answer(span) in graph_names else 0.0,

@@ -187,9 +187,7 @@ class HybridRetriever(BaseRetriever):
             if question.entities:
                 # A comment's writer is who the comment is by, though it never names them.
                 writer = set(stems(tokens(doc.metadata.get("commenter") or "")))
-                hits = sum(1 for iri, ws in zip(focus, focus_words)
-                           if any(m.entity == iri for m in mentions) or (ws and (ws <= present or ws <= writer)))
-                c.entity = hits / len(question.entities)
+                c.entity = _entity_share(focus, focus_words, mentions, present, writer)
             c.answer_type = _type_score(question, c, set(focus))
             c.fact = 1.0 if c.sentence in fact_sentences else 0.0
             c.coverage = coverage(qwords, present, idf)
@@ -227,9 +225,7 @@ class HybridRetriever(BaseRetriever):
             c.context_coverage = max(0.0, coverage(qwords, present, idf) - c.coverage)
         if question.entities:
             mentions = c.mentions + self._mentions(self.index.docs[before])
-            hits = sum(1 for iri, ws in zip(focus, focus_words)
-                       if any(m.entity == iri for m in mentions) or (ws and ws <= present))
-            c.context_entity = max(0.0, hits / len(question.entities) - c.entity)
+            c.context_entity = max(0.0, _entity_share(focus, focus_words, mentions, present) - c.entity)
 
     def _score(self, base: float, c: Candidate) -> float:
         w = self.weights
@@ -274,6 +270,15 @@ class HybridRetriever(BaseRetriever):
         got = sum(idf.get(s, 1.0) * (1.0 if s in present else best.get(w, 0.0)) for w, s in zip(words, word_stems))
         unmatched = [w for w, s in zip(words, word_stems) if s not in present and not best.get(w)]
         return (got / total if total else 1.0), unmatched
+
+
+def _entity_share(focus: list[str], focus_words: list[set[str]], mentions: list[Mention], present: frozenset[str],
+                  writer: set[str] | frozenset[str] = frozenset()) -> float:
+    """Share of the question's entities that ``mentions`` name or whose words are all ``present`` (or are the
+    comment's ``writer``)."""
+    hits = sum(1 for iri, ws in zip(focus, focus_words)
+               if any(m.entity == iri for m in mentions) or (ws and (ws <= present or ws <= writer)))
+    return hits / len(focus)
 
 
 def _date_parts(value: str) -> tuple[str | None, str | None, str | None]:

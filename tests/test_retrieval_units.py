@@ -114,7 +114,7 @@ def test_a_common_noun_is_not_the_person_of_the_same_name() -> None:
     ("Which number was the star Godzilla received?", None),
 ])
 def test_a_number_question_names_the_kind_of_amount_it_wants(question: str, unit: str | None) -> None:
-    from retrieval.answer import _unit_of, _unit_wanted
+    from retrieval._spans import unit_of as _unit_of, unit_wanted as _unit_wanted
 
     q = analyze(question, AliasTable())
     assert q.expected == "number"
@@ -135,7 +135,7 @@ def test_which_noun_questions_take_their_type_from_roles_and_the_corpus_names() 
 
 
 def test_who_said_is_never_answered_by_a_name_the_question_uses() -> None:
-    from retrieval.answer import _speaker_name
+    from retrieval._spans import speaker_name as _speaker_name
     from retrieval.graph_facts import Quotation
 
     asked = set(tokens("Which Forrester analyst predicted that local makers would win?"))
