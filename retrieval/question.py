@@ -59,6 +59,8 @@ SPEAKER_VERBS = frozenset({"say", "add", "specify", "warn", "declare", "insist",
                            "tell", "state", "suggest", "according to", "describe", "admit", "reveal", "deny", "urge",
                            "complain", "grumble", "dismiss", "criticise", "praise", "accuse", "concede", "explain",
                            "predict", "expect", "believe", "think"})
+#: "was said to be negotiating" reports hearsay: it asks for what happened, not for anyone's words.
+_HEARSAY = re.compile(r"\b(?:is|are|was|were|been)\s+(?:said|reported|thought|believed)\s+to\b")
 _AUX = frozenset("is are was were do does did has have had will would can could should may might".split())
 
 _TYPE_NOUNS = {
@@ -230,10 +232,8 @@ def analyze(text: str, names: AliasTable) -> Question:
     if m:
         q.acronym = m.group(1).replace(".", "")
         q.expected = "definition"
-    # "was said to be negotiating" reports hearsay; it asks for what happened, not for anyone's words; and
-    # "state-owned" is one word, not the verb "state".
-    for word in re.findall(r"[a-z]+(?:-[a-z]+)*", re.sub(r"\b(?:is|are|was|were|been)\s+(?:said|reported|thought|believed)\s+to\b",
-                                             " ", lower)):
+    # "state-owned" is one word, not the verb "state"; hearsay is not a cue.
+    for word in re.findall(r"[a-z]+(?:-[a-z]+)*", _HEARSAY.sub(" ", lower)):
         if word in SAY_VERBS:
             q.cue = SAY_VERBS[word]
             break
