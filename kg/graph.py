@@ -266,7 +266,7 @@ class KnowledgeGraph:
         return ("updated" if state == "changed" else "stored"), built, None
 
     def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None,
-               replace: bool = True) -> IngestReport:
+               replace: bool = True, after_batch: Callable[[], None] | None = None) -> IngestReport:
         """Load every article under ``paths``; bad files are reported and the rest still load.
 
         ``replace=False`` refuses (as a reported error) every article whose id
@@ -275,6 +275,7 @@ class KnowledgeGraph:
 
         Articles are parsed ``batch`` at a time so spaCy can batch efficiently;
         with ``KGQA_NLP_PROCESSES`` > 1 batches are larger, as each one starts its processes.
+        ``after_batch`` is called once each batch is stored (a passage index catches up there).
         """
         batch = batch or (64 if self.settings.nlp_processes == 1 else 400 * self.settings.nlp_processes)
         started = time.perf_counter()
@@ -319,6 +320,8 @@ class KnowledgeGraph:
                 report.updated += exists
                 report.sentences += len(built.sentences)
                 report.triples += len(built.triples)
+            if todo and after_batch is not None:
+                after_batch()
             bar.update(min(batch, len(items) - first))
         bar.close()
         report.seconds = time.perf_counter() - started
@@ -329,9 +332,36 @@ class KnowledgeGraph:
         index = self._articles_index()
         if article_id not in index:
             raise NotFound(f"no article with id {article_id!r}; `kgqa articles` lists them")
-        self.store.drop_graph(index.pop(article_id).iri)
+        iri = index[article_id].iri
+        named = self._entities_in(iri) if self._aliases is not None else []
+        self.store.drop_graph(iri)
+        index.pop(article_id)
         self._hashes = {s.content_hash: i for i, s in index.items()}
-        self._aliases = None  # its names may have been the only ones for some entities
+        if self._aliases is not None:
+            # Its names may have been the only ones for some entities: those are read again from the rest.
+            for entity in named:
+                self._aliases.remove(entity)
+                self._add_names(entity)
+
+    def _entities_in(self, graph: str) -> list[tuple[str, str]]:
+        prefix = f"{self.settings.base_iri}entity/"
+        rows = self.store.select(f"""SELECT DISTINCT ?e ?label WHERE {{ GRAPH <{graph}> {{ ?e <{RDFS.label}> ?label }}
+            FILTER(STRSTARTS(STR(?e), "{prefix}")) }}""")
+        out = []
+        for e, label in rows:
+            kind = (_value(e) or "")[len(prefix):].split("/", 1)[0]
+            if kind in ENTITY_KINDS and label is not None:
+                out.append((kind, _value(label) or ""))
+        return out
+
+    def _add_names(self, entity: tuple[str, str]) -> None:
+        """Put back what the stored graphs still say ``entity`` is called (nothing, if no article names it)."""
+        assert self._aliases is not None
+        iri = self.iris.entity(*entity)
+        rows = self.store.select(f"""SELECT ?label ?alt WHERE {{ GRAPH ?g {{ <{iri}> <{RDFS.label}> ?label
+            OPTIONAL {{ <{iri}> <{SKOS.altLabel}> ?alt }} }} }}""")
+        if rows:
+            self._aliases.add(entity, [_value(r[1]) or "" for r in rows if r[1] is not None])
 
     def update(self, sparql: str) -> UpdateReport:
         """Apply a SPARQL 1.1 Update to the store, as one transaction; for administrators only.

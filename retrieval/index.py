@@ -7,79 +7,67 @@ and a BM25 over the sentence's word pairs rewards exact phrases. Each passage
 also carries its entity and date mentions, read from the graph, so answer
 types are checked without a query.
 
-It is persisted in one folder with ``meta.json`` (model, dimension, library
-versions, the text recipe, and the record hash of every article it holds), so
-:meth:`PassageIndex.check` can refuse to pair it with a graph it was not built
-from. Sentences come from the graph (``KnowledgeGraph.sentences``), never from
-the raw files, so the two cannot drift apart.
+A :class:`PassageIndex` is an immutable value: a tuple of immutable
+:class:`~retrieval._segment.Segment` objects and, for each, the articles
+deleted from it. :meth:`PassageIndex.with_changes` returns the next index;
+adding articles embeds only them (one new segment) and deleting one masks its
+rows, so a change costs the article, not the corpus. BM25 statistics are
+global over the live rows (:mod:`retrieval._lexical`), so scores equal a
+rebuild's. :meth:`PassageIndex.merged` folds small segments together.
+
+On disk (``meta.json`` beside ``segments/``): each segment is written once in
+its own folder; ``meta.json`` (model, dimension, library versions, the text
+recipe, the segments and their deletions) is replaced in one rename, so a
+crash leaves the previous index or the next, never a mix. :meth:`check`
+refuses to pair an index with a graph it was not built from.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import logging
+import math
+import os
 import shutil
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
-import bm25s
 import numpy as np
 from langchain_core.documents import Document
 
 from kg import ConfigError, StoredSentence
 
-from ._text import bigrams, bm25_tokens, content_tokens
+from ._lexical import Postings, bm25
+from ._segment import Segment, dense_text, passage_document
 from .embedding import SentenceEmbeddings
-from .vectors import NumpyVectorStore
 
 __all__ = ["PassageIndex", "IndexMismatch", "INDEX_FORMAT", "passage_document", "dense_text"]
 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever what is stored, or how the texts are built, changes.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 _K1, _B = 0.9, 0.4  # BM25 for one-sentence documents (measured on ReQA SQuAD; Lucene's defaults suit long ones)
-_BM25_NAMES = ("bm25", "bm25_paragraphs", "bm25_bigrams")
+_FIELD = {"bm25": "sentences", "bm25_bigrams": "bigrams", "bm25_paragraphs": "paragraph_terms"}
+#: Segments of one size tier (rows within a factor of this) merged once there are this many of them; keeps
+#: the count logarithmic in the corpus while each row is re-copied only a logarithmic number of times.
+MERGE_FANOUT = 4
+#: A segment with this share of its rows deleted is rewritten without them.
+_DEAD_SHARE = 0.3
 
 
 class IndexMismatch(ConfigError):
     """The passage index on disk was not built from this graph (or with these settings)."""
 
 
-def passage_document(s: StoredSentence) -> Document:
-    """A stored sentence as a LangChain ``Document`` whose metadata is enough to cite it."""
-    return Document(
-        id=s.iri,
-        page_content=s.text,
-        metadata={
-            "sentence": s.iri, "article_id": s.article_id, "article": s.article_iri, "index": s.index,
-            "start": s.start, "end": s.end, "section": s.section, "headline": s.headline or "",
-            "date": s.published, "url": s.url, "commenter": s.commenter, "segment": s.segment or s.iri,
-            "mentions": [asdict(m) for m in s.mentions],
-        },
-    )
-
-
-def dense_text(doc: Document) -> str:
-    """What gets embedded for a sentence: its headline, then the sentence."""
-    headline = doc.metadata.get("headline")
-    return f"{headline}. {doc.page_content}" if headline else doc.page_content
-
-
-def _bm25(documents: list[list[str]]) -> bm25s.BM25 | None:
-    if not documents:
-        return None
-    index = bm25s.BM25(k1=_K1, b=_B)
-    index.index(documents, show_progress=False)
-    return index
-
-
 def _versions() -> dict[str, str]:
     out = {}
-    for package in ("kgqa", "sentence-transformers", "bm25s", "torch", "langchain-core"):
+    for package in ("kgqa", "sentence-transformers", "scipy", "torch", "langchain-core"):
         try:
             out[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -87,45 +75,90 @@ def _versions() -> dict[str, str]:
     return out
 
 
-class PassageIndex:
-    """Sentences as documents, their vectors and BM25 indexes; saved and loaded as one folder."""
+class _Rows(Sequence[Document]):
+    """The live sentences of an index in row order, read through the segments (nothing copied)."""
 
-    def __init__(self, folder: Path, embeddings: SentenceEmbeddings) -> None:
-        self.folder = folder
-        self.embeddings = embeddings
-        self.vectors = NumpyVectorStore(embeddings)  # one row per sentence
-        self.paragraphs = NumpyVectorStore(embeddings)  # one row per paragraph (segment)
-        self.articles: dict[str, str] = {}  # article id -> record hash of the graph it was built from
-        self._bm25: dict[str, bm25s.BM25 | None] = dict.fromkeys(_BM25_NAMES)
-        # A vector for every word of every sentence, so synonyms are matched at query time without the model.
-        self.words: dict[str, int] = {}
-        self.word_vectors = np.zeros((0, 0), dtype=np.float16)
-        self._reindex_positions()
-
-    # --- state ---------------------------------------------------------------
+    def __init__(self, index: PassageIndex) -> None:
+        self._index = index
 
     def __len__(self) -> int:
-        return len(self.vectors)
+        return len(self._index)
+
+    def __getitem__(self, row):  # type: ignore[no-untyped-def,override]
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(len(self)))]
+        segment, local = self._index._locate(int(row))
+        return segment.docs[local]
+
+    def __iter__(self) -> Iterator[Document]:
+        for segment, live, _ in self._index._parts:
+            yield from (segment.docs if live is None else (segment.docs[r] for r in np.flatnonzero(live)))
+
+
+class PassageIndex:
+    """Sentences as documents, their vectors and BM25 postings, in segments; never changed once made."""
+
+    def __init__(self, folder: Path, embeddings: SentenceEmbeddings, segments: Sequence[Segment] = (),
+                 deleted: Mapping[str, frozenset[str]] | None = None) -> None:
+        self.folder = folder
+        self.embeddings = embeddings
+        self.segments = tuple(segments)
+        self.deleted = {s.name: frozenset((deleted or {}).get(s.name, ())) for s in self.segments}
+        parts = []
+        for s in self.segments:
+            live, para_live = s.live_masks(self.deleted[s.name])
+            parts.append((s, live, para_live))
+        self._parts = tuple(parts)
+        self._live_rows = tuple(None if live is None else np.flatnonzero(live) for _, live, _ in parts)
+        sizes = [len(s) if rows is None else len(rows) for s, rows in zip(self.segments, self._live_rows)]
+        self._offsets = list(itertools.accumulate([0] + sizes))
+        self._size = self._offsets[-1]
+        #: Article id -> record hash of the graph it was built from, for every article the index holds.
+        self.articles = {a: h for s in self.segments for a, h in s.articles.items() if a not in self.deleted[s.name]}
+        self._home = {a: i for i, s in enumerate(self.segments) for a in s.articles if a not in self.deleted[s.name]}
+        self.sections = (np.concatenate([s.sections if rows is None else s.sections[rows]
+                                         for s, rows in zip(self.segments, self._live_rows)])
+                         if self.segments else np.zeros(0, dtype=object))
+
+    # --- rows ----------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._size
 
     @property
-    def docs(self) -> list[Document]:
-        return self.vectors.docs
+    def docs(self) -> Sequence[Document]:
+        return _Rows(self)
 
-    def meta(self) -> dict:
-        return {
-            "format": INDEX_FORMAT, "model": self.embeddings.model_name, "dimension": int(self.vectors.matrix.shape[1]),
-            "dense_text": "headline. sentence; paragraph", "bm25": f"k1={_K1} b={_B}; headline+sentence, "
-            "headline+paragraph, sentence word pairs; plural-stripped tokens",
-            "versions": _versions(), "passages": len(self), "paragraphs": len(self.paragraphs),
-            "articles": self.articles,
-        }
+    def _locate(self, row: int) -> tuple[Segment, int]:
+        if not 0 <= row < self._size:
+            raise IndexError(row)
+        i = bisect.bisect_right(self._offsets, row) - 1
+        rows = self._live_rows[i]
+        return self.segments[i], int(row - self._offsets[i] if rows is None else rows[row - self._offsets[i]])
+
+    def _global(self, i: int, local: int | None) -> int | None:
+        if local is None:
+            return None
+        rows = self._live_rows[i]
+        if rows is None:
+            return self._offsets[i] + local
+        at = int(np.searchsorted(rows, local))
+        return self._offsets[i] + at if at < len(rows) and rows[at] == local else None
 
     def row_of(self, sentence_iri: str) -> int | None:
-        return self.vectors._row.get(sentence_iri)
+        for i, s in enumerate(self.segments):
+            local = s.row.get(sentence_iri)
+            if local is not None and (row := self._global(i, local)) is not None:
+                return row
+        return None
 
     def article_rows(self, article_id: str) -> list[int]:
         """Rows of one article's sentences, in reading order."""
-        return self._by_article.get(article_id, [])
+        i = self._home.get(article_id)
+        if i is None:
+            return []
+        return [r for r in (self._global(i, int(x)) for x in self.segments[i].by_article.get(article_id, ()))
+                if r is not None]
 
     def neighbour(self, row: int, step: int) -> Document | None:
         """The sentence ``step`` places away in the same article, if stored."""
@@ -134,130 +167,145 @@ class PassageIndex:
 
     def neighbour_row(self, row: int, step: int) -> int | None:
         """The row of the sentence ``step`` places away in the same article, if stored."""
-        doc = self.docs[row]
-        return self._position.get((doc.metadata["article_id"], doc.metadata["index"] + step))
+        segment, local = self._locate(row)
+        meta = segment.docs[local].metadata
+        i = self.segments.index(segment)  # an article lives in one segment
+        return self._global(i, segment.position.get((meta["article_id"], meta["index"] + step)))
 
-    def _reindex_positions(self) -> None:
-        docs = self.docs
-        self._position = {(d.metadata["article_id"], d.metadata["index"]): r for r, d in enumerate(docs)}
-        self.sections = np.array([d.metadata["section"] for d in docs], dtype=object)
-        self._by_article: dict[str, list[int]] = {}
-        for r, d in enumerate(docs):
-            self._by_article.setdefault(d.metadata["article_id"], []).append(r)
-        para_row = self.paragraphs._row
-        self.paragraph_of = np.array([para_row.get(d.metadata["segment"], 0) for d in docs], dtype=np.int64)
-
-    def _rebuild_bm25(self) -> None:
-        docs = self.docs
-        self._bm25["bm25"] = _bm25([bm25_tokens(dense_text(d)) for d in docs])
-        self._bm25["bm25_bigrams"] = _bm25([bigrams(bm25_tokens(d.page_content)) for d in docs])
-        self._bm25["bm25_paragraphs"] = _bm25([bm25_tokens(d.page_content) for d in self.paragraphs.docs])
-
-    # --- updating ------------------------------------------------------------
-
-    def update(self, remove: Iterable[str], add: Sequence[StoredSentence], hashes: dict[str, str], *,
-               progress: bool = False) -> None:
-        """Drop every passage of the ``remove`` articles, then add ``add`` (already in the graph)."""
-        remove = set(remove)
-        if remove:
-            self.vectors.delete([d.id for d in self.docs if d.metadata["article_id"] in remove])  # type: ignore[misc]
-            self.paragraphs.delete([d.id for d in self.paragraphs.docs if d.metadata["article_id"] in remove])  # type: ignore[misc]
-            for article_id in remove:
-                self.articles.pop(article_id, None)
-        docs = [passage_document(s) for s in add]
-        started = time.perf_counter()
-        if docs:
-            vectors = self.embeddings.encode([dense_text(d) for d in docs], progress=progress)
-            self.vectors.add_vectors(docs, vectors, [d.id for d in docs])  # type: ignore[misc]
-            paragraphs: dict[str, list[Document]] = {}
-            for d in docs:
-                paragraphs.setdefault(d.metadata["segment"], []).append(d)
-            para_docs = [
-                Document(id=seg, page_content=f"{ds[0].metadata['headline']}. " * bool(ds[0].metadata["headline"])
-                         + " ".join(d.page_content for d in ds), metadata={"article_id": ds[0].metadata["article_id"]})
-                for seg, ds in paragraphs.items()
-            ]
-            texts = [" ".join(d.page_content for d in ds) for ds in paragraphs.values()]
-            para_vectors = self.embeddings.encode(texts, progress=progress)
-            self.paragraphs.add_vectors(para_docs, para_vectors, list(paragraphs))
-            log.info("embedded %d sentences and %d paragraphs in %.1f s", len(docs), len(para_docs),
-                     time.perf_counter() - started)
-        self._add_words(docs, progress)
-        self.articles = dict(hashes)  # the caller passes every change, so the index now holds the graph's articles
-        self._reindex_positions()
-        self._rebuild_bm25()
-
-    def _add_words(self, docs: list[Document], progress: bool) -> None:
-        new = list(dict.fromkeys(w for d in docs for w in content_tokens(d.page_content) if w not in self.words))
-        if not new:
-            return
-        vectors = self.embeddings.encode(new, progress=progress).astype(np.float16)
-        self.word_vectors = vectors if not len(self.words) else np.vstack([self.word_vectors, vectors])
-        for w in new:
-            self.words[w] = len(self.words)
-
-    def word_vector_table(self, words: list[str]) -> tuple[list[str], np.ndarray]:
-        """The known ones among ``words`` and their vectors (rows), for synonym matching."""
-        known = [w for w in words if w in self.words]
-        rows = [self.words[w] for w in known]
-        return known, self.word_vectors[rows].astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
+    def sentence_matrix(self) -> np.ndarray:
+        """Every live sentence vector, in row order (a copy; for benchmarks and tools)."""
+        return np.vstack([s.vectors if rows is None else s.vectors[rows]
+                          for s, rows in zip(self.segments, self._live_rows)]) if self.segments else np.zeros((0, 0))
 
     # --- searching -----------------------------------------------------------
 
+    def _concat(self, per_segment: Iterable[np.ndarray]) -> np.ndarray:
+        chosen = [v if rows is None else v[rows] for v, rows in zip(per_segment, self._live_rows)]
+        return np.concatenate(chosen).astype(np.float32, copy=False) if chosen else np.zeros(0, dtype=np.float32)
+
     def dense_scores(self, question_vector: np.ndarray) -> np.ndarray:
-        return self.vectors.scores(question_vector)
+        q = np.asarray(question_vector, dtype=np.float32)
+        return self._concat(s.vectors @ q for s in self.segments)
 
     def paragraph_dense_scores(self, question_vector: np.ndarray) -> np.ndarray:
         """Each sentence gets its paragraph's cosine."""
-        if not len(self.paragraphs):
-            return np.zeros(len(self), dtype=np.float32)
-        return self.paragraphs.scores(question_vector)[self.paragraph_of]
+        q = np.asarray(question_vector, dtype=np.float32)
+        return self._concat((s.paragraph_vectors @ q)[s.paragraph_of] if len(s.paragraphs) else
+                            np.zeros(len(s), dtype=np.float32) for s in self.segments)
 
     def bm25_scores(self, tokens: list[str], which: str = "bm25") -> np.ndarray:
         """Scores of every sentence (``bm25_paragraphs``: of its paragraph) for already tokenised words."""
-        index = self._bm25.get(which)
-        size = len(self.paragraphs) if which == "bm25_paragraphs" else len(self)
-        if index is None:
-            out = np.zeros(size, dtype=np.float32)
-        else:
-            known = [t for t in tokens if t in index.vocab_dict]
-            out = np.asarray(index.get_scores(known), dtype=np.float32) if known else np.zeros(size, dtype=np.float32)
-        return out[self.paragraph_of] if which == "bm25_paragraphs" and len(out) else out
+        field = _FIELD[which]
+        paragraphs = field == "paragraph_terms"
+        parts = [(s.postings[field], para_live if paragraphs else live) for s, live, para_live in self._parts]
+        scores = bm25(parts, tokens, k1=_K1, b=_B)
+        if paragraphs:
+            scores = [v[s.paragraph_of] if len(v) else np.zeros(len(s), dtype=np.float32)
+                      for v, s in zip(scores, self.segments)]
+        return self._concat(scores)
 
     def vocabulary(self) -> Iterable[str]:
-        """Every BM25 token of the stored sentences."""
-        index = self._bm25["bm25"]
-        return index.vocab_dict.keys() if index is not None else ()
+        """Every BM25 token of the stored sentences (a deleted article's may stay until its segment merges)."""
+        return itertools.chain.from_iterable(s.postings["sentences"].vocab for s in self.segments)
 
     def document_frequency(self, token: str) -> int:
-        index = self._bm25["bm25"]
-        tid = index.vocab_dict.get(token) if index is not None else None
-        if index is None or tid is None:
-            return 0
-        indptr = index.scores["indptr"]
-        return int(indptr[tid + 1] - indptr[tid])
+        return sum(s.postings["sentences"].document_frequency(token, live) for s, live, _ in self._parts)
+
+    def word_vector_table(self, words: list[str]) -> tuple[list[str], np.ndarray]:
+        """The known ones among ``words`` and their vectors (rows), for synonym matching."""
+        known, rows = [], []
+        for w in words:
+            for s in self.segments:
+                if w in s.words:
+                    known.append(w)
+                    rows.append(s.word_vectors[s.words[w]])
+                    break
+        return known, np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
+
+    def _knows_word(self, word: str) -> bool:
+        return any(word in s.words for s in self.segments)
+
+    # --- changing (each returns a new index) ------------------------------------
+
+    def _with(self, segments: Sequence[Segment], deleted: Mapping[str, frozenset[str]]) -> PassageIndex:
+        return PassageIndex(self.folder, self.embeddings, segments, deleted)
+
+    def with_changes(self, remove: Iterable[str], add: Sequence[StoredSentence], hashes: Mapping[str, str], *,
+                     progress: bool = False) -> PassageIndex:
+        """Drop the ``remove`` articles, then add the articles of ``hashes`` (id -> record hash), whose
+        sentences (already in the graph) are ``add``: one new segment, nothing else re-embedded."""
+        gone = set(remove) | set(hashes)
+        deleted = dict(self.deleted)
+        for a in gone:
+            if (i := self._home.get(a)) is not None:
+                name = self.segments[i].name
+                deleted[name] = deleted[name] | {a}
+        segments = list(self.segments)
+        if hashes:
+            segments.append(Segment.build(_new_name(), add, dict(hashes), self.embeddings, self._knows_word,
+                                          progress=progress))
+        return self._with(segments, deleted)
+
+    def merge_plan(self) -> list[str]:
+        """Names of segments worth merging now (newest same-tier run, or one mostly deleted), or none."""
+        for i, s in enumerate(self.segments):
+            if len(s) and 1 - (self._offsets[i + 1] - self._offsets[i]) / len(s) >= _DEAD_SHARE:
+                return [s.name]
+        tier = lambda s: int(math.log(max(len(s), 1), MERGE_FANOUT))  # noqa: E731
+        run: list[Segment] = []
+        for s in reversed(self.segments):
+            if run and tier(s) != tier(run[0]):
+                break
+            run.append(s)
+        return [s.name for s in reversed(run)] if len(run) >= MERGE_FANOUT else []
+
+    def merged(self, names: Sequence[str]) -> PassageIndex:
+        """This index with the named (adjacent) segments replaced by one, their deleted rows dropped."""
+        chosen = [s for s in self.segments if s.name in set(names)]
+        if len(chosen) != len(set(names)):
+            raise ValueError(f"no such segments: {sorted(set(names) - {s.name for s in chosen})}")
+        merged = Segment.merge(_new_name(), [(s, self.deleted[s.name]) for s in chosen])
+        at = self.segments.index(chosen[0])
+        rest = [s for s in self.segments if s.name not in set(names)]
+        segments = rest[:at] + [merged] + rest[at:]
+        return self._with(segments, {k: v for k, v in self.deleted.items() if k not in set(names)})
+
+    def rebased(self, newer: PassageIndex, names: Sequence[str]) -> PassageIndex:
+        """This merge result carried onto ``newer`` (which changed while it was merging): the same merged
+        segment in place of ``names``, with the deletions ``newer`` made to them since."""
+        merged = next(s for s in self.segments if s.name not in {x.name for x in newer.segments})
+        later = frozenset(a for n in names for a in newer.deleted.get(n, ()) if a in merged.articles)
+        at = min(i for i, s in enumerate(newer.segments) if s.name in set(names))
+        rest = [s for s in newer.segments if s.name not in set(names)]
+        deleted = {k: v for k, v in newer.deleted.items() if k not in set(names)} | {merged.name: later}
+        return self._with(rest[:at] + [merged] + rest[at:], deleted)
 
     # --- persistence ---------------------------------------------------------
 
+    def meta(self) -> dict:
+        return {
+            "format": INDEX_FORMAT, "model": self.embeddings.model_name,
+            "dimension": int(self.segments[0].vectors.shape[1] if self.segments else self.embeddings.dimension),
+            "dense_text": "headline. sentence; paragraph", "bm25": f"k1={_K1} b={_B}; headline+sentence, "
+            "headline+paragraph, sentence word pairs; plural-stripped tokens; statistics over all segments",
+            "versions": _versions(), "passages": len(self), "articles": len(self.articles),
+            "segments": [{"name": s.name, "deleted": sorted(self.deleted[s.name])} for s in self.segments],
+        }
+
     def save(self) -> None:
-        """Write the index next to the store, replacing the previous one in one rename."""
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        self.vectors.save(tmp)
-        self.paragraphs.save(tmp / "paragraphs")
-        for name, index in self._bm25.items():
-            if index is not None:
-                index.save(str(tmp / name), show_progress=False)
-        np.save(tmp / "words.npy", self.word_vectors)
-        (tmp / "words.json").write_text(json.dumps(list(self.words), ensure_ascii=False), encoding="utf-8")
-        (tmp / "meta.json").write_text(json.dumps(self.meta(), indent=1, sort_keys=True), encoding="utf-8")
-        old = self.folder.with_name(self.folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.folder.exists():
-            self.folder.rename(old)
-        tmp.rename(self.folder)
-        shutil.rmtree(old, ignore_errors=True)
+        """Write the segments not yet on disk, then ``meta.json`` in one rename; drop segments no longer used."""
+        home = self.folder / "segments"
+        home.mkdir(parents=True, exist_ok=True)
+        for s in self.segments:
+            if not (home / s.name).is_dir():
+                s.save(home / s.name)
+        tmp = self.folder / "meta.json.tmp"
+        with tmp.open("w", encoding="utf-8") as out:
+            json.dump(self.meta(), out, indent=1, sort_keys=True)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.folder / "meta.json")
+        _remove_unused(self.folder, {s.name for s in self.segments})
 
     @classmethod
     def exists(cls, folder: Path) -> bool:
@@ -270,43 +318,86 @@ class PassageIndex:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise IndexMismatch(f"the passage index in {folder} is unreadable ({exc}); run `kgqa reindex`") from None
-        if meta.get("format") != INDEX_FORMAT:
-            raise IndexMismatch(
-                f"the passage index in {folder} has format {meta.get('format')}, this kgqa writes {INDEX_FORMAT}; "
-                "run `kgqa reindex`"
-            )
         if meta.get("model") != embeddings.model_name:
             raise IndexMismatch(
                 f"the passage index in {folder} was embedded with {meta.get('model')!r} but KGQA_EMBEDDING_MODEL is "
                 f"{embeddings.model_name!r}; run `kgqa reindex` (or set the model back)"
             )
-        index = cls(folder, embeddings)
+        if meta.get("format") == 5:
+            return _upgrade_format_5(folder, embeddings)
+        if meta.get("format") != INDEX_FORMAT:
+            raise IndexMismatch(
+                f"the passage index in {folder} has format {meta.get('format')}, this kgqa writes {INDEX_FORMAT}; "
+                "run `kgqa reindex`"
+            )
         try:
-            index.vectors = NumpyVectorStore.load(folder, embeddings)
-            index.paragraphs = NumpyVectorStore.load(folder / "paragraphs", embeddings)
-            index.word_vectors = np.load(folder / "words.npy")
-            index.words = {w: i for i, w in enumerate(json.loads((folder / "words.json").read_text(encoding="utf-8")))}
-            for name in _BM25_NAMES:
-                if (folder / name).is_dir():
-                    index._bm25[name] = bm25s.BM25.load(str(folder / name), show_progress=False)
-        except (OSError, ValueError, KeyError) as exc:
+            listed = meta["segments"]
+            segments = [Segment.load(folder / "segments" / entry["name"]) for entry in listed]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexMismatch(f"the passage index in {folder} is damaged ({exc}); run `kgqa reindex`") from None
-        index.articles = dict(meta.get("articles", {}))
-        index._reindex_positions()
-        return index
+        _remove_unused(folder, {s.name for s in segments})  # left by a write that was cut short
+        deleted = {e["name"]: frozenset(e.get("deleted", ())) for e in listed}
+        return cls(folder, embeddings, segments, deleted)
 
-    def check(self, graph_hashes: dict[str, str]) -> None:
-        """Refuse a graph whose articles differ from the ones this index was built from."""
-        if graph_hashes == self.articles:
-            return
+    def difference(self, graph_hashes: Mapping[str, str]) -> tuple[list[str], list[str], list[str]]:
+        """Articles the graph has and the index lacks, the index has and the graph lacks, and both hold differently."""
         missing = sorted(set(graph_hashes) - set(self.articles))
         extra = sorted(set(self.articles) - set(graph_hashes))
         stale = sorted(i for i in set(graph_hashes) & set(self.articles) if graph_hashes[i] != self.articles[i])
+        return missing, extra, stale
+
+    def check(self, graph_hashes: Mapping[str, str]) -> None:
+        """Refuse a graph whose articles differ from the ones this index was built from."""
+        if dict(graph_hashes) == self.articles:
+            return
         parts = []
-        for label, ids in (("not indexed", missing), ("indexed but not in the graph", extra), ("changed", stale)):
+        for label, ids in zip(("not indexed", "indexed but not in the graph", "changed"),
+                              self.difference(graph_hashes)):
             if ids:
                 parts.append(f"{len(ids)} {label} (e.g. {ids[0]})")
         raise IndexMismatch(
             f"the passage index in {self.folder} does not match the graph: {'; '.join(parts)}. "
             "Was the store changed by another program? Run `kgqa reindex` to rebuild the index from the graph."
         )
+
+
+def _new_name() -> str:
+    """A segment's folder name, unique without coordination (a merge may run while an ingest adds one)."""
+    return f"seg-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+
+
+def _remove_unused(folder: Path, used: set[str]) -> None:
+    home = folder / "segments"
+    for path in home.iterdir() if home.is_dir() else ():
+        if path.name not in used:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _upgrade_format_5(folder: Path, embeddings: SentenceEmbeddings) -> PassageIndex:
+    """An index written before segments, as one segment: its vectors kept, its BM25 postings re-counted."""
+    from ._text import bigrams, bm25_tokens
+
+    log.warning("upgrading the passage index in %s to format %d (nothing is re-embedded)", folder, INDEX_FORMAT)
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        docs = [Document(id=r["id"], page_content=r["text"], metadata=r["metadata"])
+                for r in map(json.loads, (folder / "documents.jsonl").open(encoding="utf-8"))]
+        paragraphs = [Document(id=r["id"], page_content=r["text"], metadata=r["metadata"])
+                      for r in map(json.loads, (folder / "paragraphs" / "documents.jsonl").open(encoding="utf-8"))]
+        words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
+        segment = Segment(
+            _new_name(), docs, np.load(folder / "vectors.npy"), paragraphs,
+            np.load(folder / "paragraphs" / "vectors.npy"),
+            {"sentences": Postings.build([bm25_tokens(dense_text(d)) for d in docs]),
+             "bigrams": Postings.build([bigrams(bm25_tokens(d.page_content)) for d in docs]),
+             "paragraph_terms": Postings.build([bm25_tokens(p.page_content) for p in paragraphs])},
+            {w: i for i, w in enumerate(words)}, np.load(folder / "words.npy"), dict(meta.get("articles", {})))
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexMismatch(f"the passage index in {folder} is damaged ({exc}); run `kgqa reindex`") from None
+    index = PassageIndex(folder, embeddings, [segment])
+    index.save()
+    for name in ("vectors.npy", "documents.jsonl", "words.json", "words.npy"):
+        (folder / name).unlink(missing_ok=True)
+    for name in ("paragraphs", "bm25", "bm25_bigrams", "bm25_paragraphs"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+    return index

@@ -1,28 +1,61 @@
 """The articles as kgqa answers from them: the knowledge graph and its passage index, kept in step.
 
-Every ingest and delete goes through here, so graph and index always hold
-the same articles; on opening, an index that disagrees with the graph is
+**Reading.** The library publishes a :class:`Snapshot` (the passage index,
+the alias table, a generation number), immutable, and replaces it with one
+reference assignment when a change is complete. A request takes one snapshot
+(:meth:`Library.snapshot`) and reads it to the end; no lock is taken on the
+read path, and nothing a request reads changes under it.
+
+**Writing.** Ingests, deletes, SPARQL updates and segment merges are
+serialised by one writer lock and build the next snapshot off the read path.
+The graph is written first, then the index catches up with it
+(:meth:`PassageIndex.with_changes`: the new articles' sentences become a new
+segment, deleted ones are masked), after every ingest batch; small segments
+are merged in a background thread.
+
+**Recovery.** Before touching the graph a writer leaves ``pending.json`` in
+the index folder and removes it once the index has caught up. If the process
+dies in between (``kill -9``), the next open finds the note, brings the index
+level with the graph incrementally, logs what it did and opens. An index that
+disagrees with the graph *without* such a note was not left by kgqa, and is
 refused with a message saying how to rebuild it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg import IngestReport, KnowledgeGraph, QueryResult, Settings
+from kg import AliasTable, IngestReport, KnowledgeGraph, QueryResult, Settings
 
 from .embedding import SentenceEmbeddings
-from ._rwlock import ReadWriteLock
 from .index import PassageIndex
 
-__all__ = ["Library"]
+__all__ = ["Library", "Snapshot"]
 
 log = logging.getLogger(__name__)
+
+_PENDING = "pending.json"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one request reads: never changed; a change of the articles publishes a new one."""
+
+    generation: int
+    index: PassageIndex
+    names: AliasTable  # a frozen copy of the graph's alias table
+    graph: KnowledgeGraph  # its store serves reads alongside writes
+    settings: Settings
 
 
 class Library:
@@ -34,33 +67,33 @@ class Library:
     >>> _ = (tmp / "a.txt").write_text("Rain in Spain\\n\\nIt rained in Madrid on Aug. 3. Nobody minded.")
     >>> with Library(Settings(data_dir=tmp / "built", nlp_model="")) as lib:
     ...     report = lib.ingest([tmp / "a.txt"])
-    ...     len(lib.index)
+    ...     len(lib.snapshot().index)
     3
     """
 
     def __init__(self, settings: Settings, graph: KnowledgeGraph | None = None, *, progress: bool = False,
-                 rebuild: bool = False) -> None:
+                 rebuild: bool = False, merge_in_background: bool = True) -> None:
         self.settings = settings
-        #: Questions hold it for reading, index updates for writing (see :class:`ReadWriteLock`).
-        self.lock = ReadWriteLock()
-        #: Bumped by every change of the articles, so answerers know to refresh what they cached.
-        self.generation = 0
+        self._writer = threading.RLock()  # ingests, deletes, updates and merges, one at a time
+        self._background = merge_in_background
+        self._merger: threading.Thread | None = None
+        self._closing = False
         self._owns_graph = graph is None  # a graph passed in is closed by whoever opened it
         self.graph = graph or KnowledgeGraph(settings)
         self.embeddings = SentenceEmbeddings(settings.embedding_model)
         folder = settings.index_path
+        self._snapshot: Snapshot | None = None
         try:
-            if rebuild:
-                self.index = PassageIndex(folder, self.embeddings)
-                self._rebuild(progress)
-            elif PassageIndex.exists(folder):
-                self.index = PassageIndex.load(folder, self.embeddings)
-                self.index.check(self.graph.article_hashes())
-            else:
-                self.index = PassageIndex(folder, self.embeddings)
-                if self.graph.article_hashes():
-                    log.warning("no passage index in %s yet: building it from the graph", folder)
+            if rebuild or not PassageIndex.exists(folder):
+                self._publish(PassageIndex(folder, self.embeddings))
+                if rebuild or self.graph.article_hashes():
+                    if not rebuild:
+                        log.warning("no passage index in %s yet: building it from the graph", folder)
                     self._rebuild(progress)
+                self._pending.unlink(missing_ok=True)  # an unfinished first write: the index now has it all
+            else:
+                self._publish(PassageIndex.load(folder, self.embeddings))
+                self._recover(progress)
         except BaseException:
             self.close()
             raise
@@ -72,76 +105,161 @@ class Library:
         self.close()
 
     def close(self) -> None:
+        self._closing = True
+        self.wait_for_merges()
         if self._owns_graph:
             self.graph.close()
 
+    # --- the read side ---------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The current snapshot; hold it for the whole request."""
+        assert self._snapshot is not None
+        return self._snapshot
+
+    @property
+    def index(self) -> PassageIndex:
+        return self.snapshot().index
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every change of the articles."""
+        return self.snapshot().generation
+
+    def _publish(self, index: PassageIndex) -> None:
+        generation = self._snapshot.generation + 1 if self._snapshot else 1
+        names = self.graph.alias_table().frozen()
+        self._snapshot = Snapshot(generation, index, names, self.graph, self.settings)  # the one assignment
+
     # --- keeping graph and index in step ---------------------------------------
 
-    def _rebuild(self, progress: bool) -> None:
+    @property
+    def _pending(self) -> Path:
+        return self.settings.index_path / _PENDING
+
+    @contextmanager
+    def _writing(self, operation: str) -> Iterator[None]:
+        """Hold the writer lock, with a note on disk while graph and index may disagree."""
+        with self._writer:
+            self.settings.index_path.mkdir(parents=True, exist_ok=True)
+            note = {"operation": operation, "pid": os.getpid(), "started": time.time()}
+            self._pending.write_text(json.dumps(note), encoding="utf-8")
+            try:
+                yield
+            finally:
+                # Whatever reached the graph reaches the index, even when the operation failed.
+                self._sync()
+                self._pending.unlink(missing_ok=True)
+        self._merge_soon()
+
+    def _recover(self, progress: bool) -> None:
         hashes = self.graph.article_hashes()
-        index = PassageIndex(self.settings.index_path, self.embeddings)
-        index.update((), self.graph.sentences(), hashes, progress=progress)
-        with self.lock.write():
-            self.index = index
+        missing, extra, stale = self.index.difference(hashes)
+        if not (missing or extra or stale):
+            self._pending.unlink(missing_ok=True)
+            return
+        if not self._pending.is_file():
+            self.index.check(hashes)  # raises: someone else changed the store
+        try:
+            note = json.loads(self._pending.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            note = {}
+        log.warning("an earlier %s (pid %s) stopped before the passage index caught up: indexing %d article(s), "
+                    "dropping %d, re-reading %d", note.get("operation", "change"), note.get("pid", "?"),
+                    len(missing), len(extra), len(stale))
+        with self._writer:
+            self._sync(progress=progress)
+            self._pending.unlink(missing_ok=True)
+
+    def _rebuild(self, progress: bool) -> None:
+        with self._writer:
+            empty = PassageIndex(self.settings.index_path, self.embeddings)
+            hashes = self.graph.article_hashes()
+            index = empty.with_changes((), self.graph.sentences(), hashes, progress=progress)
             index.save()
-            self.generation += 1
+            self._publish(index)
 
     def reindex(self, *, progress: bool = False) -> int:
-        """Rebuild the passage index from the graph; returns the number of passages."""
+        """Rebuild the passage index from the graph (after changing the model); returns the number of passages."""
         started = time.perf_counter()
         self._rebuild(progress)
         log.info("reindexed %d passages in %.1f s", len(self.index), time.perf_counter() - started)
         return len(self.index)
 
-    def _sync(self, before: dict[str, str], *, progress: bool = False) -> None:
-        after = self.graph.article_hashes()
-        changed = [i for i, h in after.items() if before.get(i) != h]
-        removed = [i for i in before if i not in after]
-        if not changed and not removed:
-            return
-        sentences = self.graph.sentences(changed) if changed else []
-        # Answers read the index between steps; they wait only while it changes.
-        with self.lock.write():
-            self.index.update(removed + changed, sentences, after, progress=progress)
-            self.index.save()
-            self.generation += 1
+    def _sync(self, *, progress: bool = False, reread: Iterable[str] = ()) -> None:
+        """Bring the index level with the graph: the articles it lacks, has too many of, or holds stale."""
+        with self._writer:
+            hashes = self.graph.article_hashes()
+            index = self.index
+            missing, extra, stale = index.difference(hashes)
+            changed = sorted(set(missing) | set(stale) | {i for i in reread if i in hashes})
+            if not changed and not extra:
+                return
+            sentences = self.graph.sentences(changed) if changed else []
+            index = index.with_changes(extra, sentences, {i: hashes[i] for i in changed}, progress=progress)
+            index.save()
+            self._publish(index)
 
     def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None,
                replace: bool = True) -> IngestReport:
-        """:meth:`kg.KnowledgeGraph.ingest`, then the passages of every new or changed article."""
-        before = self.graph.article_hashes()
-        try:
-            report = self.graph.ingest(paths, progress=progress, batch=batch, replace=replace)
-        finally:
-            # Even when interrupted, whatever reached the graph reaches the index.
-            self._sync(before, progress=progress and sys.stderr.isatty())
-        return report
+        """:meth:`kg.KnowledgeGraph.ingest`, the passages of every new or changed article indexed after each batch."""
+        bar = progress and sys.stderr.isatty()
+        with self._writing("ingest"):
+            return self.graph.ingest(paths, progress=progress, batch=batch, replace=replace,
+                                     after_batch=lambda: self._sync(progress=bar))
 
     def update(self, sparql: str) -> Any:
         """Run an admin SPARQL Update (:meth:`kg.KnowledgeGraph.update`), then re-read the articles it touched.
 
-        Returns the graph's update report. Answerers rebuild their name and fact
-        tables afterwards, since any triple may have changed them.
+        Returns the graph's update report; a new snapshot is published even if no article changed, since
+        any triple may have changed the names answers are matched against.
         """
-        before = self.graph.article_hashes()
-        report = None
-        try:
+        with self._writing("update"):
             report = self.graph.update(sparql)
-        finally:
-            touched = report.articles if report is not None else ()
             # Articles the update named are re-read even if their record hash did not change.
-            self._sync({**before, **{i: "" for i in touched if i in before}})
-            with self.lock.write():
-                self.generation += 1
+            self._sync(reread=report.articles)
+            self._publish(self.index)
         return report
 
     def delete(self, article_id: str) -> None:
         """Remove one article from the graph and the index."""
-        before = self.graph.article_hashes()
-        try:
+        with self._writing("delete"):
             self.graph.delete(article_id)
-        finally:
-            self._sync(before)
+
+    # --- merging segments ---------------------------------------------------------
+
+    def _merge_soon(self) -> None:
+        if not self.index.merge_plan():
+            return
+        if not self._background:
+            self._merge_all()
+            return
+        with self._writer:
+            if self._merger is None or not self._merger.is_alive():
+                self._merger = threading.Thread(target=self._merge_all, name="kgqa-merge", daemon=True)
+                self._merger.start()
+
+    def _merge_all(self) -> None:
+        while not self._closing:
+            index = self.index
+            plan = index.merge_plan()
+            if not plan:
+                return
+            started = time.perf_counter()
+            merged = index.merged(plan)  # the heavy part, outside the writer lock
+            with self._writer:
+                current = self.index
+                result = merged if current is index else merged.rebased(current, plan)
+                result.save()
+                self._publish(result)
+            log.info("merged %d index segments in %.2f s; %d left", len(plan), time.perf_counter() - started,
+                     len(result.segments))
+
+    def wait_for_merges(self, timeout: float | None = None) -> None:
+        """Block until the background merge (if any) is done."""
+        merger = self._merger
+        if merger is not None:
+            merger.join(timeout)
 
     # --- the graph's read side, unchanged ------------------------------------
 

@@ -218,7 +218,8 @@ def test_a_mismatched_index_is_refused_and_reindex_repairs_it(settings: Settings
 def test_index_records_its_model_and_versions(library: Library) -> None:
     meta = json.loads((library.settings.index_path / "meta.json").read_text())
     assert meta["model"] == "all-MiniLM-L6-v2" and meta["dimension"] == 384
-    assert meta["passages"] == len(library.index) and {"sentence-transformers", "bm25s"} <= set(meta["versions"])
+    assert meta["passages"] == len(library.index) and {"sentence-transformers", "scipy"} <= set(meta["versions"])
+    assert sum(len(s) for s in library.index.segments) >= meta["passages"] and meta["segments"]
 
 
 def test_another_embedding_model_is_refused(settings: Settings, tmp_path: Path) -> None:

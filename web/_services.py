@@ -217,13 +217,12 @@ class Services:
     def neighbours(self, citation: Citation) -> tuple[str, str]:
         """The sentences just before and after a cited one in its article (empty at the edges)."""
         iri = f"{citation.article}#char={citation.start},{citation.end}"
-        with self.library.lock.read():
-            index = self.library.index
-            row = index.row_of(iri)
-            if row is None:
-                return "", ""
-            here = index.docs[row].metadata
-            around = [index.neighbour(row, -1), index.neighbour(row, 1)]
+        index = self.library.snapshot().index  # one snapshot: rows mean the same throughout
+        row = index.row_of(iri)
+        if row is None:
+            return "", ""
+        here = index.docs[row].metadata
+        around = [index.neighbour(row, -1), index.neighbour(row, 1)]
         # A body sentence's neighbour is never a reader's comment, nor one comment's another's.
         same = [d.page_content if d is not None and d.metadata.get("section") == here.get("section")
                 and d.metadata.get("commenter") == here.get("commenter") else "" for d in around]

@@ -35,11 +35,40 @@ class AliasTable:
         self._names: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self._by_length: dict[int, list[str]] | None = None
         self._word_kinds: dict[str, Counter[str]] | None = None
+        self._frozen = False
 
     def __len__(self) -> int:
         return len(self._names)
 
+    def frozen(self) -> AliasTable:
+        """An unchangeable copy, for readers while this one grows (its lookup tables are derived on first use,
+        from names that can no longer change).
+
+        >>> t = AliasTable(); t.add(("person", "Amir Hatami")); f = t.frozen(); t.add(("person", "Ali Shamkhani"))
+        >>> f.lookup("shamkhani"), len(t.lookup("shamkhani"))
+        ([], 1)
+        """
+        copy = AliasTable()
+        copy._names = defaultdict(set, {k: frozenset(v) for k, v in self._names.items()})  # type: ignore[misc]
+        copy._frozen = True
+        return copy
+
+    def remove(self, entity: tuple[str, str]) -> None:
+        """Forget every name of ``entity`` (before re-adding the ones it still has)."""
+        self._check_writable()
+        self._by_length = None
+        self._word_kinds = None
+        for key in [k for k, v in self._names.items() if entity in v]:
+            self._names[key].discard(entity)
+            if not self._names[key]:
+                del self._names[key]
+
+    def _check_writable(self) -> None:
+        if self._frozen:
+            raise TypeError("a frozen AliasTable cannot change")
+
     def add(self, entity: tuple[str, str], aliases: Iterable[str] = ()) -> None:
+        self._check_writable()
         self._by_length = None
         self._word_kinds = None
         self._names[norm(entity[1])].add(entity)
@@ -50,7 +79,7 @@ class AliasTable:
             self._names[norm(entity[1].split()[-1])].add(entity)
 
     def lookup(self, name: str) -> list[tuple[str, str]]:
-        return sorted(self._names.get(norm(name), ()))
+        return sorted(self._names.get(norm(name), ()))  # .get: a lookup never adds a key
 
     def kind_named_by(self, word: str, *, least: int = 3, share: float = 0.6) -> str | None:
         """The kind of entity whose names hold ``word``, when most of at least ``least`` of them agree.
