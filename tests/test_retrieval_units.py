@@ -160,3 +160,101 @@ def test_a_name_links_to_the_entity_called_that_before_one_with_it_as_a_surname(
     names.add(("place", "London"))
     assert [(e.kind, e.label) for e in analyze("Who visited London?", names).entities] == [("place", "London")]
     assert [e.label for e in analyze("What did Michael London say?", names).entities] == ["Michael London"]
+
+
+# --- the segmented index ----------------------------------------------------------------
+
+
+class HashSentenceEmbeddings:
+    """:class:`retrieval.embedding.SentenceEmbeddings`'s interface over :class:`HashEmbeddings` (no model)."""
+
+    model_name = "hash"
+    dimension = 32
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return np.asarray(HashEmbeddings().embed_documents(texts), dtype=np.float32).reshape(len(texts), 32)
+
+
+def _articles(n: int, seed: int = 0) -> dict[str, list]:
+    from kg import StoredSentence
+
+    rng = np.random.default_rng(seed)
+    words = ["iran", "syria", "minister", "defense", "rain", "madrid", "bomb", "idlib", "missile", "talks", "said"]
+    out = {}
+    for a in range(n):
+        out[f"a{a}"] = [StoredSentence(iri=f"http://x/a{a}#s{i}", article_id=f"a{a}", article_iri=f"http://x/a{a}",
+                                       index=i, start=0, end=1, text=" ".join(rng.choice(words, size=6)) + f" w{a}",
+                                       section="body", headline=f"news {a % 3}", segment=f"http://x/a{a}#p{i // 2}")
+                        for i in range(4)]
+    return out
+
+
+def _scores(index, q: str) -> dict[str, tuple[float, ...]]:  # type: ignore[no-untyped-def]
+    from retrieval._text import bigrams, bm25_tokens
+
+    vector = np.asarray(HashEmbeddings().embed_query(q), dtype=np.float32)
+    columns = [index.bm25_scores(bm25_tokens(q)), index.bm25_scores(bigrams(bm25_tokens(q)), "bm25_bigrams"),
+               index.bm25_scores(bm25_tokens(q), "bm25_paragraphs"), index.dense_scores(vector),
+               index.paragraph_dense_scores(vector)]
+    return {d.id: tuple(round(float(c[r]), 5) for c in columns) for r, d in enumerate(index.docs)}
+
+
+def test_segments_with_deletes_and_merges_score_exactly_like_one_fresh_index(tmp_path) -> None:
+    """Adding article by article, deleting, replacing and merging gives a rebuild's scores, row for row."""
+    from retrieval.index import PassageIndex
+
+    emb = HashSentenceEmbeddings()
+    articles = _articles(12)
+    grown = PassageIndex(tmp_path / "grown", emb)  # type: ignore[arg-type]
+    for a, sentences in articles.items():
+        grown = grown.with_changes((), sentences, {a: "h"})
+    grown = grown.with_changes(["a3", "a7"], [], {})  # deleted
+    replaced = _articles(12, seed=1)["a5"]
+    grown = grown.with_changes((), replaced, {"a5": "h2"})  # changed: old rows masked, new segment
+    assert len(grown.segments) == 13 and set(grown.articles) == set(articles) - {"a3", "a7"}
+    fresh_sentences = [s for a, ss in articles.items() if a not in {"a3", "a5", "a7"} for s in ss] + replaced
+    fresh = PassageIndex(tmp_path / "fresh", emb).with_changes(  # type: ignore[arg-type]
+        (), fresh_sentences, {a: "h2" if a == "a5" else "h" for a in set(articles) - {"a3", "a7"}})
+    for q in ["defense minister of syria", "rain in madrid said", "w5 talks", "news 1 missile missile"]:
+        assert _scores(grown, q) == _scores(fresh, q)
+        merged = grown.merged([s.name for s in grown.segments[:8]])
+        assert len(merged.segments) == 6 and _scores(merged, q) == _scores(fresh, q)
+    # Saved and loaded, the index is the same; a folder a cut-short write left is removed.
+    grown.save()
+    (tmp_path / "grown" / "segments" / "seg-left-by-a-crash.tmp").mkdir()
+    again = PassageIndex.load(tmp_path / "grown", emb)  # type: ignore[arg-type]
+    assert _scores(again, "defense minister") == _scores(grown, "defense minister")
+    assert sorted(p.name for p in (tmp_path / "grown" / "segments").iterdir()) == sorted(s.name for s in grown.segments)
+    row = again.row_of("http://x/a4#s2")
+    assert again.docs[row].id == "http://x/a4#s2" and again.docs[again.neighbour_row(row, -1)].id == "http://x/a4#s1"
+    assert again.article_rows("a3") == [] and len(again.article_rows("a5")) == 4
+
+
+def test_merge_plan_keeps_the_segment_count_logarithmic(tmp_path) -> None:
+    from retrieval.index import MERGE_FANOUT, PassageIndex
+
+    index = PassageIndex(tmp_path, HashSentenceEmbeddings())  # type: ignore[arg-type]
+    for a, sentences in _articles(64).items():
+        index = index.with_changes((), sentences, {a: "h"})
+        while plan := index.merge_plan():
+            index = index.merged(plan)
+    assert len(index) == 256 and len(index.segments) <= MERGE_FANOUT * math.ceil(math.log(256, MERGE_FANOUT))
+    index = index.with_changes([f"a{i}" for i in range(0, 64, 2)], [], {})  # half of every segment deleted
+    while plan := index.merge_plan():
+        index = index.merged(plan)
+    assert len(index) == 128 and sum(len(s) for s in index.segments) == 128  # the dead rows are gone
+
+
+def test_bm25_over_segments_equals_bm25s() -> None:
+    import bm25s
+
+    from retrieval._lexical import Postings, bm25
+
+    rng = np.random.default_rng(3)
+    docs = [[f"w{x}" for x in rng.integers(0, 40, size=rng.integers(0, 12))] for _ in range(200)]
+    reference = bm25s.BM25(k1=0.9, b=0.4)
+    reference.index(docs, show_progress=False)
+    query = ["w1", "w2", "w2", "w7", "unknown"]
+    expected = reference.get_scores([t for t in query if t in reference.vocab_dict])
+    parts = [(Postings.build(docs[:70]), None), (Postings.build(docs[70:]), None)]
+    assert np.concatenate(bm25(parts, query, k1=0.9, b=0.4)) == pytest.approx(expected, abs=1e-5)
