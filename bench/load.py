@@ -20,7 +20,9 @@ few hand-written and unanswerable ones, each from its own offset, with
 A request counts if it started inside the measured window; it is an error if
 its HTTP status is not 200, it raised, or its body lacks the answer contract
 keys (``results`` for a search). Ingest errors (non-201 or a refused file) are
-counted apart from ask errors. Prints, per N, a table by client kind (api ask,
+counted apart from ask errors. With N = 1 among the levels, one more N = 1
+level runs first with no ingest: the idle baseline, and ``p95(N=1 during the
+ingest) / p95(idle)`` is printed (target <= 1.5). Prints, per N, a table by client kind (api ask,
 api search, gradio ask, all), the articles stored during the level and the CPU
 the server used; then ``p95(N=8)/p95(N=1)`` (target <= 3) and the total ask
 errors (target 0). Writes every figure to ``bench/results/load.json`` and the
@@ -296,14 +298,14 @@ def stats(seconds: list[float], window: float) -> dict[str, Any]:
 
 
 def run_level(url: str, n: int, args: argparse.Namespace, qs: list[str], articles: list[dict[str, str]],
-              server_pid: int) -> dict[str, Any]:
+              server_pid: int, *, ingesting: bool = True) -> dict[str, Any]:
     level = Level()
     n_api = n // 2
     kinds = ["mixed"] if n == 1 else ["api"] * n_api + ["gradio"] * (n - n_api)
     threads = [threading.Thread(target=user, args=(url, level, qs, 11 * u, args, kind), name=f"{kind}-{u}",
                                 daemon=True) for u, kind in enumerate(kinds)]
     ingest = None
-    if not args.no_ingest:
+    if ingesting and not args.no_ingest:
         ingest = threading.Thread(target=ingester, args=(url, level, articles), name="ingest", daemon=True)
         ingest.start()
     for t in threads:
@@ -321,7 +323,7 @@ def run_level(url: str, n: int, args: argparse.Namespace, qs: list[str], article
 
     inside = [s for s in level.samples if level.start <= s.started < level.end]
     errors = [s for s in inside if s.error]
-    out: dict[str, Any] = {"users": n, "user_kinds": kinds, "window_s": window}
+    out: dict[str, Any] = {"users": n, "user_kinds": kinds, "window_s": window, "ingesting": ingest is not None}
     out["kinds"] = {}
     for kind in KINDS:
         mine = [s for s in inside if s.kind == kind]
@@ -401,6 +403,13 @@ def main() -> None:
         ready = app.wait_ready(args.startup_timeout)
         print(f"app up at {app.url} after {ready:.1f} s (fresh store, seed ingested, models loaded); "
               f"{len(qs)} questions, {len(articles)} BBC articles for the ingest; log {app.log_path}")
+        if 1 in args.users and not args.no_ingest:
+            # The same single user with no ingest running: the baseline of the during-ingest level.
+            idle = run_level(app.url, 1, args, qs, articles, app.proc.pid, ingesting=False)
+            print(f"N= 1 idle: {idle['all']['requests']} requests, p50 {fmt(idle['all']['p50_ms'])} ms, "
+                  f"p95 {fmt(idle['all']['p95_ms'])} ms", flush=True)
+        else:
+            idle = None
         for n in args.users:
             lv = run_level(app.url, n, args, qs, articles, app.proc.pid)
             levels.append(lv)
@@ -427,13 +436,19 @@ def main() -> None:
             if one and eight:
                 summary[f"p95_ratio_8_to_1 {kind}"] = eight / one
                 print(f"    {kind}: p95 {one:,.0f} -> {eight:,.0f} ms, ratio {eight / one:.2f}")
+    if idle is not None and 1 in by_n and idle["asks"]["p95_ms"] and by_n[1]["asks"]["p95_ms"]:
+        ratio = by_n[1]["asks"]["p95_ms"] / idle["asks"]["p95_ms"]
+        summary["idle_ask_p95_ms"], summary["ingest_ask_p95_ms"] = idle["asks"]["p95_ms"], by_n[1]["asks"]["p95_ms"]
+        summary["p95_ratio_ingest_to_idle"] = ratio
+        print(f"one user, ask p95 during the ingest / idle = {by_n[1]['asks']['p95_ms']:,.0f} / "
+              f"{idle['asks']['p95_ms']:,.0f} ms = {ratio:.2f} (target ≤ 1.5): {'holds' if ratio <= 1.5 else 'FAILS'}")
     summary["errors_ok"] = summary["ask_errors"] == 0
     print(f"errors: {summary['ask_errors']} (target 0): {'holds' if summary['errors_ok'] else 'FAILS'}; "
           f"ingest errors: {summary['ingest_errors']}")
     print(f"runtime {total:.0f} s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
-    args.out.write_text(json.dumps({"settings": settings, "levels": levels, "summary": summary,
+    args.out.write_text(json.dumps({"settings": settings, "idle": idle, "levels": levels, "summary": summary,
                                     "cores": os.cpu_count()}, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")
 
