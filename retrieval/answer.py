@@ -24,7 +24,7 @@ from ._text import bm25_tokens, content_tokens, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
 from .compound import combine, split_compound
 from .followup import Turn, resolve_followup
-from .graph_facts import Post, Quotation
+from .graph_facts import GraphFacts, Post, Quotation
 from .question import MONTH_NAMES, Question, analyze
 from .ranker import Span, candidates
 from .retriever import Candidate, GraphEvidence, HybridRetriever
@@ -100,7 +100,7 @@ class Answerer:
         self.chat_model = chat_model
 
     @property
-    def facts(self):  # type: ignore[no-untyped-def]
+    def facts(self) -> GraphFacts:
         return self.retriever.facts
 
     def _current(self) -> None:
@@ -275,7 +275,8 @@ class Answerer:
                 return None
             return Draft(name, [top.sentence], 0.9, [(name, "kgqa:commenter", _short(top.doc.page_content), top.sentence)],
                          _sentence_query(top.sentence), "graph", about_comment=True)
-        names = self.facts.authors(top.doc.metadata["article"])
+        authors = self.facts.authors(top.doc.metadata["article"])
+        names = list(authors)
         if not names:
             return None
         index = self.library.index
@@ -284,26 +285,28 @@ class Answerer:
         bylines = [r for r in rows if index.docs[r].metadata["section"] == "byline"] or rows
         sentence = index.docs[bylines[0]].metadata["sentence"] if bylines else top.sentence
         return Draft(join_names(names), [sentence], 0.9, [(top.doc.metadata["headline"], "schema:author", n, sentence)
-                                                    for n in names], self.facts.last_query, "graph")
+                                                    for n in names], authors.query, "graph")
 
     def _comment_count(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
         """How many (reader) comments an article has: counted in the graph."""
         if q.expected != "number" or not re.search(r"\bcomments\b", q.text, re.I) or not ranked:
             return None
         article = ranked[0].doc.metadata["article"]
-        count, first = self.facts.comment_count(article)
+        found = self.facts.comment_count(article)
+        (counted,) = found
+        count, first = counted.count, counted.first
         if first is None:
             return Draft(f"{ranked[0].doc.metadata['headline'] or 'The article'} has no reader comments", [ranked[0].sentence],
-                         0.6, [], self.facts.last_query, "graph")
+                         0.6, [], found.query, "graph")
         return Draft(f"{count} reader comment{'s' if count != 1 else ''}", [first], 0.85,
                      [(ranked[0].doc.metadata["headline"], "kgqa:commentCount", str(count), first)],
-                     self.facts.last_query, "graph", about_comment=True)
+                     found.query, "graph", about_comment=True)
 
     def _acronym(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
         if not q.acronym:
             return None
         found = self.facts.acronym(q.acronym)
-        sparql = self.facts.last_query
+        sparql = found.query
         with_sentence = [a for a in found if a.sentence]
         if with_sentence:
             a = with_sentence[0]
@@ -335,16 +338,17 @@ class Answerer:
         titles = self._titles_in(q)
         heads = bool(_HEAD_VERBS & set(q.tokens))
         if titles:
-            posts = self.facts.posts_titled(titles)
+            titled = self.facts.posts_titled(titles)
+            posts, sparql = list(titled), titled.query
         elif heads and focus:
             # "Who runs the UK company Umbro?": the organisation is what is run, not the country it is in.
             orgs = [self.retriever.entity_iri(e.kind, e.label) for e in q.entities if e.kind in {"organization", "group"}]
             posts = [p for p in evidence.posts if set(tokens(p.title)) & _HEAD_TITLES and p.org in (orgs or focus)]
             if not posts:
                 return self._post_in_sentences(q, ranked)
+            sparql = evidence.queries[0] if evidence.queries else None  # the query of the entities' posts
         else:
             return self._post_in_sentences(q, ranked)
-        sparql = self.facts.last_query
         if focus:
             posts = [p for p in posts if self._org_of_question(p, q, focus) or p.holder in focus]
         named = set() if focus else _named_constraint(q)  # a linked name constrains by its IRI, above
@@ -383,8 +387,8 @@ class Answerer:
         leads = bool((_HEAD_VERBS | _HEAD_TITLES) & set(q.tokens))
         asked = set(q.tokens)
         top = ranked[:_POST_SENTENCES]
-        posts = self.facts.posts_in([c.sentence for c in top])
-        sparql = self.facts.last_query
+        found = self.facts.posts_in([c.sentence for c in top])
+        posts, sparql = list(found), found.query
         focus = set(self.retriever.focus_iris(q))
         place = {c.sentence: n for n, c in enumerate(top)}
         scored = []
@@ -440,8 +444,8 @@ class Answerer:
         if not q.speaker_wanted:
             return None
         top = ranked[:5]
-        quotes = self.facts.quotes_in([c.sentence for c in top])
-        sparql = self.facts.last_query
+        found = self.facts.quotes_in([c.sentence for c in top])
+        quotes, sparql = list(found), found.query
         by_sentence: dict[str, list[Quotation]] = {}
         for quote in quotes:
             by_sentence.setdefault(quote.sentence, []).append(quote)
@@ -501,8 +505,8 @@ class Answerer:
         """Which (Iranian) officials are quoted."""
         if not (q.is_list and q.expected == "person" and _QUOTED & set(q.tokens)):
             return None
-        quotes = self.facts.quotes_in([c.sentence for c in self.retriever.rank(q, evidence, k=40, pool=60)])
-        sparql = self.facts.last_query
+        found = self.facts.quotes_in([c.sentence for c in self.retriever.rank(q, evidence, k=40, pool=60)])
+        quotes, sparql = list(found), found.query
         people = [x for x in quotes if x.creator and "/entity/person/" in x.creator and x.cue != "comment"]
         places = [e for e in q.entities if e.kind in {"place", "group"}]
         if places:

@@ -1,22 +1,28 @@
 """The graph side of answering: posts, quotations, acronyms and mentions, read with SPARQL.
 
-Every lookup returns rows plus the query text that found them, so an answer
-can show "how this was found" and a user can re-run it in the SPARQL tab.
-Queries go through ``KnowledgeGraph.select`` (trusted, fixed shapes; values
-escaped here), each inside ``GRAPH ?g`` so they work on any store.
+Every lookup returns rows plus the query text that found them (a :class:`Found`),
+so an answer can show "how this was found" and a user can re-run it in the
+SPARQL tab. The query travels with the rows rather than sitting on the
+:class:`GraphFacts` object, which is shared by concurrent requests: an answer
+never shows another request's SPARQL. (``labels``, a name table nothing shows
+the query of, returns a plain dict.) Queries go through
+``KnowledgeGraph.select`` (trusted, fixed shapes; values escaped here), each
+inside ``GRAPH ?g`` so they work on any store.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Generic, TypeVar
 
 from kg import PREFIXES, KnowledgeGraph, sparql_literal
 
 from ._text import tokens
 
-__all__ = ["GraphFacts", "Post", "Quotation", "Acronym"]
+__all__ = ["GraphFacts", "Found", "Post", "Quotation", "Acronym", "CommentCount"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +38,44 @@ def _iri(value: str) -> str:
 
 def _v(term: tuple | None) -> str | None:
     return None if term is None else term[1]
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Found(Generic[T]):
+    """The rows of one lookup and the SPARQL that found them.
+
+    A lookup that runs one query per entity or sentence keeps the first one's (what an answer shows);
+    ``query`` is None when it ran none (nothing to look up). Iterating, ``len``, truth and indexing
+    go to ``items``:
+
+    >>> found = Found(("a", "b"), "SELECT ...")
+    >>> list(found), len(found), found[0], found.query
+    (['a', 'b'], 2, 'a', 'SELECT ...')
+    >>> bool(Found((), None))
+    False
+    """
+
+    items: tuple[T, ...] = ()
+    query: str | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> T:
+        return self.items[i]
+
+
+def _combined(parts: Iterable[Found[T]]) -> Found[T]:
+    """The parts' items, each once, in order; the first part's query."""
+    found = list(parts)
+    return Found(tuple(dict.fromkeys(item for part in found for item in part.items)),
+                 found[0].query if found else None)
 
 
 @dataclass(frozen=True)
@@ -68,28 +112,36 @@ class Acronym:
     sentence: str | None
 
 
+@dataclass(frozen=True)
+class CommentCount:
+    count: int  # reader comments on the article
+    first: str | None  # its first comment sentence; None when it has none
+
+
+# Frozen: the graph is all it holds, so one object serves concurrent requests (each lookup's query is in
+# what it returns). eq=False: two objects over the same graph are still two objects.
+@dataclass(frozen=True, eq=False)
 class GraphFacts:
-    """Fact lookups by entity or sentence; the query behind each result is kept in ``last_query``."""
+    """Fact lookups by entity or sentence; each returns a :class:`Found`, its rows with the query behind them."""
 
-    def __init__(self, graph: KnowledgeGraph) -> None:
-        self.graph = graph
-        self.last_query: str | None = None
+    graph: KnowledgeGraph
 
-    def _select(self, body: str) -> list[tuple]:
+    def _select(self, body: str) -> tuple[list[tuple], str]:
         query = _PROLOGUE + body.strip() + "\n"
-        self.last_query = query
-        return self.graph.select(query)
+        return self.graph.select(query), query
 
     # --- posts ---------------------------------------------------------------
 
+    # Read once per GraphFacts: the retriever that holds it is rebuilt whenever the articles change (the
+    # library's generation), so the table is never stale; two requests racing to fill it compute the same one.
     @cached_property
     def post_titles(self) -> dict[tuple[str, ...], str]:
         """Tokens of every stored post title -> the title (for spotting "defence minister" in a question)."""
         rows = self.graph.select(_PROLOGUE + "SELECT DISTINCT ?t WHERE { GRAPH ?g { ?p kgqa:title ?t } }")
         return {tuple(tokens(_v(r[0]) or "")): _v(r[0]) or "" for r in rows if r[0]}
 
-    def _posts(self, where: str) -> list[Post]:
-        rows = self._select(f"""
+    def _posts(self, where: str) -> Found[Post]:
+        rows, query = self._select(f"""
 SELECT DISTINCT ?holder ?holderLabel ?title ?org ?orgLabel ?rank ?sentence WHERE {{ GRAPH ?g {{
   {where}
   ?holder org:holds ?post ; rdfs:label ?holderLabel . ?post kgqa:title ?title .
@@ -97,100 +149,87 @@ SELECT DISTINCT ?holder ?holderLabel ?title ?org ?orgLabel ?rank ?sentence WHERE
   OPTIONAL {{ ?post org:postIn ?org . ?org rdfs:label ?orgLabel }}
   OPTIONAL {{ ?holder kgqa:rank ?rank }}
 }} }} LIMIT 200""")
-        return [Post(_v(r[0]) or "", _v(r[1]) or "", _v(r[2]) or "", _v(r[3]), _v(r[4]), _v(r[5]), _v(r[6]) or "")
-                for r in rows]
+        return Found(tuple(Post(_v(r[0]) or "", _v(r[1]) or "", _v(r[2]) or "", _v(r[3]), _v(r[4]), _v(r[5]),
+                                _v(r[6]) or "") for r in rows), query)
 
-    def posts_of(self, entities: list[str]) -> list[Post]:
-        """Posts held by, or in, any of the entities."""
+    @staticmethod
+    def _each(lookup: Callable[[str], Found[T]], values: Iterable[str]) -> Found[T]:
+        """``lookup`` of every value, once each, in order; the first one's query."""
+        return _combined(lookup(value) for value in dict.fromkeys(values))
+
+    def posts_of(self, entities: list[str]) -> Found[Post]:
+        """Posts held by, or in, any of the entities; the query is the first entity's posts held."""
         # One small query per entity with the IRI written in: Oxigraph answers those from its indexes,
         # where a VALUES join over the whole store takes a hundred times longer.
-        found: list[Post] = []
-        queries = []
-        for e in entities:
-            found += self._posts(f"{_iri(e)} org:holds ?post . BIND({_iri(e)} AS ?holder)")
-            queries.append(self.last_query)
-            found += self._posts(f"?post org:postIn {_iri(e)} .")
-        self.last_query = queries[0] if queries else None
-        return list(dict.fromkeys(found))
+        return self._each(self._posts_of, entities)
 
-    def _each(self, lookup, values: list[str]) -> list:  # type: ignore[no-untyped-def]
-        """``lookup`` of every value, once each, in order; ``last_query`` the first one's."""
-        found: list = []
-        queries = []
-        for value in dict.fromkeys(values):
-            found += lookup(value)
-            queries.append(self.last_query)
-        self.last_query = queries[0] if queries else None
-        return list(dict.fromkeys(found))
+    def _posts_of(self, entity: str) -> Found[Post]:
+        iri = _iri(entity)
+        return _combined([self._posts(f"{iri} org:holds ?post . BIND({iri} AS ?holder)"),
+                          self._posts(f"?post org:postIn {iri} .")])
 
-    def posts_in(self, sentences: list[str]) -> list[Post]:
+    def posts_in(self, sentences: list[str]) -> Found[Post]:
         """Posts read from any of the sentences."""
         # The sentence written into a triple pattern, so the store reads it from its index (a bare BIND
         # of ?sentence made it scan every post: 115 ms for five sentences over the BBC store).
         return self._each(lambda s: self._posts(
             f"?fact prov:wasDerivedFrom {_iri(s)} . BIND({_iri(s)} AS ?sentence)"), sentences)
 
-    def posts_titled(self, titles: list[str]) -> list[Post]:
-        found: list[Post] = []
-        queries = []
-        for title in titles:
-            found += self._posts(f"?post kgqa:title {sparql_literal(title)} .")
-            queries.append(self.last_query)
-        self.last_query = queries[0] if queries else None
-        return list(dict.fromkeys(found))
+    def posts_titled(self, titles: list[str]) -> Found[Post]:
+        """Posts with any of the titles (the exact stored title)."""
+        return self._each(lambda t: self._posts(f"?post kgqa:title {sparql_literal(t)} ."), titles)
 
     # --- quotations ------------------------------------------------------------
 
-    def _quotes(self, where: str) -> list[Quotation]:
-        rows = self._select(f"""
+    def _quotes(self, where: str) -> Found[Quotation]:
+        rows, query = self._select(f"""
 SELECT DISTINCT ?q ?text ?cue ?speakerText ?creator ?creatorLabel ?sentence WHERE {{ GRAPH ?g {{
   {where}
   ?q a schema:Quotation ; schema:text ?text ; kgqa:cue ?cue ; kgqa:speakerText ?speakerText ;
      prov:wasDerivedFrom ?sentence .
   OPTIONAL {{ ?q schema:creator ?creator . ?creator rdfs:label ?creatorLabel }}
 }} }} LIMIT 500""")
-        return [Quotation(_v(r[0]) or "", _v(r[1]) or "", _v(r[2]) or "", _v(r[3]) or "", _v(r[4]), _v(r[5]),
-                          _v(r[6]) or "") for r in rows]
+        return Found(tuple(Quotation(_v(r[0]) or "", _v(r[1]) or "", _v(r[2]) or "", _v(r[3]) or "", _v(r[4]),
+                                     _v(r[5]), _v(r[6]) or "") for r in rows), query)
 
-    def quotes_by(self, entities: list[str]) -> list[Quotation]:
-        found: list[Quotation] = []
-        queries = []
-        for e in entities:
-            found += self._quotes(f"?q schema:creator {_iri(e)} .")
-            queries.append(self.last_query)
-        self.last_query = queries[0] if queries else None
-        return list(dict.fromkeys(found))
+    def quotes_by(self, entities: list[str]) -> Found[Quotation]:
+        """Quotations whose speaker is any of the entities."""
+        return self._each(lambda e: self._quotes(f"?q schema:creator {_iri(e)} ."), entities)
 
-    def quotes_in(self, sentences: list[str]) -> list[Quotation]:
+    def quotes_in(self, sentences: list[str]) -> Found[Quotation]:
+        """Quotations read from any of the sentences."""
         return self._each(
             lambda s: self._quotes(f"?q prov:wasDerivedFrom {_iri(s)} . BIND({_iri(s)} AS ?sentence)"), sentences)
 
     # --- acronyms and mentions -------------------------------------------------
 
-    def acronym(self, short: str) -> list[Acronym]:
-        rows = self._select(f"""
+    def acronym(self, short: str) -> Found[Acronym]:
+        """Entities with ``short`` as an alternative name, and the sentence that said so if known."""
+        rows, query = self._select(f"""
 SELECT DISTINCT ?entity ?label ?sentence WHERE {{ GRAPH ?g {{
   ?entity skos:altLabel {sparql_literal(short)} ; rdfs:label ?label .
   OPTIONAL {{ ?fact rdf:subject ?entity ; rdf:predicate skos:altLabel ; rdf:object {sparql_literal(short)} ;
                    prov:wasDerivedFrom ?sentence }}
 }} }} LIMIT 50""")
-        return [Acronym(short, _v(r[0]) or "", _v(r[1]) or "", _v(r[2])) for r in rows]
+        return Found(tuple(Acronym(short, _v(r[0]) or "", _v(r[1]) or "", _v(r[2])) for r in rows), query)
 
-    def authors(self, article: str) -> list[str]:
-        rows = self._select(f"""
+    def authors(self, article: str) -> Found[str]:
+        """The names of the article's authors."""
+        rows, query = self._select(f"""
 SELECT DISTINCT ?author ?name WHERE {{ GRAPH ?g {{ {_iri(article)} schema:author ?author . ?author rdfs:label ?name }} }}""")
-        return [_v(r[1]) or "" for r in rows]
+        return Found(tuple(_v(r[1]) or "" for r in rows), query)
 
-    def comment_count(self, article: str) -> tuple[int, str | None]:
-        """Number of reader comments on an article, and its first comment sentence."""
-        rows = self._select(f"""
+    def comment_count(self, article: str) -> Found[CommentCount]:
+        """Number of reader comments on an article and its first comment sentence: always one item."""
+        rows, query = self._select(f"""
 SELECT (COUNT(DISTINCT ?comment) AS ?n) (MIN(STR(?sentence)) AS ?first) WHERE {{ GRAPH {_iri(article)} {{
   ?sentence kgqa:inComment ?comment }} }}""")
         if not rows or rows[0][0] is None:
-            return 0, None
-        return int(_v(rows[0][0]) or 0), _v(rows[0][1])
+            return Found((CommentCount(0, None),), query)
+        return Found((CommentCount(int(_v(rows[0][0]) or 0), _v(rows[0][1])),), query)
 
     def labels(self, entities: list[str]) -> dict[str, str]:
+        """A label of each entity that has one."""
         if not entities:
             return {}
         rows = self.graph.select(_PROLOGUE + f"""SELECT ?e (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{

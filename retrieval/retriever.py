@@ -16,7 +16,7 @@ import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict
 
 from kg import AliasTable, Mention
 from kg.extraction import normalize_date
@@ -77,8 +77,39 @@ class GraphEvidence:
         return {p.sentence for p in self.posts} | {q.sentence for q in self.quotes}
 
 
+class _Reading:
+    """What one :meth:`HybridRetriever.rank` call reads of the sentences it scores, each worked out once.
+
+    Made per call and dropped with it: the retriever is shared by concurrent requests, so it keeps no
+    caches of its own (the tokens and stems under these are memoised in :mod:`retrieval._text`).
+    """
+
+    def __init__(self, index: PassageIndex) -> None:
+        self.docs = index.docs
+        self._words: dict[int, tuple[frozenset[str], list[str]]] = {}
+        self._mentions: dict[int, list[Mention]] = {}
+
+    def words(self, row: int) -> tuple[frozenset[str], list[str]]:
+        """A sentence's word stems and its content words."""
+        found = self._words.get(row)
+        if found is None:
+            text = self.docs[row].page_content
+            found = self._words[row] = (frozenset(stems(tokens(text))), list(dict.fromkeys(content_tokens(text))))
+        return found
+
+    def mentions(self, row: int) -> list[Mention]:
+        found = self._mentions.get(row)
+        if found is None:
+            found = self._mentions[row] = [Mention(**m) for m in self.docs[row].metadata.get("mentions", ())]
+        return found
+
+
 class HybridRetriever(BaseRetriever):
-    """Ranks stored sentences for a question; ``invoke`` returns LangChain documents with scores in metadata."""
+    """Ranks stored sentences for a question; ``invoke`` returns LangChain documents with scores in metadata.
+
+    Shared by concurrent requests, so it holds only what it reads (index, graph facts, names, weights):
+    whatever one question works out lives in that question's ``rank`` call.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -89,9 +120,6 @@ class HybridRetriever(BaseRetriever):
     k: int = 10
     weights: Weights = Weights()
     reranker: SentenceReranker | None = None  # the learned last step; None: the fused order
-    _cache: dict = PrivateAttr(default_factory=dict)  # question word -> vector
-    _rows: dict = PrivateAttr(default_factory=dict)  # sentence IRI -> (its stems, its content words)
-    _mention_cache: dict = PrivateAttr(default_factory=dict)  # sentence IRI -> its mentions
 
     @classmethod
     def from_library(cls, library: Any, k: int = 10, weights: Weights | None = None,
@@ -124,14 +152,16 @@ class HybridRetriever(BaseRetriever):
         focus = self.focus_iris(question)
         if not focus:
             return evidence
-        evidence.posts = self.facts.posts_of(focus)
-        if self.facts.last_query:
-            evidence.queries.append(self.facts.last_query)
+        posts = self.facts.posts_of(focus)
+        evidence.posts = list(posts)
+        if posts.query:
+            evidence.queries.append(posts.query)
         people = [self.entity_iri(e.kind, e.label) for e in question.entities if e.kind == "person"]
         if people:
-            evidence.quotes = self.facts.quotes_by(people)
-            if self.facts.last_query:
-                evidence.queries.append(self.facts.last_query)
+            quotes = self.facts.quotes_by(people)
+            evidence.quotes = list(quotes)
+            if quotes.query:
+                evidence.queries.append(quotes.query)
         return evidence
 
     def rank(self, question: Question, evidence: GraphEvidence | None = None, k: int = 10,
@@ -140,19 +170,18 @@ class HybridRetriever(BaseRetriever):
         if not len(self.index):
             return []
         index = self.index
+        reading = _Reading(index)
         # The question and its words go through the model in one batch (the words for synonym matching);
         # words the corpus has are already in the index's word table.
-        known, table = index.word_vector_table([w for w in dict.fromkeys(question.words) if w not in self._cache])
-        self._cache.update(zip(known, table))
-        words_to_embed = [w for w in dict.fromkeys(question.words) if w not in self._cache]
+        asked = list(dict.fromkeys(question.words))
+        known, table = index.word_vector_table(asked)
+        question_vectors: dict[str, np.ndarray] = dict(zip(known, table))
+        words_to_embed = [w for w in asked if w not in question_vectors]
         if vector is None or words_to_embed:
             encoded = index.embeddings.encode(([question.text] if vector is None else []) + words_to_embed)
             if vector is None:
                 vector, encoded = encoded[0], encoded[1:]
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-            self._cache.update(zip(words_to_embed, encoded))
-        question_vectors = {w: self._cache[w] for w in question.words if w in self._cache}
+            question_vectors.update(zip(words_to_embed, encoded))
         # The date is matched against the sentences' dates (below), not as words: "2018" is in many sentences.
         words = bm25_tokens(question.text.replace(question.date_text, " ") if question.date_text else question.text)
         dense = index.dense_scores(vector)
@@ -163,15 +192,14 @@ class HybridRetriever(BaseRetriever):
             base = base - 100.0 * (index.sections != question.section)
         rows = list(top_k(base, pool))
         if question.date:  # "in August 2018": sentences with that date count even if the words differ
-            docs = index.docs
             rows += [int(r) for r in top_k(base, _DATE_POOL)[pool:]
-                     if date_matches(question.date, self._mentions(docs[int(r)]))]
+                     if date_matches(question.date, reading.mentions(int(r)))]
         fact_sentences = evidence.sentences() if evidence else set()
         for sentence in fact_sentences:
             row = index.row_of(sentence)
             if row is not None and row not in rows:
                 rows.append(row)
-        docs = index.docs
+        docs = reading.docs
         focus = self.focus_iris(question)
         focus_words = [set(stems(tokens(e.text))) for e in question.entities]
         qwords = stems(question.words)
@@ -180,10 +208,10 @@ class HybridRetriever(BaseRetriever):
         out = []
         for r in rows:
             doc = docs[r]
-            mentions = self._mentions(doc)
+            mentions = reading.mentions(r)
             c = Candidate(r, doc, 0.0, float(dense[r]), float(lexical[r] / top_lexical) if top_lexical else 0.0,
                           mentions=mentions)
-            present, _ = self._words(r)
+            present, _ = reading.words(r)
             if question.entities:
                 # A comment's writer is who the comment is by, though it never names them.
                 writer = set(stems(tokens(doc.metadata.get("commenter") or "")))
@@ -201,11 +229,12 @@ class HybridRetriever(BaseRetriever):
         # Synonyms ("killed" / "death", "pictures" / "images") count for the few best, by word vectors.
         if qwords and out:
             for c in out[:_SOFT]:
-                c.coverage, c.missing = self._soft_coverage(question.words, qwords, c.row, idf, question_vectors)
+                c.coverage, c.missing = self._soft_coverage(question.words, qwords, reading.words(c.row), idf,
+                                                            question_vectors)
                 c.score = self._score(float(base[c.row]), c)
             out.sort(key=lambda c: (-c.date, -c.score, c.row))
         for c in out[:_CONTEXT]:
-            self._with_context(question, c, qwords, idf, focus, focus_words)
+            self._with_context(question, c, qwords, idf, focus, focus_words, reading)
         if self.reranker is not None and out:
             head, rest = out[: self.reranker.depth], out[self.reranker.depth:]
             for c, p in zip(head, self.reranker.probabilities(question, head)):
@@ -215,16 +244,16 @@ class HybridRetriever(BaseRetriever):
         return out[:k]
 
     def _with_context(self, question: Question, c: Candidate, qwords: list[str], idf: dict[str, float],
-                      focus: list[str], focus_words: list[set[str]]) -> None:
+                      focus: list[str], focus_words: list[set[str]], reading: _Reading) -> None:
         """Set what the previous sentence of the same section adds to ``c``'s coverage and entities."""
         before = self.index.neighbour_row(c.row, -1)
-        if before is None or self.index.docs[before].metadata.get("section") != c.doc.metadata.get("section"):
+        if before is None or reading.docs[before].metadata.get("section") != c.doc.metadata.get("section"):
             return
-        present = self._words(c.row)[0] | self._words(before)[0]
+        present = reading.words(c.row)[0] | reading.words(before)[0]
         if qwords:
             c.context_coverage = max(0.0, coverage(qwords, present, idf) - c.coverage)
         if question.entities:
-            mentions = c.mentions + self._mentions(self.index.docs[before])
+            mentions = c.mentions + reading.mentions(before)
             c.context_entity = max(0.0, _entity_share(focus, focus_words, mentions, present) - c.entity)
 
     def _score(self, base: float, c: Candidate) -> float:
@@ -233,31 +262,13 @@ class HybridRetriever(BaseRetriever):
         return float(base + w.entity * c.entity - (0.0 if typed else w.answer_type) + w.fact * c.fact * c.coverage
                      + w.coverage * c.coverage)
 
-    def _mentions(self, doc: Document) -> list[Mention]:
-        found = self._mention_cache.get(doc.id)
-        if found is None:
-            if len(self._mention_cache) > 200_000:
-                self._mention_cache.clear()
-            found = self._mention_cache[doc.id] = [Mention(**m) for m in doc.metadata.get("mentions", ())]
-        return found
-
-    def _words(self, row: int) -> tuple[frozenset[str], list[str]]:
-        """A sentence's word stems and content words, computed once per row."""
-        doc = self.index.docs[row]  # keyed by sentence IRI: rows move when articles come and go
-        found = self._rows.get(doc.id)
-        if found is None:
-            if len(self._rows) > 200_000:
-                self._rows.clear()
-            text = doc.page_content
-            found = self._rows[doc.id] = (frozenset(stems(tokens(text))), list(dict.fromkeys(content_tokens(text))))
-        return found
-
     def _soft_coverage(
-        self, words: list[str], word_stems: list[str], row: int, idf: dict[str, float],
-        question_vectors: dict[str, np.ndarray],
+        self, words: list[str], word_stems: list[str], sentence: tuple[frozenset[str], list[str]],
+        idf: dict[str, float], question_vectors: dict[str, np.ndarray],
     ) -> tuple[float, list[str]]:
-        """Coverage with synonyms, and the question words that matched nothing at all."""
-        present, sentence_words = self._words(row)
+        """Coverage with synonyms, and the question words that matched nothing at all (``sentence``: its stems
+        and content words)."""
+        present, sentence_words = sentence
         missing = [w for w, s in zip(words, word_stems) if s not in present and w in question_vectors]
         best: dict[str, float] = {}
         if missing and sentence_words:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda
 
 from kg import KnowledgeGraph, Settings
@@ -119,6 +120,42 @@ def test_seed_dev_set_meets_the_targets(answerer: Answerer) -> None:
     assert scores["evidence_hit@1"] >= 0.95, scores
     abstained, unanswerable = map(int, scores["unanswerable_abstained"].split("/"))
     assert unanswerable >= 6 and abstained == unanswerable, scores
+
+
+def test_graph_facts_lookups_each_return_their_own_query(library: Library) -> None:
+    import dataclasses
+    from concurrent.futures import ThreadPoolExecutor
+
+    from retrieval.graph_facts import Found, GraphFacts
+
+    facts = GraphFacts(library.graph)
+    rows = facts.graph.select("SELECT DISTINCT ?h WHERE { GRAPH ?g { ?h <http://www.w3.org/ns/org#holds> ?p } } "
+                              "ORDER BY ?h LIMIT 2")
+    first, second = (r[0][1] for r in rows)
+    a, b = facts.posts_of([first]), facts.posts_of([second])
+    assert f"<{first}>" in a.query and f"<{second}>" not in a.query
+    assert f"<{second}>" in b.query and f"<{first}>" not in b.query
+    assert a and {p.holder for p in a} >= {first} and {p.holder for p in b} >= {second}
+    assert facts.posts_of([first, second]).query == a.query  # several queries: the first one's
+    assert facts.posts_of([]) == Found((), None)
+    # Nothing of a lookup stays on the object, which concurrent requests share: each gets its own query.
+    assert not hasattr(facts, "last_query") and [f.name for f in dataclasses.fields(facts)] == ["graph"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts.last_query = "SELECT"  # type: ignore[misc]
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda e: (e, facts.posts_of([e]).query), [first, second] * 8))
+    assert all(f"<{e}>" in query for e, query in found)
+
+
+def test_retriever_keeps_nothing_of_a_question(library: Library) -> None:
+    from retrieval import analyze
+
+    retriever = HybridRetriever.from_library(library)
+    q = analyze("Who is Iran's defence minister?", retriever.names)
+    first = [(c.row, c.score, c.relevance) for c in retriever.rank(q, retriever.graph_evidence(q))]
+    # No caches of its own, shared by the requests it serves (LangChain's two flags are all it has).
+    assert set(HybridRetriever.__private_attributes__) == set(BaseRetriever.__private_attributes__)
+    assert [(c.row, c.score, c.relevance) for c in retriever.rank(q, retriever.graph_evidence(q))] == first
 
 
 def test_retriever_is_a_langchain_retriever(library: Library) -> None:
