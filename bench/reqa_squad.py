@@ -98,7 +98,7 @@ def main() -> None:
 
         ranks: dict[str, list[int | None]] = {"BM25": [], "dense": [], "fusion (RRF)": [], "dense (headline. sentence)": [],
                                               "kgqa fused (no re-ranker)": [], "kgqa": []}
-        context_vectors = lib.index.vectors.matrix  # "headline. sentence", what kgqa embeds
+        context_vectors = lib.index.sentence_matrix()  # "headline. sentence", what kgqa embeds
         retriever = HybridRetriever.from_library(lib)
         fused = HybridRetriever.from_library(lib, reranker=None)
         latencies = []

@@ -7,7 +7,7 @@ number the question asks for, or the whole sentence for why/how questions.
 
 from __future__ import annotations
 
-import contextlib
+import copy
 import dataclasses
 import difflib
 import logging
@@ -27,6 +27,8 @@ from .followup import Turn, resolve_followup
 from .graph_facts import GraphFacts, Post, Quotation
 from .question import MONTH_NAMES, Question, analyze
 from .ranker import Span, candidates
+from .library import Snapshot
+from .reranker import SentenceReranker
 from .retriever import Candidate, GraphEvidence, HybridRetriever
 from .scoring import Weights
 
@@ -91,44 +93,53 @@ class Answerer:
         self.library = library
         self.settings = settings or library.settings
         self._weights = weights
-        self.retriever = HybridRetriever.from_library(library, weights=weights)
-        self._generation = getattr(library, "generation", 0)
+        self._reranker = SentenceReranker.load()
+        snapshot = library.snapshot()
+        #: The retriever of the latest snapshot seen, with its generation: one immutable pair, replaced whole.
+        self._latest = (snapshot.generation, self._retriever_of(snapshot))
+        self._bound: HybridRetriever | None = None  # set only on a request's own view (see _request)
         if chat_model is None and self.settings.llm:
             from .llm import load_chat_model
 
             chat_model = load_chat_model(self.settings.llm)  # a ConfigError here names KGQA_LLM
         self.chat_model = chat_model
 
+    def _retriever_of(self, snapshot: Snapshot) -> HybridRetriever:
+        return HybridRetriever.from_snapshot(snapshot, weights=self._weights, reranker=self._reranker)
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The retriever a request reads (its snapshot's), or the latest one outside a request."""
+        return self._bound if self._bound is not None else self._request()._bound  # type: ignore[return-value]
+
     @property
     def facts(self) -> GraphFacts:
         return self.retriever.facts
 
-    def _current(self) -> None:
-        # After an ingest or delete the names and the index may be new: rebuild the retriever once.
-        generation = getattr(self.library, "generation", 0)
-        if generation != self._generation:
-            self.retriever = HybridRetriever.from_library(self.library, weights=self._weights)
-            self._generation = generation
-
-    def _reading(self):  # type: ignore[no-untyped-def]
-        lock = getattr(self.library, "lock", None)
-        return lock.read() if lock is not None else contextlib.nullcontext()
+    def _request(self) -> Answerer:
+        """This answerer bound to the library's current snapshot, for one request: every step of it reads the
+        same index, names and facts, however many ingests complete meanwhile. Nothing is locked."""
+        snapshot = self.library.snapshot()
+        generation, retriever = self._latest
+        if generation != snapshot.generation:
+            retriever = self._retriever_of(snapshot)
+            self._latest = (snapshot.generation, retriever)  # a racing request may build its own: harmless
+        view = copy.copy(self)
+        view._bound = retriever
+        return view
 
     # --- public -------------------------------------------------------------------
 
     def resolve(self, question: str, history: Sequence[Turn] = ()) -> str:
         """The question with pronouns that lean on earlier turns spelled out (see :mod:`retrieval.followup`)."""
-        with self._reading():
-            self._current()
-            return resolve_followup(question, history, self.retriever.names)
+        return resolve_followup(question, history, self._request().retriever.names)
 
     def search(self, question: str, k: int = 10) -> list[Citation]:
         """The ``k`` best sentences for a question, as citations numbered from 1."""
-        with self._reading():
-            self._current()
-            q = self._analyze(question)
-            ranked = self.retriever.rank(q, self.retriever.graph_evidence(q), k=k)
-            return [citation_from_document(i + 1, c.doc) for i, c in enumerate(ranked)]
+        view = self._request()
+        q = view._analyze(question)
+        ranked = view.retriever.rank(q, view.retriever.graph_evidence(q), k=k)
+        return [citation_from_document(i + 1, c.doc) for i, c in enumerate(ranked)]
 
     def ask(self, question: str) -> Answer:
         """The answer contract for one question (see README, "Answers")."""
@@ -153,14 +164,13 @@ class Answerer:
     def _answer(self, question: str) -> tuple[Answer, list[Citation]]:
         """The answer without an LLM, and the sentences an LLM may cite; a two-part question part by part."""
         parts = split_compound(" ".join(str(question).split()))
-        with self._reading():
-            self._current()
-            if len(parts) == 1:
-                return self._answer_one(question)
-            first, first_context = self._answer_one(parts[0])
-            second_question = resolve_followup(parts[1], [Turn(parts[0], "" if first.abstained else first.answer)],
-                                               self.retriever.names)
-            second, second_context = self._answer_one(second_question)
+        view = self._request()
+        if len(parts) == 1:
+            return view._answer_one(question)
+        first, first_context = view._answer_one(parts[0])
+        second_question = resolve_followup(parts[1], [Turn(parts[0], "" if first.abstained else first.answer)],
+                                           view.retriever.names)
+        second, second_context = view._answer_one(second_question)
         answer = combine([parts[0], second_question], [first, second])
         cited = {(c.article, c.start) for c in answer.citations}
         extra = [c for c in first_context + second_context if (c.article, c.start) not in cited][:5]
@@ -182,16 +192,15 @@ class Answerer:
         Empty when something else answers it: a graph fact, the whole sentence (why/how/what was said), or an
         abstention because the question names something no article mentions.
         """
-        with self._reading():
-            self._current()
-            q = self._analyze(question)
-            evidence = self.retriever.graph_evidence(q)
-            ranked = self.retriever.rank(q, evidence, k=20)
-            if q.expected not in _TYPED or q.is_list or self._unknown_name(q):
-                return []
-            if any(strategy(q, evidence, ranked) is not None for strategy in self._graph_strategies()):
-                return []
-            return self._spans(q, ranked)
+        view = self._request()
+        q = view._analyze(question)
+        evidence = view.retriever.graph_evidence(q)
+        ranked = view.retriever.rank(q, evidence, k=20)
+        if q.expected not in _TYPED or q.is_list or view._unknown_name(q):
+            return []
+        if any(strategy(q, evidence, ranked) is not None for strategy in view._graph_strategies()):
+            return []
+        return view._spans(q, ranked)
 
     # --- steps ------------------------------------------------------------------------
 
@@ -214,7 +223,7 @@ class Answerer:
         if draft is None or draft.confidence < self.settings.abstain_below:
             return Answer(answer=NO_ANSWER, abstained=True, confidence=draft.confidence if draft else 0.0,
                           sparql=draft.sparql if draft else None)
-        index = self.library.index
+        index = self.retriever.index
         citations: list[Citation] = []
         numbers: dict[str, int] = {}
         for iri in draft.sentences:
@@ -251,7 +260,7 @@ class Answerer:
         "What is the capital of Australia?" over articles that never mention
         Australia can only be answered by a guess, so kgqa abstains.
         """
-        index = self.library.index
+        index = self.retriever.index
         linked = {w.lower() for e in q.entities for w in tokens(e.text)}  # the alias table knows these
         for m in _NAME.finditer(q.text):
             if m.start() == 0 or m.group(0).lower() in linked or m.group(0).lower() in MONTH_NAMES:
@@ -279,7 +288,7 @@ class Answerer:
         names = list(authors)
         if not names:
             return None
-        index = self.library.index
+        index = self.retriever.index
         article = top.doc.metadata["article_id"]
         rows = [r for r in index.article_rows(article) if any(n.split()[-1] in index.docs[r].page_content for n in names)]
         bylines = [r for r in rows if index.docs[r].metadata["section"] == "byline"] or rows
@@ -422,8 +431,8 @@ class Answerer:
         """Whether the post's organisation, or the sentence it was read from, names all of ``words``."""
         if words <= set(tokens(post.org_label or "")):
             return True
-        row = self.library.index.row_of(post.sentence)
-        return row is not None and words <= set(tokens(self.library.index.docs[row].page_content))
+        row = self.retriever.index.row_of(post.sentence)
+        return row is not None and words <= set(tokens(self.retriever.index.docs[row].page_content))
 
     def _post_of(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
         """What post does X hold / who was X / what is X's role."""

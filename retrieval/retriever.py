@@ -24,6 +24,7 @@ from kg.extraction import normalize_date
 from ._text import bigrams, bm25_tokens, content_tokens, stems, tokens
 from .graph_facts import GraphFacts, Post, Quotation
 from .index import PassageIndex
+from .library import Snapshot
 from .question import Question, analyze
 from .reranker import SentenceReranker
 from .scoring import Weights, coverage, fuse, has_date, has_number, idf_weights
@@ -124,10 +125,17 @@ class HybridRetriever(BaseRetriever):
     @classmethod
     def from_library(cls, library: Any, k: int = 10, weights: Weights | None = None,
                      reranker: SentenceReranker | None | bool = True) -> HybridRetriever:
-        """A retriever over ``library``; ``reranker=True`` loads the trained one, ``None`` keeps the fused order."""
-        graph = library.graph
-        return cls(index=library.index, facts=GraphFacts(graph), names=graph.alias_table(),
-                   entity_iri=lambda kind, label: graph.iris.entity(kind, label), k=k, weights=weights or Weights(),
+        """A retriever over ``library``'s current snapshot; ``reranker=True`` loads the trained one, ``None``
+        keeps the fused order. It keeps reading that snapshot: build another after the articles change."""
+        return cls.from_snapshot(library.snapshot(), k=k, weights=weights, reranker=reranker)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot, k: int = 10, weights: Weights | None = None,
+                      reranker: SentenceReranker | None | bool = True) -> HybridRetriever:
+        """A retriever over one :class:`retrieval.library.Snapshot` (its index, names and graph)."""
+        iris = snapshot.graph.iris
+        return cls(index=snapshot.index, facts=GraphFacts(snapshot.graph), names=snapshot.names,
+                   entity_iri=lambda kind, label: iris.entity(kind, label), k=k, weights=weights or Weights(),
                    reranker=SentenceReranker.load() if reranker is True else (reranker or None))
 
     # --- LangChain --------------------------------------------------------------
