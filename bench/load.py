@@ -38,6 +38,7 @@ import argparse
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -131,7 +132,9 @@ class App:
         data = folder / "data"
         shutil.rmtree(data, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
+        self.token = secrets.token_urlsafe(16)  # writes need the admin token (the default write policy)
         env = {**os.environ, "KGQA_DATA_DIR": str(data), "KGQA_ARTICLES_DIR": str(SEED), "HF_HUB_OFFLINE": "1",
+               "KGQA_ADMIN_TOKEN": self.token,
                "TRANSFORMERS_OFFLINE": "1", "KGQA_PORT": str(port), "KGQA_HOST": "127.0.0.1"}
         self.log_path = folder / "app.log"
         self._log = self.log_path.open("wb")
@@ -263,9 +266,9 @@ def user(url: str, level: Level, qs: list[str], offset: int, args: argparse.Name
             http.close()
 
 
-def ingester(url: str, level: Level, articles: list[dict[str, str]]) -> None:
+def ingester(url: str, level: Level, articles: list[dict[str, str]], token: str) -> None:
     """POST one article per request until the level stops or the articles run out."""
-    with httpx.Client(base_url=url, timeout=TIMEOUT) as client:
+    with httpx.Client(base_url=url, timeout=TIMEOUT, headers={"Authorization": f"Bearer {token}"}) as client:
         while not level.stop.is_set() and articles:
             record = articles.pop(0)
             name = record["id"].replace("/", "-") + ".json"
@@ -306,7 +309,8 @@ def run_level(url: str, n: int, args: argparse.Namespace, qs: list[str], article
                                 daemon=True) for u, kind in enumerate(kinds)]
     ingest = None
     if ingesting and not args.no_ingest:
-        ingest = threading.Thread(target=ingester, args=(url, level, articles), name="ingest", daemon=True)
+        ingest = threading.Thread(target=ingester, args=(url, level, articles, args.token), name="ingest",
+                                  daemon=True)
         ingest.start()
     for t in threads:
         t.start()
@@ -401,6 +405,7 @@ def main() -> None:
     levels: list[dict[str, Any]] = []
     try:
         ready = app.wait_ready(args.startup_timeout)
+        args.token = app.token
         print(f"app up at {app.url} after {ready:.1f} s (fresh store, seed ingested, models loaded); "
               f"{len(qs)} questions, {len(articles)} BBC articles for the ingest; log {app.log_path}")
         if 1 in args.users and not args.no_ingest:
