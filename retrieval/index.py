@@ -25,6 +25,7 @@ refuses to pair an index with a graph it was not built from.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import logging
@@ -99,7 +100,8 @@ class PassageIndex:
     """Sentences as documents, their vectors and BM25 postings, in segments; never changed once made."""
 
     def __init__(self, folder: Path, embeddings: SentenceEmbeddings, segments: Sequence[Segment] = (),
-                 deleted: Mapping[str, frozenset[str]] | None = None) -> None:
+                 deleted: Mapping[str, frozenset[str]] | None = None, *,
+                 articles: tuple[dict[str, str], dict[str, str]] | None = None) -> None:
         self.folder = folder
         self.embeddings = embeddings
         self.segments = tuple(segments)
@@ -113,14 +115,22 @@ class PassageIndex:
         sizes = [len(s) if rows is None else len(rows) for s, rows in zip(self.segments, self._live_rows)]
         self._offsets = list(itertools.accumulate([0] + sizes))
         self._size = self._offsets[-1]
+        if articles is None:  # (with_changes passes them on, updated: a change costs its articles, not all)
+            articles = ({a: h for s in self.segments for a, h in s.articles.items() if a not in self.deleted[s.name]},
+                        {a: s.name for s in self.segments for a in s.articles if a not in self.deleted[s.name]})
         #: Article id -> record hash of the graph it was built from, for every article the index holds.
-        self.articles = {a: h for s in self.segments for a, h in s.articles.items() if a not in self.deleted[s.name]}
-        self._home = {a: i for i, s in enumerate(self.segments) for a in s.articles if a not in self.deleted[s.name]}
-        self.sections = (np.concatenate([s.sections if rows is None else s.sections[rows]
-                                         for s, rows in zip(self.segments, self._live_rows)])
-                         if self.segments else np.zeros(0, dtype=object))
+        self.articles = articles[0]
+        self._home_segment = articles[1]  # article id -> name of the segment holding it
+        self._position = {s.name: i for i, s in enumerate(self.segments)}
 
     # --- rows ----------------------------------------------------------------
+
+    @functools.cached_property
+    def sections(self) -> np.ndarray:
+        """The section of every row (derived once per index, on first use: only some questions filter by it)."""
+        return (np.concatenate([s.sections if rows is None else s.sections[rows]
+                                for s, rows in zip(self.segments, self._live_rows)])
+                if self.segments else np.zeros(0, dtype=object))
 
     def __len__(self) -> int:
         return self._size
@@ -154,9 +164,10 @@ class PassageIndex:
 
     def article_rows(self, article_id: str) -> list[int]:
         """Rows of one article's sentences, in reading order."""
-        i = self._home.get(article_id)
-        if i is None:
+        name = self._home_segment.get(article_id)
+        if name is None:
             return []
+        i = self._position[name]
         return [r for r in (self._global(i, int(x)) for x in self.segments[i].by_article.get(article_id, ()))
                 if r is not None]
 
@@ -169,7 +180,7 @@ class PassageIndex:
         """The row of the sentence ``step`` places away in the same article, if stored."""
         segment, local = self._locate(row)
         meta = segment.docs[local].metadata
-        i = self.segments.index(segment)  # an article lives in one segment
+        i = self._position[segment.name]  # an article lives in one segment
         return self._global(i, segment.position.get((meta["article_id"], meta["index"] + step)))
 
     def sentence_matrix(self) -> np.ndarray:
@@ -236,15 +247,19 @@ class PassageIndex:
         sentences (already in the graph) are ``add``: one new segment, nothing else re-embedded."""
         gone = set(remove) | set(hashes)
         deleted = dict(self.deleted)
+        articles, home = dict(self.articles), dict(self._home_segment)
         for a in gone:
-            if (i := self._home.get(a)) is not None:
-                name = self.segments[i].name
+            if (name := home.pop(a, None)) is not None:
                 deleted[name] = deleted[name] | {a}
+                articles.pop(a, None)
         segments = list(self.segments)
         if hashes:
-            segments.append(Segment.build(_new_name(), add, dict(hashes), self.embeddings, self._knows_word,
-                                          progress=progress))
-        return self._with(segments, deleted)
+            segment = Segment.build(_new_name(), add, dict(hashes), self.embeddings, self._knows_word,
+                                    progress=progress)
+            segments.append(segment)
+            articles.update(hashes)
+            home.update(dict.fromkeys(hashes, segment.name))
+        return PassageIndex(self.folder, self.embeddings, segments, deleted, articles=(articles, home))
 
     def merge_plan(self) -> list[str]:
         """Names of segments worth merging now (newest same-tier run, or one mostly deleted), or none."""

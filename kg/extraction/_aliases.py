@@ -32,35 +32,58 @@ class AliasTable:
     """Normalised name -> the entities (kind, label) that have it as label or alias."""
 
     def __init__(self) -> None:
-        self._names: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        self._by_length: dict[int, list[str]] | None = None
-        self._word_kinds: dict[str, Counter[str]] | None = None
+        # Values are never changed in place, only replaced (copy-on-write), so a frozen copy is one shallow
+        # dict copy, whatever the size: readers' snapshots cost O(1) per name, not a deep copy.
+        self._names: dict[str, frozenset[tuple[str, str]]] = {}
+        self._keys_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # entity -> its keys (writer only)
+        # Word -> how many entities of each kind have it in their name: kept up to date by add/remove,
+        # so no reader has to derive it from every name.
+        self._word_kinds: dict[str, Counter[str]] = {}
+        self._by_length: dict[int, list[str]] | None = None  # derived on first fuzzy lookup
         self._frozen = False
 
     def __len__(self) -> int:
         return len(self._names)
 
     def frozen(self) -> AliasTable:
-        """An unchangeable copy, for readers while this one grows (its lookup tables are derived on first use,
-        from names that can no longer change).
+        """An unchangeable copy, for readers while this one grows.
 
         >>> t = AliasTable(); t.add(("person", "Amir Hatami")); f = t.frozen(); t.add(("person", "Ali Shamkhani"))
         >>> f.lookup("shamkhani"), len(t.lookup("shamkhani"))
         ([], 1)
         """
         copy = AliasTable()
-        copy._names = defaultdict(set, {k: frozenset(v) for k, v in self._names.items()})  # type: ignore[misc]
+        copy._names = dict(self._names)
+        copy._word_kinds = dict(self._word_kinds)
+        copy._keys_of = defaultdict(set)  # a frozen table never removes
         copy._frozen = True
         return copy
+
+    def _put(self, key: str, entity: tuple[str, str]) -> None:
+        entities = self._names.get(key, frozenset())
+        if entity not in entities:
+            self._names[key] = entities | {entity}
+            self._keys_of[entity].add(key)
+            self._by_length = None
+
+    def _count_words(self, entity: tuple[str, str], step: int) -> None:
+        for w in set(norm(entity[1]).split()):
+            counts = Counter(self._word_kinds.get(w, ()))
+            counts[entity[0]] += step
+            self._word_kinds[w] = +counts  # a new Counter: frozen copies keep theirs (+ drops zeros)
 
     def remove(self, entity: tuple[str, str]) -> None:
         """Forget every name of ``entity`` (before re-adding the ones it still has)."""
         self._check_writable()
-        self._by_length = None
-        self._word_kinds = None
-        for key in [k for k, v in self._names.items() if entity in v]:
-            self._names[key].discard(entity)
-            if not self._names[key]:
+        keys = self._keys_of.pop(entity, set())
+        if keys:
+            self._count_words(entity, -1)
+            self._by_length = None
+        for key in keys:
+            rest = self._names[key] - {entity}
+            if rest:
+                self._names[key] = rest
+            else:
                 del self._names[key]
 
     def _check_writable(self) -> None:
@@ -69,14 +92,14 @@ class AliasTable:
 
     def add(self, entity: tuple[str, str], aliases: Iterable[str] = ()) -> None:
         self._check_writable()
-        self._by_length = None
-        self._word_kinds = None
-        self._names[norm(entity[1])].add(entity)
+        if entity not in self._keys_of:
+            self._count_words(entity, +1)
+        self._put(norm(entity[1]), entity)
         for alias in aliases:
-            self._names[norm(alias)].add(entity)
+            self._put(norm(alias), entity)
         # A person is also known by their surname.
         if entity[0] == "person" and " " in entity[1]:
-            self._names[norm(entity[1].split()[-1])].add(entity)
+            self._put(norm(entity[1].split()[-1]), entity)
 
     def lookup(self, name: str) -> list[tuple[str, str]]:
         return sorted(self._names.get(norm(name), ()))  # .get: a lookup never adds a key
@@ -92,12 +115,6 @@ class AliasTable:
         >>> t.kind_named_by("channel"), t.kind_named_by("hotel")
         ('organization', None)
         """
-        if self._word_kinds is None:
-            kinds: dict[str, Counter[str]] = defaultdict(Counter)
-            for entity in {e for entities in self._names.values() for e in entities}:
-                for w in set(norm(entity[1]).split()):
-                    kinds[w][entity[0]] += 1
-            self._word_kinds = kinds
         counts = self._word_kinds.get(norm(word))
         if not counts or sum(counts.values()) < least:
             return None
