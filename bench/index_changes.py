@@ -135,36 +135,40 @@ def one_article(n: int) -> list[StoredSentence]:
 
 
 def growth(index: PassageIndex, names: AliasTable, repeat: int) -> None:
-    results = {}
-    for copies in (1, 10):
-        folder = Path(tempfile.mkdtemp(dir=RESULTS, prefix="index_growth-"))
-        try:
-            segments = [renamed(s, c) for c in range(copies) for s in index.segments]
-            big = PassageIndex(folder, index.embeddings, segments)
+    """Both sizes built first, then measured in alternation, so machine noise falls on both alike."""
+    sizes: dict[int, tuple[PassageIndex, AliasTable]] = {}
+    folders = []
+    try:
+        for copies in (1, 10):
+            folder = Path(tempfile.mkdtemp(dir=RESULTS, prefix="index_growth-"))
+            folders.append(folder)
+            big = PassageIndex(folder, index.embeddings, [renamed(s, c) for c in range(copies) for s in index.segments])
             table = AliasTable()
             for c in range(copies):
-                for key, entities in names._names.items():
+                for entities in names._names.values():
                     for kind, label in entities:
                         table.add((kind, f"{label} {c}" if c else label))
             print(f"  {copies:2d}x: {len(big.articles)} articles, {len(big)} sentences, {len(table)} names; "
                   f"saving ...", flush=True)
             big.save()
-            adds, deletes = [], []
-            for n in range(repeat + 1):
-                current = big
-                add = timed(lambda: (current.with_changes((), one_article(n), {f"bench{n}": "h"}).save(),
-                                     table.frozen()))
-                added = current.with_changes((), one_article(n), {f"bench{n}": "h"})
-                delete = timed(lambda: (added.with_changes([f"bench{n}"], [], {}).save(), table.frozen()))
-                if n:
-                    adds.append(add)
-                    deletes.append(delete)
-            results[copies] = (statistics.median(adds), statistics.median(deletes))
-            print(f"      add    {fmt(adds)}\n      delete {fmt(deletes)}")
-        finally:
+            sizes[copies] = (big, table)
+        times: dict[int, tuple[list[float], list[float]]] = {1: ([], []), 10: ([], [])}
+        for n in range(repeat + 1):
+            for copies, (big, table) in sizes.items():
+                added: list[PassageIndex] = []
+                add = timed(lambda: (added.append(big.with_changes((), one_article(n), {f"bench{n}": "h"})),
+                                     added[0].save(), table.frozen()))
+                delete = timed(lambda: (added[0].with_changes([f"bench{n}"], [], {}).save(), table.frozen()))
+                if n:  # the first round warms the encoder's shapes
+                    times[copies][0].append(add)
+                    times[copies][1].append(delete)
+        for copies, (adds, deletes) in times.items():
+            print(f"  {copies:2d}x add    {fmt(adds)}\n  {copies:2d}x delete {fmt(deletes)}")
+        (a1, d1), (a10, d10) = ((statistics.median(a), statistics.median(d)) for a, d in times.values())
+        print(f"  growth 1x -> 10x: add x{a10 / a1:.2f}, delete x{d10 / d1:.2f} (target <= 1.5)")
+    finally:
+        for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
-    (a1, d1), (a10, d10) = results[1], results[10]
-    print(f"  growth 1x -> 10x: add x{a10 / a1:.2f}, delete x{d10 / d1:.2f} (target <= 1.5)")
 
 
 def graph_writes(source: Path, repeat: int) -> None:

@@ -66,6 +66,7 @@ class IndexMismatch(ConfigError):
     """The passage index on disk was not built from this graph (or with these settings)."""
 
 
+@functools.cache  # installed versions do not change while a process runs (and reading them parses metadata)
 def _versions() -> dict[str, str]:
     out = {}
     for package in ("kgqa", "sentence-transformers", "scipy", "torch", "langchain-core"):
@@ -303,7 +304,7 @@ class PassageIndex:
             "dimension": int(self.segments[0].vectors.shape[1] if self.segments else self.embeddings.dimension),
             "dense_text": "headline. sentence; paragraph", "bm25": f"k1={_K1} b={_B}; headline+sentence, "
             "headline+paragraph, sentence word pairs; plural-stripped tokens; statistics over all segments",
-            "versions": _versions(), "passages": len(self), "articles": len(self.articles),
+            "versions": dict(_versions()), "passages": len(self), "articles": len(self.articles),
             "segments": [{"name": s.name, "deleted": sorted(self.deleted[s.name])} for s in self.segments],
         }
 
