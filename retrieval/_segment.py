@@ -26,7 +26,7 @@ from ._lexical import Postings
 from ._text import bigrams, bm25_tokens, content_tokens
 from .embedding import SentenceEmbeddings
 
-__all__ = ["Segment", "passage_document", "dense_text"]
+__all__ = ["Segment", "count_terms", "read_jsonl", "passage_document", "dense_text"]
 
 log = logging.getLogger(__name__)
 
@@ -129,11 +129,7 @@ class Segment:
         # A vector for every new word, so synonyms are matched at question time without the model.
         new = list(dict.fromkeys(w for d in docs for w in content_tokens(d.page_content) if not known_word(w)))
         word_vectors = (embeddings.encode(new, progress=progress) if new else np.zeros((0, dim))).astype(np.float16)
-        postings = {
-            "sentences": Postings.build([bm25_tokens(dense_text(d)) for d in docs]),
-            "bigrams": Postings.build([bigrams(bm25_tokens(d.page_content)) for d in docs]),
-            "paragraph_terms": Postings.build([bm25_tokens(p.page_content) for p in paragraphs]),
-        }
+        postings = count_terms(docs, paragraphs)
         segment = cls(name, docs, np.asarray(vectors, dtype=np.float32), paragraphs,
                       np.asarray(para_vectors, dtype=np.float32), postings, {w: i for i, w in enumerate(new)},
                       word_vectors, dict(articles))
@@ -204,6 +200,20 @@ class Segment:
                    _read_jsonl(folder / "paragraphs.jsonl"), np.load(folder / "paragraph_vectors.npy"),
                    {f: Postings.load(folder, f) for f in _FIELDS}, {w: i for i, w in enumerate(meta["words"])},
                    np.load(folder / "word_vectors.npy"), dict(meta["articles"]))
+
+
+def count_terms(docs: Sequence[Document], paragraphs: Sequence[Document]) -> dict[str, Postings]:
+    """The three BM25 fields of a segment: headline + sentence, the sentence's word pairs, and paragraphs."""
+    return {
+        "sentences": Postings.build([bm25_tokens(dense_text(d)) for d in docs]),
+        "bigrams": Postings.build([bigrams(bm25_tokens(d.page_content)) for d in docs]),
+        "paragraph_terms": Postings.build([bm25_tokens(p.page_content) for p in paragraphs]),
+    }
+
+
+def read_jsonl(path: Path) -> list[Document]:
+    """Documents as :meth:`Segment.save` (and the unsegmented index before it) wrote them."""
+    return _read_jsonl(path)
 
 
 def _write_jsonl(path: Path, docs: Sequence[Document]) -> None:

@@ -43,7 +43,7 @@ from langchain_core.documents import Document
 
 from kg import ConfigError, StoredSentence
 
-from ._lexical import Postings, bm25
+from ._lexical import bm25
 from ._segment import Segment, dense_text, passage_document
 from .embedding import SentenceEmbeddings
 
@@ -255,7 +255,7 @@ class PassageIndex:
                 articles.pop(a, None)
         segments = list(self.segments)
         if hashes:
-            segment = Segment.build(_new_name(), add, dict(hashes), self.embeddings, self._knows_word,
+            segment = Segment.build(new_segment_name(), add, dict(hashes), self.embeddings, self._knows_word,
                                     progress=progress)
             segments.append(segment)
             articles.update(hashes)
@@ -280,7 +280,7 @@ class PassageIndex:
         chosen = [s for s in self.segments if s.name in set(names)]
         if len(chosen) != len(set(names)):
             raise ValueError(f"no such segments: {sorted(set(names) - {s.name for s in chosen})}")
-        merged = Segment.merge(_new_name(), [(s, self.deleted[s.name]) for s in chosen])
+        merged = Segment.merge(new_segment_name(), [(s, self.deleted[s.name]) for s in chosen])
         at = self.segments.index(chosen[0])
         rest = [s for s in self.segments if s.name not in set(names)]
         segments = rest[:at] + [merged] + rest[at:]
@@ -340,7 +340,9 @@ class PassageIndex:
                 f"{embeddings.model_name!r}; run `kgqa reindex` (or set the model back)"
             )
         if meta.get("format") == 5:
-            return _upgrade_format_5(folder, embeddings)
+            from ._index_upgrade import upgrade_format_5
+
+            return upgrade_format_5(folder, embeddings)
         if meta.get("format") != INDEX_FORMAT:
             raise IndexMismatch(
                 f"the passage index in {folder} has format {meta.get('format')}, this kgqa writes {INDEX_FORMAT}; "
@@ -377,7 +379,7 @@ class PassageIndex:
         )
 
 
-def _new_name() -> str:
+def new_segment_name() -> str:
     """A segment's folder name, unique without coordination (a merge may run while an ingest adds one)."""
     return f"seg-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
 
@@ -387,33 +389,3 @@ def _remove_unused(folder: Path, used: set[str]) -> None:
     for path in home.iterdir() if home.is_dir() else ():
         if path.name not in used:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _upgrade_format_5(folder: Path, embeddings: SentenceEmbeddings) -> PassageIndex:
-    """An index written before segments, as one segment: its vectors kept, its BM25 postings re-counted."""
-    from ._text import bigrams, bm25_tokens
-
-    log.warning("upgrading the passage index in %s to format %d (nothing is re-embedded)", folder, INDEX_FORMAT)
-    try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        docs = [Document(id=r["id"], page_content=r["text"], metadata=r["metadata"])
-                for r in map(json.loads, (folder / "documents.jsonl").open(encoding="utf-8"))]
-        paragraphs = [Document(id=r["id"], page_content=r["text"], metadata=r["metadata"])
-                      for r in map(json.loads, (folder / "paragraphs" / "documents.jsonl").open(encoding="utf-8"))]
-        words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
-        segment = Segment(
-            _new_name(), docs, np.load(folder / "vectors.npy"), paragraphs,
-            np.load(folder / "paragraphs" / "vectors.npy"),
-            {"sentences": Postings.build([bm25_tokens(dense_text(d)) for d in docs]),
-             "bigrams": Postings.build([bigrams(bm25_tokens(d.page_content)) for d in docs]),
-             "paragraph_terms": Postings.build([bm25_tokens(p.page_content) for p in paragraphs])},
-            {w: i for i, w in enumerate(words)}, np.load(folder / "words.npy"), dict(meta.get("articles", {})))
-    except (OSError, ValueError, KeyError) as exc:
-        raise IndexMismatch(f"the passage index in {folder} is damaged ({exc}); run `kgqa reindex`") from None
-    index = PassageIndex(folder, embeddings, [segment])
-    index.save()
-    for name in ("vectors.npy", "documents.jsonl", "words.json", "words.npy"):
-        (folder / name).unlink(missing_ok=True)
-    for name in ("paragraphs", "bm25", "bm25_bigrams", "bm25_paragraphs"):
-        shutil.rmtree(folder / name, ignore_errors=True)
-    return index
