@@ -41,7 +41,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from check_questions import CORPUS, QUESTIONS, load_questions, split_of  # noqa: E402
 from kg import Settings  # noqa: E402
-from retrieval import Answerer, Library  # noqa: E402
+from retrieval import Answerer, IndexMismatch, Library  # noqa: E402
 from retrieval._text import normalize_answer  # noqa: E402
 from retrieval.scoring import rrf  # noqa: E402
 from retrieval.vectors import top_k  # noqa: E402
@@ -104,11 +104,19 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--details", action="store_true", help="print every miss of kgqa ask, by kind")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--backend", default="onnx-int8", help="KGQA_EMBEDDING_BACKEND of the library (torch, onnx, "
+                        "onnx-int8); a library built with another is rebuilt")
     args = parser.parse_args()
 
     rows = [r for r in load_questions(args.questions) if args.split == "all" or split_of(r["article"]) == args.split]
-    settings = Settings(data_dir=args.data, nlp_processes=2)
-    with Library(settings, progress=True) as lib:
+    settings = Settings(data_dir=args.data, nlp_processes=2, embedding_backend=args.backend,
+                        encoder_cache=HERE / "results" / "encoder")
+    try:
+        lib = Library(settings, progress=True)
+    except IndexMismatch as exc:  # embedded by another backend: re-embed the same graph
+        print(f"{exc}: reindexing", file=sys.stderr)
+        lib = Library(settings, progress=True, rebuild=True)
+    with lib:
         if not lib.graph.article_hashes():
             lib.ingest([CORPUS], progress=True)
         docs = lib.index.docs
@@ -203,7 +211,7 @@ def main() -> None:
         if xs:
             print(f"{'':44s}{low:.2f}-{min(high, 1):.2f} {len(xs):4d} {pct(sum(x['strict'] for x in xs) / len(xs)):>6s}")
 
-    print(f"\nKGQA_ABSTAIN_BELOW  strict accuracy  precision  unanswerable abstained  (the same answers)")
+    print("\nKGQA_ABSTAIN_BELOW  strict accuracy  precision  unanswerable abstained  (the same answers)")
     for t in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.45):
         xs = scored(raw, t)
         given_t = [x for x in xs if not x["abstained"]]

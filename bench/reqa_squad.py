@@ -28,7 +28,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import bm25s
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -41,12 +41,16 @@ from .rdf import (
 )
 from .results import QueryResult, Term
 from .settings import Settings
+from .timing import stage, timed
 from .store import GraphStore, open_store
-from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, NIF, PREFIXES, RDFS, SECTION_IRIS, SKOS, Iris, sparql_literal
+from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, NIF, PREFIXES, RDFS, SECTION_IRIS, SKOS, Iris
 
 __all__ = ["KnowledgeGraph", "ArticleInfo", "StoredSentence", "Mention", "UpdateReport", "EXPORT_FORMATS"]
 
 log = logging.getLogger(__name__)
+
+#: Articles written by one ingest after which the embedded store is compacted (about 1 s per 1,000 articles).
+_COMPACT_AFTER = 200
 
 _Info = TypeVar("_Info")
 
@@ -241,13 +245,18 @@ class KnowledgeGraph:
 
     def _build(self, articles: list[Article]) -> list[ArticleGraph]:
         if self.extractor is None:
-            return [build_article_graph(a, self.iris) for a in articles]
-        items = [(a, article_sentences(a)) for a in articles]
-        facts = self.extractor.extract(items, self.alias_table())
-        return [build_article_graph(a, self.iris, f, self.pipeline) for a, f in zip(articles, facts)]
+            with stage("RDF build"):
+                return [build_article_graph(a, self.iris) for a in articles]
+        with stage("segment"):
+            items = [(a, article_sentences(a)) for a in articles]
+        with stage("facts"):  # the parse inside it is charged to "parse"
+            facts = self.extractor.extract(items, self.alias_table())
+        with stage("RDF build"):
+            return [build_article_graph(a, self.iris, f, self.pipeline) for a, f in zip(articles, facts)]
 
     def _write(self, built: ArticleGraph, exists: bool) -> None:
-        self.store.replace_graph(built.iri, to_ntriples(built.triples), exists=exists)
+        with stage("RDF write"):
+            self.store.replace_graph(built.iri, to_ntriples(built.triples), exists=exists)
         self._articles_index()[built.article.id] = _Stored(built.iri, built.content_hash, built.record_hash)
         self._hashes[built.content_hash] = built.article.id
 
@@ -282,12 +291,13 @@ class KnowledgeGraph:
         report = IngestReport()
         items: list[Article] = []
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
-        for found in find_article_files(Path(p) for p in paths):
+        for found in timed("load", find_article_files(Path(p) for p in paths)):
             if isinstance(found, InputError):
                 report.errors.append(str(found))
                 continue
             try:
-                for item in load_file(found, max_bytes=max_bytes, max_chars=self.settings.max_article_chars):
+                for item in timed("load", load_file(found, max_bytes=max_bytes,
+                                                    max_chars=self.settings.max_article_chars)):
                     if isinstance(item, InputError):
                         report.errors.append(str(item))
                     else:
@@ -324,6 +334,9 @@ class KnowledgeGraph:
                 after_batch()
             bar.update(min(batch, len(items) - first))
         bar.close()
+        if report.articles >= _COMPACT_AFTER:
+            with stage("compact"):
+                self.store.compact()
         report.seconds = time.perf_counter() - started
         return report
 

@@ -28,11 +28,8 @@ def upgrade_format_5(folder: Path, embeddings: SentenceEmbeddings) -> PassageInd
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         docs = read_jsonl(folder / "documents.jsonl")
         paragraphs = read_jsonl(folder / "paragraphs" / "documents.jsonl")
-        words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
-        segment = Segment(
-            new_segment_name(), docs, np.load(folder / "vectors.npy"), paragraphs,
-            np.load(folder / "paragraphs" / "vectors.npy"), count_terms(docs, paragraphs),
-            {w: i for i, w in enumerate(words)}, np.load(folder / "words.npy"), dict(meta.get("articles", {})))
+        segment = Segment(new_segment_name(), docs, np.load(folder / "vectors.npy"), paragraphs,
+                          count_terms(docs, paragraphs), dict(meta.get("articles", {})))
     except (OSError, ValueError, KeyError) as exc:
         raise IndexMismatch(f"the passage index in {folder} is damaged ({exc}); run `kgqa reindex`") from None
     index = PassageIndex(folder, embeddings, [segment])

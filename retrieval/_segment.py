@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,9 +21,10 @@ import numpy as np
 from langchain_core.documents import Document
 
 from kg import StoredSentence
+from kg.timing import stage
 
 from ._lexical import Postings
-from ._text import bigrams, bm25_tokens, content_tokens
+from ._text import bigrams, bm25_tokens
 from .embedding import SentenceEmbeddings
 
 __all__ = ["Segment", "count_terms", "read_jsonl", "passage_document", "dense_text"]
@@ -53,31 +54,33 @@ def dense_text(doc: Document) -> str:
     return f"{headline}. {doc.page_content}" if headline else doc.page_content
 
 
-def _paragraphs(docs: Sequence[Document]) -> tuple[list[Document], list[str]]:
-    """One document per paragraph (its headline and sentences, for BM25) and what is embedded (the sentences)."""
+def _paragraphs(docs: Sequence[Document]) -> list[Document]:
+    """One document per paragraph: its headline and sentences, for BM25."""
     groups: dict[str, list[Document]] = {}
     for d in docs:
         groups.setdefault(d.metadata["segment"], []).append(d)
-    texts = [" ".join(d.page_content for d in ds) for ds in groups.values()]
-    return [Document(id=seg, page_content=f"{ds[0].metadata['headline']}. " * bool(ds[0].metadata["headline"]) + text,
-                     metadata={"article_id": ds[0].metadata["article_id"]})
-            for (seg, ds), text in zip(groups.items(), texts)], texts
+    return [Document(id=seg, page_content=f"{ds[0].metadata['headline']}. " * bool(ds[0].metadata["headline"])
+                     + " ".join(d.page_content for d in ds), metadata={"article_id": ds[0].metadata["article_id"]})
+            for seg, ds in groups.items()]
 
 
 class Segment:
-    """Sentences (rows), their vectors, their paragraphs, BM25 postings and word vectors; never changed."""
+    """Sentences (rows), their vectors, their paragraphs and BM25 postings; never changed.
+
+    Only sentences are embedded. Paragraph vectors (a second pass over every
+    paragraph, half the encoder's time on BBC) and a vector per distinct word
+    (for synonyms) were measured and dropped: without them ReQA MRR@10 went
+    0.822 -> 0.813 and BBC dev strict 0.527 -> 0.517, and paragraph vectors
+    pooled from the sentence vectors did no better than none (``bench/README.md``).
+    """
 
     def __init__(self, name: str, docs: Sequence[Document], vectors: np.ndarray, paragraphs: Sequence[Document],
-                 paragraph_vectors: np.ndarray, postings: dict[str, Postings], words: dict[str, int],
-                 word_vectors: np.ndarray, articles: dict[str, str]) -> None:
+                 postings: dict[str, Postings], articles: dict[str, str]) -> None:
         self.name = name
         self.docs = tuple(docs)
         self.vectors = vectors
         self.paragraphs = tuple(paragraphs)
-        self.paragraph_vectors = paragraph_vectors
         self.postings = postings
-        self.words = words  # word -> row of word_vectors (words no earlier segment had)
-        self.word_vectors = word_vectors
         self.articles = articles  # article id -> record hash of the graph it was built from
         self.row = {d.id: r for r, d in enumerate(self.docs)}
         self.position = {(d.metadata["article_id"], d.metadata["index"]): r for r, d in enumerate(self.docs)}
@@ -92,7 +95,7 @@ class Segment:
         para_row = {p.id: r for r, p in enumerate(self.paragraphs)}
         self.paragraph_of = np.array([para_row.get(d.metadata["segment"], 0) for d in self.docs], dtype=np.int64)
         self.sections = np.array([d.metadata["section"] for d in self.docs], dtype=object)
-        if vectors.shape[0] != len(self.docs) or paragraph_vectors.shape[0] != len(self.paragraphs):
+        if vectors.shape[0] != len(self.docs):
             raise ValueError(f"segment {name}: {vectors.shape[0]} vectors for {len(self.docs)} sentences")
 
     def __len__(self) -> int:
@@ -115,26 +118,19 @@ class Segment:
 
     @classmethod
     def build(cls, name: str, sentences: Sequence[StoredSentence], articles: dict[str, str],
-              embeddings: SentenceEmbeddings, known_word: Callable[[str], bool], *,
-              progress: bool = False) -> Segment:
+              embeddings: SentenceEmbeddings, *, progress: bool = False) -> Segment:
         """Embed and count the sentences of ``articles`` (their record hashes) as a new segment."""
         started = time.perf_counter()
         docs = [passage_document(s) for s in sentences]
-        paragraphs, paragraph_texts = _paragraphs(docs)
-        dim = embeddings.dimension
-        vectors = embeddings.encode([dense_text(d) for d in docs], progress=progress) if docs else \
-            np.zeros((0, dim), dtype=np.float32)
-        para_vectors = embeddings.encode(paragraph_texts, progress=progress) \
-            if paragraphs else np.zeros((0, dim), dtype=np.float32)
-        # A vector for every new word, so synonyms are matched at question time without the model.
-        new = list(dict.fromkeys(w for d in docs for w in content_tokens(d.page_content) if not known_word(w)))
-        word_vectors = (embeddings.encode(new, progress=progress) if new else np.zeros((0, dim))).astype(np.float16)
-        postings = count_terms(docs, paragraphs)
-        segment = cls(name, docs, np.asarray(vectors, dtype=np.float32), paragraphs,
-                      np.asarray(para_vectors, dtype=np.float32), postings, {w: i for i, w in enumerate(new)},
-                      word_vectors, dict(articles))
-        log.info("segment %s: %d sentences, %d paragraphs, %d new words of %d article(s) in %.2f s", name, len(docs),
-                 len(paragraphs), len(new), len(articles), time.perf_counter() - started)
+        paragraphs = _paragraphs(docs)
+        with stage("embed sentences"):
+            vectors = embeddings.encode([dense_text(d) for d in docs], progress=progress) if docs else \
+                np.zeros((0, embeddings.dimension), dtype=np.float32)
+        with stage("lexical index"):
+            postings = count_terms(docs, paragraphs)
+        segment = cls(name, docs, np.asarray(vectors, dtype=np.float32), paragraphs, postings, dict(articles))
+        log.info("segment %s: %d sentences, %d paragraphs of %d article(s) in %.2f s", name, len(docs),
+                 len(paragraphs), len(articles), time.perf_counter() - started)
         return segment
 
     @classmethod
@@ -142,9 +138,8 @@ class Segment:
         """The live rows of several segments (each with the articles deleted from it) as one; nothing re-embedded."""
         docs: list[Document] = []
         paragraphs: list[Document] = []
-        vectors, para_vectors, word_vectors = [], [], []
+        vectors = []
         sentence_keep, para_keep = [], []
-        words: dict[str, int] = {}
         articles: dict[str, str] = {}
         for segment, deleted in parts:
             live, para_live = segment.live_masks(deleted)
@@ -155,11 +150,6 @@ class Segment:
             docs += [segment.docs[r] for r in keep]
             paragraphs += [segment.paragraphs[r] for r in pkeep]
             vectors.append(segment.vectors[keep])
-            para_vectors.append(segment.paragraph_vectors[pkeep])
-            fresh = [w for w in segment.words if w not in words]
-            word_vectors.append(segment.word_vectors[[segment.words[w] for w in fresh]])
-            for w in fresh:
-                words[w] = len(words)
             articles.update({a: h for a, h in segment.articles.items() if a not in deleted})
         postings = {
             f: Postings.merge([(s.postings[f], k) for (s, _), k in
@@ -167,9 +157,8 @@ class Segment:
             for f in _FIELDS
         }
         dim = parts[0][0].vectors.shape[1] if parts else 0
-        stack = lambda xs, t: np.vstack(xs).astype(t) if xs else np.zeros((0, dim), dtype=t)  # noqa: E731
-        return cls(name, docs, stack(vectors, np.float32), paragraphs, stack(para_vectors, np.float32), postings,
-                   words, stack(word_vectors, np.float16), articles)
+        stacked = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), dtype=np.float32)
+        return cls(name, docs, stacked, paragraphs, postings, articles)
 
     # --- persistence ----------------------------------------------------------
 
@@ -179,14 +168,12 @@ class Segment:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         np.save(tmp / "vectors.npy", self.vectors)
-        np.save(tmp / "paragraph_vectors.npy", self.paragraph_vectors)
-        np.save(tmp / "word_vectors.npy", self.word_vectors)
         _write_jsonl(tmp / "documents.jsonl", self.docs)
         _write_jsonl(tmp / "paragraphs.jsonl", self.paragraphs)
         for name, postings in self.postings.items():
             postings.save(tmp, name)
         (tmp / "segment.json").write_text(json.dumps(
-            {"name": self.name, "sentences": len(self), "paragraphs": len(self.paragraphs), "words": list(self.words),
+            {"name": self.name, "sentences": len(self), "paragraphs": len(self.paragraphs),
              "articles": self.articles}, ensure_ascii=False), encoding="utf-8")
         for path in tmp.iterdir():  # on disk before the rename makes the segment visible
             with path.open("rb") as f:
@@ -195,11 +182,11 @@ class Segment:
 
     @classmethod
     def load(cls, folder: Path) -> Segment:
+        """A saved segment (one written by format 6 also has paragraph and word vectors: they are not read)."""
         meta = json.loads((folder / "segment.json").read_text(encoding="utf-8"))
         return cls(meta["name"], _read_jsonl(folder / "documents.jsonl"), np.load(folder / "vectors.npy"),
-                   _read_jsonl(folder / "paragraphs.jsonl"), np.load(folder / "paragraph_vectors.npy"),
-                   {f: Postings.load(folder, f) for f in _FIELDS}, {w: i for i, w in enumerate(meta["words"])},
-                   np.load(folder / "word_vectors.npy"), dict(meta["articles"]))
+                   _read_jsonl(folder / "paragraphs.jsonl"), {f: Postings.load(folder, f) for f in _FIELDS},
+                   dict(meta["articles"]))
 
 
 def count_terms(docs: Sequence[Document], paragraphs: Sequence[Document]) -> dict[str, Postings]:

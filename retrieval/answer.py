@@ -12,7 +12,6 @@ import dataclasses
 import difflib
 import logging
 import re
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any

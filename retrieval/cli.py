@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kg import KnowledgeGraph, Settings
+from kg import KnowledgeGraph
 
 from .library import Library
 

@@ -2,7 +2,7 @@
 
 What is indexed follows what measured best on ReQA SQuAD (``bench/reqa_squad.py``):
 each sentence is embedded and BM25-indexed after its headline; its paragraph
-is embedded and BM25-indexed too (its scores are shared by its sentences);
+is BM25-indexed too (its scores are shared by its sentences);
 and a BM25 over the sentence's word pairs rewards exact phrases. Each passage
 also carries its entity and date mentions, read from the graph, so answer
 types are checked without a query.
@@ -52,7 +52,9 @@ __all__ = ["PassageIndex", "IndexMismatch", "INDEX_FORMAT", "passage_document", 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever what is stored, or how the texts are built, changes.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
+#: Older formats whose segments this one reads as they are (6 also stored paragraph and word vectors).
+_READABLE = (6, 7)
 _K1, _B = 0.9, 0.4  # BM25 for one-sentence documents (measured on ReQA SQuAD; Lucene's defaults suit long ones)
 _FIELD = {"bm25": "sentences", "bm25_bigrams": "bigrams", "bm25_paragraphs": "paragraph_terms"}
 #: Segments of one size tier (rows within a factor of this) merged once there are this many of them; keeps
@@ -199,12 +201,6 @@ class PassageIndex:
         q = np.asarray(question_vector, dtype=np.float32)
         return self._concat(s.vectors @ q for s in self.segments)
 
-    def paragraph_dense_scores(self, question_vector: np.ndarray) -> np.ndarray:
-        """Each sentence gets its paragraph's cosine."""
-        q = np.asarray(question_vector, dtype=np.float32)
-        return self._concat((s.paragraph_vectors @ q)[s.paragraph_of] if len(s.paragraphs) else
-                            np.zeros(len(s), dtype=np.float32) for s in self.segments)
-
     def bm25_scores(self, tokens: list[str], which: str = "bm25") -> np.ndarray:
         """Scores of every sentence (``bm25_paragraphs``: of its paragraph) for already tokenised words."""
         field = _FIELD[which]
@@ -222,20 +218,6 @@ class PassageIndex:
 
     def document_frequency(self, token: str) -> int:
         return sum(s.postings["sentences"].document_frequency(token, live) for s, live, _ in self._parts)
-
-    def word_vector_table(self, words: list[str]) -> tuple[list[str], np.ndarray]:
-        """The known ones among ``words`` and their vectors (rows), for synonym matching."""
-        known, rows = [], []
-        for w in words:
-            for s in self.segments:
-                if w in s.words:
-                    known.append(w)
-                    rows.append(s.word_vectors[s.words[w]])
-                    break
-        return known, np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
-
-    def _knows_word(self, word: str) -> bool:
-        return any(word in s.words for s in self.segments)
 
     # --- changing (each returns a new index) ------------------------------------
 
@@ -255,8 +237,7 @@ class PassageIndex:
                 articles.pop(a, None)
         segments = list(self.segments)
         if hashes:
-            segment = Segment.build(new_segment_name(), add, dict(hashes), self.embeddings, self._knows_word,
-                                    progress=progress)
+            segment = Segment.build(new_segment_name(), add, dict(hashes), self.embeddings, progress=progress)
             segments.append(segment)
             articles.update(hashes)
             home.update(dict.fromkeys(hashes, segment.name))
@@ -302,7 +283,7 @@ class PassageIndex:
         return {
             "format": INDEX_FORMAT, "model": self.embeddings.model_name,
             "dimension": int(self.segments[0].vectors.shape[1] if self.segments else self.embeddings.dimension),
-            "dense_text": "headline. sentence; paragraph", "bm25": f"k1={_K1} b={_B}; headline+sentence, "
+            "encoder": self.embeddings.identity, "dense_text": "headline. sentence", "bm25": f"k1={_K1} b={_B}; headline+sentence, "
             "headline+paragraph, sentence word pairs; plural-stripped tokens; statistics over all segments",
             "versions": dict(_versions()), "passages": len(self), "articles": len(self.articles),
             "segments": [{"name": s.name, "deleted": sorted(self.deleted[s.name])} for s in self.segments],
@@ -339,11 +320,18 @@ class PassageIndex:
                 f"the passage index in {folder} was embedded with {meta.get('model')!r} but KGQA_EMBEDDING_MODEL is "
                 f"{embeddings.model_name!r}; run `kgqa reindex` (or set the model back)"
             )
+        encoder = meta.get("encoder", {"backend": "torch"})  # before format 7 only torch existed
+        if encoder != embeddings.identity:
+            raise IndexMismatch(
+                f"the passage index in {folder} was embedded by the {encoder.get('backend')} backend "
+                f"({encoder}), but this library embeds with {embeddings.identity}; run `kgqa reindex` "
+                f"(or set KGQA_EMBEDDING_BACKEND={encoder.get('backend')})"
+            )
         if meta.get("format") == 5:
             from ._index_upgrade import upgrade_format_5
 
             return upgrade_format_5(folder, embeddings)
-        if meta.get("format") != INDEX_FORMAT:
+        if meta.get("format") not in _READABLE:
             raise IndexMismatch(
                 f"the passage index in {folder} has format {meta.get('format')}, this kgqa writes {INDEX_FORMAT}; "
                 "run `kgqa reindex`"

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from kg import AliasTable, IngestReport, KnowledgeGraph, QueryResult, Settings
+from kg.timing import stage
 
 from .embedding import SentenceEmbeddings
 from .index import PassageIndex
@@ -80,7 +81,8 @@ class Library:
         self._closing = False
         self._owns_graph = graph is None  # a graph passed in is closed by whoever opened it
         self.graph = graph or KnowledgeGraph(settings)
-        self.embeddings = SentenceEmbeddings(settings.embedding_model)
+        self.embeddings = SentenceEmbeddings(settings.embedding_model, backend=settings.embedding_backend,
+                                             cache=settings.encoder_path)
         folder = settings.index_path
         self._snapshot: Snapshot | None = None
         try:
@@ -189,16 +191,18 @@ class Library:
     def _sync(self, *, progress: bool = False, reread: Iterable[str] = ()) -> None:
         """Bring the index level with the graph: the articles it lacks, has too many of, or holds stale."""
         with self._writer:
-            hashes = self.graph.article_hashes()
-            index = self.index
-            missing, extra, stale = index.difference(hashes)
-            changed = sorted(set(missing) | set(stale) | {i for i in reread if i in hashes})
-            if not changed and not extra:
-                return
-            sentences = self.graph.sentences(changed) if changed else []
+            with stage("read back"):
+                hashes = self.graph.article_hashes()
+                index = self.index
+                missing, extra, stale = index.difference(hashes)
+                changed = sorted(set(missing) | set(stale) | {i for i in reread if i in hashes})
+                if not changed and not extra:
+                    return
+                sentences = self.graph.sentences(changed) if changed else []
             index = index.with_changes(extra, sentences, {i: hashes[i] for i in changed}, progress=progress)
-            index.save()
-            self._publish(index)
+            with stage("save"):
+                index.save()
+                self._publish(index)
 
     def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None,
                replace: bool = True) -> IngestReport:

@@ -34,12 +34,12 @@ _MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)
 class Weights:
     """How the hybrid score is put together.
 
-    The first four are the fusion measured on ReQA SQuAD (``bench/reqa_squad.py``): z-scores of sentence BM25
-    and sentence cosine, plus their paragraph-level twins and a word-pair BM25. The rest re-rank the fused
+    The first three are the fusion measured on ReQA SQuAD (``bench/reqa_squad.py``): z-scores of sentence BM25
+    and sentence cosine, plus a paragraph BM25 and a word-pair BM25. The rest re-rank the fused
     top 100 with what the graph knows, in the same z units (checked on the seed dev set).
     """
 
-    paragraph: float = 0.5  # paragraph BM25 and paragraph cosine, each
+    paragraph: float = 0.5  # paragraph BM25
     bigram: float = 0.25  # BM25 over the sentence's adjacent word pairs
     z_top: int = 100  # each score is standardised by the mean and spread of its top values
     answer_type: float = 2.0  # taken off when the question wants a type the sentence lacks
@@ -57,11 +57,11 @@ def ztop(values: np.ndarray, k: int = 100) -> np.ndarray:
     return (values - top.mean()) / (top.std() + 1e-9)
 
 
-def fuse(w: Weights, bm25: np.ndarray, dense: np.ndarray, paragraph_bm25: np.ndarray, paragraph_dense: np.ndarray,
+def fuse(w: Weights, bm25: np.ndarray, dense: np.ndarray, paragraph_bm25: np.ndarray,
          bigram_bm25: np.ndarray) -> np.ndarray:
     """The fused first-stage score of every sentence."""
     z = lambda x: ztop(x, w.z_top)  # noqa: E731
-    return z(bm25) + z(dense) + w.paragraph * (z(paragraph_bm25) + z(paragraph_dense)) + w.bigram * z(bigram_bm25)
+    return z(bm25) + z(dense) + w.paragraph * z(paragraph_bm25) + w.bigram * z(bigram_bm25)
 
 
 def rrf(rankings: Sequence[Sequence[int]], k: int = 60) -> list[int]:

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from ..errors import ConfigError
 from ..model import Article, Sentence
+from ..timing import timed
 from ._aliases import AliasTable, norm
 from ._dates import is_date_phrase, normalize_date, parse_published
 from ._entities import EntityFinder
@@ -159,7 +160,7 @@ class Extractor:
         the batch resolve names against earlier ones too.
         """
         texts = [s.text for _, sentences in items for s in sentences]
-        docs = iter(self.docs(texts))
+        docs = timed("parse", self.docs(texts))
         out: list[Extraction] = []
         for article, sentences in items:
             article_docs = [next(docs) for _ in sentences]

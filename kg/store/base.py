@@ -94,6 +94,9 @@ class GraphStore(ABC):
     def location(self) -> str:
         """Where the data lives: a folder or an endpoint URL."""
 
+    def compact(self) -> None:
+        """Reclaim the space a large write left behind (a server compacts itself: nothing to do)."""
+
     def size_on_disk(self) -> int | None:
         """Bytes the store occupies, when known."""
         return None

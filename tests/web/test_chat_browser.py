@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 
 def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
