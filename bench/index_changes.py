@@ -123,8 +123,7 @@ def renamed(segment: Segment, copy: int) -> Segment:
     paragraphs = [Document(id=f"{p.id}~{copy}", page_content=p.page_content,
                            metadata={"article_id": f"{p.metadata['article_id']}~{copy}"}) for p in segment.paragraphs]
     return Segment(f"{segment.name}-{copy}", [doc(d) for d in segment.docs], segment.vectors, paragraphs,
-                   segment.paragraph_vectors, segment.postings, segment.words, segment.word_vectors,
-                   {f"{a}~{copy}": h for a, h in segment.articles.items()})
+                   segment.postings, {f"{a}~{copy}": h for a, h in segment.articles.items()})
 
 
 def one_article(n: int) -> list[StoredSentence]:

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/reqa_squad.py                # test half (report only), ingests once into bench/results/reqa
     .venv/bin/python bench/reqa_squad.py --split dev    # the half the re-ranker is trained on; --split all: every question
+    .venv/bin/python bench/reqa_squad.py --backends torch,onnx-int8   # the encoders compared in one run
 
 Questions are split by article like the BBC questions (``scripts/check_questions.py``:
 sha256 of the article id), so what is learned on the dev half is reported on the test half.
@@ -62,9 +63,11 @@ def first_hit(ranking: list[int], gold: set[int]) -> int | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=HERE / "results" / "reqa")
+    parser.add_argument("--data", type=Path, help="the library (default bench/results/reqa, or reqa-BACKEND)")
     parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions (0: all)")
+    parser.add_argument("--backends", default="onnx-int8", help="comma-separated KGQA_EMBEDDING_BACKENDs, each "
+                        "measured in this run on its own library: torch,onnx-int8 compares the encoders")
     args = parser.parse_args()
 
     source = HERE / "results" / "squad-dev.jsonl"
@@ -72,7 +75,22 @@ def main() -> None:
     questions = [q for q in write_articles(source) if args.split == "all" or split_of(q.article_id) == args.split]
     if args.limit:
         questions = questions[: args.limit]
-    settings = Settings(data_dir=args.data, nlp_processes=2)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    kgqa = {}
+    for backend in backends:
+        data = args.data or HERE / "results" / ("reqa" if backend == "torch" else f"reqa-{backend}")
+        print(f"\n=== encoder backend {backend} ({data})")
+        kgqa[backend] = run(source, questions, args.split, backend, data)
+    if len(backends) > 1:
+        first = backends[0]
+        print("\nkgqa MRR@10 by encoder backend, same questions and sentences: " + ", ".join(
+            f"{b} {kgqa[b]:.3f} ({kgqa[b] - kgqa[first]:+.3f})" for b in backends))
+
+
+def run(source: Path, questions: list, split: str, backend: str, data: Path) -> float:
+    """Rank every question with every system on one library; print the table; kgqa's MRR@10."""
+    settings = Settings(data_dir=data, nlp_processes=2, embedding_backend=backend,
+                        encoder_cache=HERE / "results" / "encoder")
     with Library(settings, progress=True) as lib:
         lib.ingest([source], progress=True)
         docs = lib.index.docs
@@ -81,7 +99,7 @@ def main() -> None:
             spans[d.metadata["article_id"]].append((d.metadata["start"], d.metadata["end"], row))
         golds = [{row for s, e, row in spans[q.article_id] for o in q.answer_offsets if s <= o < e} for q in questions]
         answerable = sum(1 for g in golds if g)
-        print(f"{len(docs)} sentences, split {args.split}: {len(questions)} unique questions "
+        print(f"{len(docs)} sentences, split {split}: {len(questions)} unique questions "
               f"({answerable} with an answer inside a sentence)")
 
         texts = [d.page_content for d in docs]
@@ -91,7 +109,7 @@ def main() -> None:
         q_tokens = bm25s.tokenize([q.question for q in questions], stopwords="en", show_progress=False)
         bm25_rows, _ = bm25.retrieve(q_tokens, k=100, show_progress=False, n_threads=2)
         embed = lib.embeddings
-        vectors = sentence_vectors(lib, texts, args.data)
+        vectors = sentence_vectors(lib, texts, data)
         question_vectors = embed.encode([q.question for q in questions], progress=True)
         print(f"baselines indexed and encoded in {time.perf_counter() - started:.0f} s")
 
@@ -126,6 +144,7 @@ def main() -> None:
     print(f"\nkgqa / best baseline ({best}): MRR@10 x{results['kgqa']['MRR@10'] / results[best]['MRR@10']:.2f}, "
           f"R@1 x{results['kgqa']['R@1'] / results[best]['R@1']:.2f}")
     print(f"kgqa ranking per question (question already embedded): p50 {1000 * statistics.median(latencies):.1f} ms")
+    return results["kgqa"]["MRR@10"]
 
 
 if __name__ == "__main__":

@@ -6,10 +6,12 @@ per test and stopped after it (bounded waits, nothing leaves the machine).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "articles" / "000_b3bb278fd8698310.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SERVER_TIMEOUT_S = 3  # the server's own query timeout in remote tests
+#: One ONNX export for every library the tests build (each would otherwise export its own, ~10 s each);
+#: set in the environment too, for the app and CLI processes tests start.
+ENCODER_CACHE = Path(tempfile.gettempdir()) / "kgqa-tests-encoder"
+os.environ["KGQA_ENCODER_CACHE"] = str(ENCODER_CACHE)
 
 
 def free_port() -> int:
@@ -73,7 +79,7 @@ class OxigraphServer:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "built", base_iri="http://test.example/id/")
+    return Settings(data_dir=tmp_path / "built", base_iri="http://test.example/id/", encoder_cache=ENCODER_CACHE)
 
 
 @pytest.fixture

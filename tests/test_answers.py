@@ -15,7 +15,7 @@ from langchain_core.runnables import RunnableLambda
 
 from kg import KnowledgeGraph, Settings
 from retrieval import Answerer, HybridRetriever, IndexMismatch, Library, evaluate_qa
-from tests.conftest import ROOT, SEED
+from tests.conftest import ENCODER_CACHE, ROOT, SEED
 
 DEV = ROOT / "tests" / "qa" / "seed_dev.jsonl"
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ CITATION_KEYS = {"n", "sentence", "article", "headline", "section", "start", "en
 
 @pytest.fixture(scope="module")
 def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("answers") / "built", base_iri="http://test.example/id/")
+    return Settings(data_dir=tmp_path_factory.mktemp("answers") / "built", base_iri="http://test.example/id/", encoder_cache=ENCODER_CACHE)
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +177,8 @@ def test_search_ranks_the_supporting_sentence_first(answerer: Answerer) -> None:
 
 
 def kgqa(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {"KGQA_DATA_DIR": str(settings.data_dir), "KGQA_BASE_IRI": settings.base_iri, "PATH": "/usr/bin:/bin",
+    env = {"KGQA_DATA_DIR": str(settings.data_dir), "KGQA_BASE_IRI": settings.base_iri,
+           "KGQA_ENCODER_CACHE": str(ENCODER_CACHE), "PATH": "/usr/bin:/bin",
            "HOME": str(settings.data_dir)}
     return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], input=stdin, capture_output=True, text=True,
                           env=env, timeout=240, cwd=ROOT)
@@ -186,7 +187,7 @@ def kgqa(settings: Settings, *args: str, stdin: str | None = None) -> subprocess
 @pytest.fixture(scope="module")
 def cli_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A store of its own (the embedded store admits one process): filled by `kgqa ingest`."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("cli") / "built", base_iri="http://test.example/id/")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("cli") / "built", base_iri="http://test.example/id/", encoder_cache=ENCODER_CACHE)
     out = kgqa(settings, "ingest", str(SEED))
     assert out.returncode == 0, out.stderr
     return settings
@@ -289,7 +290,7 @@ def test_a_name_with_digits_is_one_word(tmp_path) -> None:  # type: ignore[no-un
     from retrieval import Library
 
     (tmp_path / "a.txt").write_text("Lighthouse news\n\nThe keeper of the Carrow812565 lighthouse is Maeve Tolland.")
-    with Library(Settings(data_dir=tmp_path / "built", base_iri="http://test.example/id/")) as library:
+    with Library(Settings(data_dir=tmp_path / "built", base_iri="http://test.example/id/", encoder_cache=ENCODER_CACHE)) as library:
         library.ingest([tmp_path / "a.txt"])
         answer = Answerer(library).ask("Who is the keeper of the Carrow812565 lighthouse?")
     assert "Maeve Tolland" in answer.answer

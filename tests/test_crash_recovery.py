@@ -22,6 +22,7 @@ import pytest
 from kg import KnowledgeGraph, Settings
 from retrieval import Answerer, Library
 from retrieval.index import IndexMismatch
+from tests.conftest import ENCODER_CACHE
 
 KILLS = 10
 READY_TIMEOUT_S = 120
@@ -33,7 +34,8 @@ _CHILD = textwrap.dedent("""
     from retrieval import Answerer, Library
 
     data, articles = Path(sys.argv[1]), Path(sys.argv[2])
-    settings = Settings(data_dir=data, nlp_model="", base_iri="http://test.example/id/")
+    settings = Settings(data_dir=data, nlp_model="", base_iri="http://test.example/id/",
+                        encoder_cache=Path(sys.argv[3]))
     with Library(settings) as lib:
         print("ready", flush=True)
         for n in itertools.count():
@@ -47,11 +49,11 @@ _CHILD = textwrap.dedent("""
 
 
 def _settings(data: Path) -> Settings:
-    return Settings(data_dir=data, nlp_model="", base_iri="http://test.example/id/")
+    return Settings(data_dir=data, nlp_model="", base_iri="http://test.example/id/", encoder_cache=ENCODER_CACHE)
 
 
 def _kill_after(data: Path, articles: Path, delay: float) -> None:
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(data), str(articles)], stdout=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(data), str(articles), str(ENCODER_CACHE)], stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         deadline = time.monotonic() + READY_TIMEOUT_S

@@ -170,6 +170,7 @@ class HashSentenceEmbeddings:
 
     model_name = "hash"
     dimension = 32
+    identity = {"backend": "hash"}
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         return np.asarray(HashEmbeddings().embed_documents(texts), dtype=np.float32).reshape(len(texts), 32)
@@ -194,8 +195,7 @@ def _scores(index, q: str) -> dict[str, tuple[float, ...]]:  # type: ignore[no-u
 
     vector = np.asarray(HashEmbeddings().embed_query(q), dtype=np.float32)
     columns = [index.bm25_scores(bm25_tokens(q)), index.bm25_scores(bigrams(bm25_tokens(q)), "bm25_bigrams"),
-               index.bm25_scores(bm25_tokens(q), "bm25_paragraphs"), index.dense_scores(vector),
-               index.paragraph_dense_scores(vector)]
+               index.bm25_scores(bm25_tokens(q), "bm25_paragraphs"), index.dense_scores(vector)]
     return {d.id: tuple(round(float(c[r]), 5) for c in columns) for r, d in enumerate(index.docs)}
 
 

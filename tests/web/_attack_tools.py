@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from kg import Settings
-from tests.conftest import ROOT, SEED, free_port
+from tests.conftest import ENCODER_CACHE, ROOT, SEED, free_port
 
 TOKEN = "s3cret-admin-token-for-tests"
 HTTP_TIMEOUT = 30.0
@@ -178,6 +178,7 @@ class SubprocessApp:
             "KGQA_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "KGQA_BASE_IRI": f"http://127.0.0.1:{port}/id/",
             "KGQA_DATA_DIR": str(data_dir),
+            "KGQA_ENCODER_CACHE": str(ENCODER_CACHE),
             **self.env,
         })
         self.log = open(self.data_dir / f"server{self.starts}.log", "wb")  # noqa: SIM115

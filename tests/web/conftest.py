@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kg import Settings
-from tests.conftest import ROOT, SEED, free_port
+from tests.conftest import ENCODER_CACHE, ROOT, SEED, free_port
 from web import ServerThread, Services, create_app
 
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -88,6 +88,7 @@ def app_port() -> int:
 def web_settings(tmp_path_factory: pytest.TempPathFactory, app_port: int, allowed_host: HostPages) -> Settings:
     return Settings(
         data_dir=tmp_path_factory.mktemp("web") / "built",
+        encoder_cache=ENCODER_CACHE,
         base_iri=f"http://127.0.0.1:{app_port}/id/",
         port=app_port,
         allowed_origins=(allowed_host.origin,),

@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg import Settings, sparql_literal
-from tests.conftest import free_port
+from tests.conftest import ENCODER_CACHE, free_port
 from web import ServerThread, Services, create_app
 from web._linked_data import negotiate
 from web._neighbourhood import Edge, Neighbourhood, Node, find_entities, is_safe_iri, layout, neighbourhood, svg
@@ -82,7 +82,8 @@ class HostileSite:
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileSite]:
     port = free_port()
     settings = Settings(data_dir=Path(tmp_path_factory.mktemp("hostile")) / "built",
-                        base_iri=f"http://127.0.0.1:{port}/id/", port=port, query_timeout=5.0, writes="open")
+                        base_iri=f"http://127.0.0.1:{port}/id/", port=port, query_timeout=5.0, writes="open",
+                        encoder_cache=ENCODER_CACHE)
     services = Services(settings, ingest_shipped=False)
     try:
         result = services.add_text(HOSTILE_TEXT, title=HOSTILE_TITLE)

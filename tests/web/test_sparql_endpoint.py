@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS
 
 from kg import Settings
 from kg.query_guard import MAX_QUERY_CHARS
-from tests.conftest import SEED, free_port
+from tests.conftest import ENCODER_CACHE, SEED, free_port
 from web import ServerThread, Services, create_app
 from web._sparql import MAX_BODY_BYTES, TRUNCATED_HEADER
 
@@ -314,7 +314,7 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, 
     port = free_port()
     token = secrets.token_urlsafe(24)
     settings = Settings(data_dir=tmp_path_factory.mktemp("admin") / "built", base_iri=f"http://127.0.0.1:{port}/id/",
-                        port=port, admin_token=token, query_timeout=5.0)
+                        port=port, admin_token=token, query_timeout=5.0, encoder_cache=ENCODER_CACHE)
     services = Services(settings, ingest_shipped=False)
     try:
         services.library.ingest([SEED])
