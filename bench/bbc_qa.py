@@ -99,7 +99,8 @@ def pct(x: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=HERE / "results" / "bbc")
+    parser.add_argument("--data", type=Path, help="the library (default bench/results/bbc for torch, else "
+                        "bench/results/bbc-BACKEND)")
     parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--details", action="store_true", help="print every miss of kgqa ask, by kind")
@@ -109,6 +110,8 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = [r for r in load_questions(args.questions) if args.split == "all" or split_of(r["article"]) == args.split]
+    if args.data is None:
+        args.data = HERE / "results" / ("bbc" if args.backend == "torch" else f"bbc-{args.backend}")
     settings = Settings(data_dir=args.data, nlp_processes=2, embedding_backend=args.backend,
                         encoder_cache=HERE / "results" / "encoder")
     try:
