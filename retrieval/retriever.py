@@ -35,7 +35,7 @@ __all__ = ["HybridRetriever", "Candidate", "GraphEvidence"]
 log = logging.getLogger(__name__)
 
 _POOL = 60  # candidates re-ranked per question
-_SOFT = 6  # of which this many get the question words they lack listed
+_MISSING_LISTED = 6  # of which this many get the question words they lack listed
 _DATE_POOL = 400  # how deep a question with a date looks for sentences holding that date
 _EVENT_WORDS = 6  # content words a dated sentence needs to tell of something that happened
 _CONTEXT = 30  # the best sentences whose previous line is read for the re-ranker (its depth)
@@ -227,7 +227,7 @@ class HybridRetriever(BaseRetriever):
         # The question words the few best do not have: the answer scorer's "missing" feature. (Synonyms by word
         # vectors once counted here too; they moved ReQA MRR@10 by 0.001 and BBC dev not at all, for a model
         # call per distinct word of the corpus at ingest, so they were dropped.)
-        for c in out[:_SOFT]:
+        for c in out[:_MISSING_LISTED]:
             present = reading.words(c.row)[0]
             c.missing = [w for w, s in zip(question.words, qwords) if s not in present]
         for c in out[:_CONTEXT]:
