@@ -37,9 +37,13 @@ how also said says say told according per via yet ever
 """.split())
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_POSSESSIVE = ("'s", "’s")
 
 
 def _fold(text: str) -> str:
+    # ASCII text (nearly every sentence) has no accents to fold: lower-casing is all, at a fraction of the cost.
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
@@ -53,7 +57,9 @@ def tokens(text: str) -> list[str]:
 def _tokens(text: str) -> tuple[str, ...]:
     out = []
     for word in _WORD.findall(_fold(text.replace("U.S.", "US").replace("U.K.", "UK"))):
-        word = re.sub(r"['’]s$", "", word).replace("’", "'")
+        if word.endswith(_POSSESSIVE):  # (a plain test: a regex here took a third of the time)
+            word = word[:-2]
+        word = word.replace("’", "'")
         out.append(SPELLING.get(word, word))
     return tuple(out)
 
