@@ -147,6 +147,27 @@ def test_graph_facts_lookups_each_return_their_own_query(library: Library) -> No
     assert all(f"<{e}>" in query for e, query in found)
 
 
+def test_graph_facts_skip_only_lookups_that_find_nothing(library: Library) -> None:
+    """The per-snapshot keys (who holds posts, has posts in it, is quoted) skip a lookup only when it would find no
+    rows; the query shown is the same either way, and the keys are read once, even by racing threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from retrieval.graph_facts import GraphFacts
+
+    facts = GraphFacts(library.graph)
+    with ThreadPoolExecutor(4) as pool:
+        keys = set(map(id, pool.map(lambda _: facts.keys, range(8))))
+    assert len(keys) == 1 and facts.keys.holders and facts.keys.speakers
+    entities = [r[0][1] for r in library.graph.select(
+        "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?m <http://www.w3.org/2005/11/its/rdf#taIdentRef> ?e } }")]
+    assert entities
+    unskipped = GraphFacts(library.graph)
+    object.__setattr__(unskipped, "_keys", type(facts.keys)(*(frozenset(entities),) * 3))  # every lookup runs
+    for e in entities:
+        assert facts.posts_of([e]) == unskipped.posts_of([e]), e
+        assert facts.quotes_by([e]) == unskipped.quotes_by([e]), e
+
+
 def test_retriever_keeps_nothing_of_a_question(library: Library) -> None:
     from retrieval import analyze
 
