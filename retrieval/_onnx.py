@@ -4,7 +4,7 @@ Why not sentence-transformers' own ``backend="onnx"``: it exports through
 ``optimum``, whose releases pin ``transformers<5`` and ``huggingface-hub<1``,
 which the installed sentence-transformers 6 and model2vec cannot run with. So
 the export is :func:`torch.onnx.export` of the installed model (nothing is
-downloaded), and int8 is ONNX Runtime's BERT fusions followed by its dynamic quantisation with one scale per
+downloaded), and int8 is ONNX Runtime's dynamic quantisation with one scale per
 output channel (per-tensor scales lost 4% cosine; per-channel keeps 0.993 on
 BBC sentences). Encoding is what the model's ``modules.json`` says:
 ``tokenizer.json`` (the ``tokenizers`` library), the transformer, mean pooling
@@ -40,9 +40,7 @@ __all__ = ["EXPORT_FORMAT", "KINDS", "OnnxEncoder", "check_pipeline", "ensure_ex
 log = logging.getLogger(__name__)
 
 #: Bumped when the export recipe changes (an old export is then made again, beside the old one).
-#: 2: int8 exports are fused (attention, layer norm, GELU) before quantising: x2.2 the speed of format 1
-#: on an AVX2-only 2-core machine (2,000 BBC sentences, 276 vs 123 texts/s), the same cosine to float32 (0.992).
-EXPORT_FORMAT = 2
+EXPORT_FORMAT = 1
 #: What an export can be: float32 weights, or int8 weights with dynamic int8 activations.
 KINDS = ("float32", "int8")
 _OPSET = 17
@@ -96,10 +94,8 @@ def ensure_export(model_dir: Path, name: str, cache: Path, kind: str) -> Path:
         log.info("exporting %s to ONNX (%s) into %s, once", name, kind, folder)
         _export(model_dir, tmp / "model.float32.onnx")
         if kind == "int8":
-            _fuse(model_dir, tmp / "model.float32.onnx", tmp / "model.fused.onnx")
-            _quantize(tmp / "model.fused.onnx", tmp / "model.onnx")
+            _quantize(tmp / "model.float32.onnx", tmp / "model.onnx")
             (tmp / "model.float32.onnx").unlink()
-            (tmp / "model.fused.onnx").unlink()
         else:
             (tmp / "model.float32.onnx").rename(tmp / "model.onnx")
         (tmp / "export.json").write_text(json.dumps({
@@ -157,30 +153,12 @@ def _export(model_dir: Path, target: Path) -> None:
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]})
 
 
-def _fuse(model_dir: Path, source: Path, target: Path) -> None:
-    """ONNX Runtime's BERT fusions (one Attention op per layer, SkipLayerNorm, BiasGelu): quantised after
-    fusing, the attention's matrices become one int8 QAttention, which is what doubles the int8 speed."""
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    logging.disable(logging.WARNING)  # the optimizer's notes on fusions that do not apply to BERT
-    try:
-        fused = optimize_model(str(source), model_type="bert", num_heads=int(config["num_attention_heads"]),
-                               hidden_size=int(config["hidden_size"]))
-        fused.save_model_to_file(str(target))
-    finally:
-        logging.disable(logging.NOTSET)
-
-
 def _quantize(source: Path, target: Path) -> None:
-    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.disable(logging.WARNING)  # its advice to pre-process first is for static quantisation
     try:
-        # Shape inference cannot type the fused ops' (com.microsoft) outputs: they are float32.
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
     finally:
         logging.disable(logging.NOTSET)
 
