@@ -275,7 +275,7 @@ class KnowledgeGraph:
         return ("updated" if state == "changed" else "stored"), built, None
 
     def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None,
-               replace: bool = True, after_batch: Callable[[], None] | None = None) -> IngestReport:
+               replace: bool = True, after_batch: Callable[[dict[str, str]], None] | None = None) -> IngestReport:
         """Load every article under ``paths``; bad files are reported and the rest still load.
 
         ``replace=False`` refuses (as a reported error) every article whose id
@@ -284,7 +284,8 @@ class KnowledgeGraph:
 
         Articles are parsed ``batch`` at a time so spaCy can batch efficiently;
         with ``KGQA_NLP_PROCESSES`` > 1 batches are larger, as each one starts its processes.
-        ``after_batch`` is called once each batch is stored (a passage index catches up there).
+        ``after_batch`` is called once each batch is stored, with the stored articles' ids and record hashes
+        (a passage index catches up there; it may do so in another thread while the next batch is parsed).
         """
         batch = batch or (64 if self.settings.nlp_processes == 1 else 400 * self.settings.nlp_processes)
         started = time.perf_counter()
@@ -331,7 +332,7 @@ class KnowledgeGraph:
                 report.sentences += len(built.sentences)
                 report.triples += len(built.triples)
             if todo and after_batch is not None:
-                after_batch()
+                after_batch({a.id: self._articles_index()[a.id].record_hash for a, _ in todo})
             bar.update(min(batch, len(items) - first))
         bar.close()
         if report.articles >= _COMPACT_AFTER:

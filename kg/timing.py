@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["collect", "stage", "timed"]
+__all__ = ["add", "collect", "stage", "timed"]
 
 
 class _Clock:
@@ -65,6 +65,18 @@ def stage(name: str) -> Iterator[None]:
         yield
     finally:
         clock.run(name, started)
+
+
+def add(times: dict[str, float]) -> None:
+    """Charge seconds measured elsewhere (another thread's own :func:`collect`) to the caller's collection.
+
+    Stages of a thread that runs beside the caller overlap the caller's, so a collection's stages may then add
+    up to more than its wall time.
+    """
+    clock = _CLOCK.get()
+    if clock is not None:
+        for name, seconds in times.items():
+            clock.times[name] = clock.times.get(name, 0.0) + seconds
 
 
 def timed(name: str, items: Iterable) -> Iterator:

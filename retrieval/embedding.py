@@ -74,10 +74,11 @@ def load_model(name: str) -> SentenceTransformer:
 
 
 @lru_cache(maxsize=4)
-def load_onnx(name: str, kind: str, cache: Path) -> OnnxEncoder:
-    """The model's ONNX export of ``kind`` (made in ``cache`` the first time), loaded once per process."""
+def load_onnx(name: str, kind: str, cache: Path, threads: int = 0) -> OnnxEncoder:
+    """The model's ONNX export of ``kind`` (made in ``cache`` the first time), loaded once per process and
+    thread count (0: one thread per core)."""
     folder = resolve_model(name)
-    encoder = OnnxEncoder(ensure_export(folder, name, cache, kind), folder)
+    encoder = OnnxEncoder(ensure_export(folder, name, cache, kind), folder, threads=threads)
     log.info("loaded embedding model %s (ONNX, %s) from %s", name, kind, encoder.export)
     return encoder
 
@@ -91,7 +92,8 @@ class SentenceEmbeddings(Embeddings):
     (384, 1.0)
     """
 
-    def __init__(self, model: str, batch_size: int = 64, *, backend: str = "torch", cache: Path | None = None) -> None:
+    def __init__(self, model: str, batch_size: int = 64, *, backend: str = "torch", cache: Path | None = None,
+                 threads: int = 0) -> None:
         if backend not in BACKENDS:
             raise ConfigError(f"KGQA_EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, got {backend!r}")
         if BACKENDS[backend] and cache is None:
@@ -100,6 +102,12 @@ class SentenceEmbeddings(Embeddings):
         self.batch_size = batch_size
         self.backend = backend
         self.cache = cache
+        self.threads = threads  # ONNX Runtime's threads; 0: one per core (torch keeps its own setting)
+
+    def with_threads(self, threads: int) -> SentenceEmbeddings:
+        """The same encoder on ``threads`` threads: an ingest runs it on one core beside the parse on the other."""
+        return SentenceEmbeddings(self.model_name, self.batch_size, backend=self.backend, cache=self.cache,
+                                  threads=threads)
 
     @property
     def model(self) -> SentenceTransformer | OnnxEncoder:
@@ -107,7 +115,7 @@ class SentenceEmbeddings(Embeddings):
         if kind is None:
             return load_model(self.model_name)
         assert self.cache is not None
-        return load_onnx(self.model_name, kind, self.cache)
+        return load_onnx(self.model_name, kind, self.cache, self.threads)
 
     @property
     def dimension(self) -> int:

@@ -225,9 +225,10 @@ class PassageIndex:
         return PassageIndex(self.folder, self.embeddings, segments, deleted)
 
     def with_changes(self, remove: Iterable[str], add: Sequence[StoredSentence], hashes: Mapping[str, str], *,
-                     progress: bool = False) -> PassageIndex:
+                     progress: bool = False, encoder: SentenceEmbeddings | None = None) -> PassageIndex:
         """Drop the ``remove`` articles, then add the articles of ``hashes`` (id -> record hash), whose
-        sentences (already in the graph) are ``add``: one new segment, nothing else re-embedded."""
+        sentences (already in the graph) are ``add``: one new segment, nothing else re-embedded. ``encoder``
+        embeds them when given (the index's model on other threads), else the index's own."""
         gone = set(remove) | set(hashes)
         deleted = dict(self.deleted)
         articles, home = dict(self.articles), dict(self._home_segment)
@@ -237,7 +238,8 @@ class PassageIndex:
                 articles.pop(a, None)
         segments = list(self.segments)
         if hashes:
-            segment = Segment.build(new_segment_name(), add, dict(hashes), self.embeddings, progress=progress)
+            segment = Segment.build(new_segment_name(), add, dict(hashes), encoder or self.embeddings,
+                                    progress=progress)
             segments.append(segment)
             articles.update(hashes)
             home.update(dict.fromkeys(hashes, segment.name))

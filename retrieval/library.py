@@ -38,6 +38,7 @@ from typing import Any, BinaryIO
 from kg import AliasTable, IngestReport, KnowledgeGraph, QueryResult, Settings
 from kg.timing import stage
 
+from ._indexer import BatchIndexer
 from .embedding import SentenceEmbeddings
 from .index import PassageIndex
 
@@ -206,11 +207,36 @@ class Library:
 
     def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None,
                replace: bool = True) -> IngestReport:
-        """:meth:`kg.KnowledgeGraph.ingest`, the passages of every new or changed article indexed after each batch."""
+        """:meth:`kg.KnowledgeGraph.ingest`, the passages of every new or changed article indexed after each batch.
+
+        Each written batch is embedded in a background thread while the next one is parsed
+        (:class:`retrieval._indexer.BatchIndexer`), and its snapshot published as soon as it is indexed.
+        """
         bar = progress and sys.stderr.isatty()
         with self._writing("ingest"):
-            return self.graph.ingest(paths, progress=progress, batch=batch, replace=replace,
-                                     after_batch=lambda: self._sync(progress=bar))
+            encoder = self.embeddings.with_threads(1)  # one core embeds while the other parses
+            indexer = BatchIndexer(lambda hashes: self._index_batch(hashes, encoder, progress=bar))
+            try:
+                report = self.graph.ingest(paths, progress=progress, batch=batch, replace=replace,
+                                           after_batch=indexer.submit)
+            except BaseException:
+                indexer.close(raise_error=False)
+                raise
+            indexer.close()
+            return report
+
+    def _index_batch(self, hashes: dict[str, str], encoder: SentenceEmbeddings, *, progress: bool = False) -> None:
+        """Add one written batch to the index (replacing older rows of its articles) and publish it.
+
+        Runs in the ingest's indexing thread while the ingest holds the writer lock, so no other writer
+        changes the index meanwhile; it reads the batch back from the graph, by article, never the whole store.
+        """
+        with stage("read back"):
+            sentences = self.graph.sentences(hashes)
+        index = self.index.with_changes((), sentences, hashes, progress=progress, encoder=encoder)
+        with stage("save"):
+            index.save()
+            self._publish(index)
 
     def update(self, sparql: str) -> Any:
         """Run an admin SPARQL Update (:meth:`kg.KnowledgeGraph.update`), then re-read the articles it touched.
