@@ -57,7 +57,7 @@ INDEX_FORMAT = 7
 _READABLE = (6, 7)
 _K1, _B = 0.9, 0.4  # BM25 for one-sentence documents (measured on ReQA SQuAD; Lucene's defaults suit long ones)
 _FIELD = {"bm25": "sentences", "bm25_bigrams": "bigrams", "bm25_paragraphs": "paragraph_terms"}
-#: Segments of one size tier (rows within a factor of this) merged once there are this many of them; keeps
+#: Segments of one size class (rows within a factor of this) merged once there are this many of them; keeps
 #: the count logarithmic in the corpus while each row is re-copied only a logarithmic number of times.
 MERGE_FANOUT = 4
 #: A segment with this share of its rows deleted is rewritten without them.
@@ -250,12 +250,18 @@ class PassageIndex:
         for i, s in enumerate(self.segments):
             if len(s) and 1 - (self._offsets[i + 1] - self._offsets[i]) / len(s) >= _DEAD_SHARE:
                 return [s.name]
-        tier = lambda s: int(math.log(max(len(s), 1), MERGE_FANOUT))  # noqa: E731
+        # The newest run of segments of one size class: each within MERGE_FANOUT times the run's smallest. (Fixed
+        # tiers, floor(log4 rows), split an ingest's batches of ~1,000-1,300 rows into alternating tiers 4 and 5,
+        # and no run ever reached four: 35 segments were left after the BBC ingest.)
         run: list[Segment] = []
+        smallest = 0
         for s in reversed(self.segments):
-            if run and tier(s) != tier(run[0]):
+            size = max(len(s), 1)
+            low = min(smallest, size) if run else size
+            if run and max(size, max(len(r) for r in run)) > MERGE_FANOUT * low:
                 break
             run.append(s)
+            smallest = low
         return [s.name for s in reversed(run)] if len(run) >= MERGE_FANOUT else []
 
     def merged(self, names: Sequence[str]) -> PassageIndex:

@@ -245,6 +245,20 @@ def test_merge_plan_keeps_the_segment_count_logarithmic(tmp_path) -> None:
     assert len(index) == 128 and sum(len(s) for s in index.segments) == 128  # the dead rows are gone
 
 
+def test_merge_plan_merges_batches_that_straddle_a_size_tier(tmp_path) -> None:
+    from retrieval.index import MERGE_FANOUT, PassageIndex
+
+    index = PassageIndex(tmp_path, HashSentenceEmbeddings())  # type: ignore[arg-type]
+    articles = list(_articles(40).items())
+    sizes = [3, 5, 3, 5, 4, 3, 5, 3, 5, 4]  # a segment per ingest batch, sizes on both sides of 4 = MERGE_FANOUT
+    for n in sizes:
+        batch, articles = articles[:n], articles[n:]
+        index = index.with_changes((), [s for _, ss in batch for s in ss], {a: "h" for a, _ in batch})
+        while plan := index.merge_plan():
+            index = index.merged(plan)
+    assert len(index) == 4 * sum(sizes) and len(index.segments) < MERGE_FANOUT, [len(s) for s in index.segments]
+
+
 def test_bm25_over_segments_equals_bm25s() -> None:
     import bm25s
 
