@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from .errors import InputError, NotFound, QuerySyntaxError
 from .ingest import IngestReport, find_article_files
+from ._memory import release_free_memory
 from .loading import load_file
 from .model import Article
 from .query_guard import QueryInfo, check_query, check_update, engine_syntax_error
@@ -331,6 +332,10 @@ class KnowledgeGraph:
                 report.updated += exists
                 report.sentences += len(built.sentences)
                 report.triples += len(built.triples)
+            if todo:
+                with stage("RDF write"):
+                    self.store.flush()  # bounded memory: the store's write buffers go to disk batch by batch
+                release_free_memory()
             if todo and after_batch is not None:
                 after_batch({a.id: self._articles_index()[a.id].record_hash for a, _ in todo})
             bar.update(min(batch, len(items) - first))

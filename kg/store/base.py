@@ -97,6 +97,9 @@ class GraphStore(ABC):
     def compact(self) -> None:
         """Reclaim the space a large write left behind (a server compacts itself: nothing to do)."""
 
+    def flush(self) -> None:
+        """Write buffered changes out of memory (a bulk ingest calls it after each batch; a server: nothing)."""
+
     def size_on_disk(self) -> int | None:
         """Bytes the store occupies, when known."""
         return None

@@ -176,6 +176,14 @@ class EmbeddedStore(GraphStore):
             except OSError as exc:
                 raise StoreError(f"compacting the store failed: {exc}") from exc
 
+    def flush(self) -> None:
+        """RocksDB's memtables to disk: left alone they grew by ~200 MB over 600 BBC articles."""
+        with self._lock:
+            try:
+                self._ox.flush()
+            except OSError as exc:
+                raise StoreError(f"flushing the store failed: {exc}") from exc
+
     def size_on_disk(self) -> int:
         self._ox.flush()
         return sum(f.stat().st_size for f in (self._path / "db").rglob("*") if f.is_file())
