@@ -254,14 +254,13 @@ class PassageIndex:
         # tiers, floor(log4 rows), split an ingest's batches of ~1,000-1,300 rows into alternating tiers 4 and 5,
         # and no run ever reached four: 35 segments were left after the BBC ingest.)
         run: list[Segment] = []
-        smallest = 0
+        smallest = largest = 0
         for s in reversed(self.segments):
             size = max(len(s), 1)
-            low = min(smallest, size) if run else size
-            if run and max(size, max(len(r) for r in run)) > MERGE_FANOUT * low:
+            if run and max(largest, size) > MERGE_FANOUT * min(smallest, size):
                 break
             run.append(s)
-            smallest = low
+            smallest, largest = (min(smallest, size), max(largest, size)) if len(run) > 1 else (size, size)
         return [s.name for s in reversed(run)] if len(run) >= MERGE_FANOUT else []
 
     def merged(self, names: Sequence[str]) -> PassageIndex:
