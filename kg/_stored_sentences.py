@@ -68,7 +68,6 @@ SELECT ?s ?id ?a ?i ?b ?e ?text ?section ?headline ?date ?url ?commenter ?segmen
   OPTIONAL {{ ?a <http://schema.org/datePublished> ?date }}
   OPTIONAL {{ ?a <http://schema.org/url> ?url }}
   OPTIONAL {{ ?s <{KGQA.commenter}> ?c . ?c <{RDFS.label}> ?commenter }}
-  %s
 }} }}"""
 
 
@@ -90,7 +89,7 @@ def read_sentences(store: GraphStore, scopes: Iterable[str], wanted: set[str] | 
     out = []
     for scope in scopes:
         bind = "" if scope == "?a" else f" BIND({scope} AS ?a)"
-        sentence_query = _SENTENCES_QUERY.replace("GRAPH ?a {", f"GRAPH {scope} {{{bind}") % ""
+        sentence_query = _SENTENCES_QUERY.replace("GRAPH ?a {", f"GRAPH {scope} {{{bind}")
         mentions: dict[str, list[Mention]] = {}
         for row in store.select(_MENTIONS_QUERY.replace("GRAPH ?a {", f"GRAPH {scope} {{")):
             kind = _MENTION_KINDS.get(_value(row[4]) or "")

@@ -20,17 +20,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from .errors import InputError, NotFound, QuerySyntaxError
+from .errors import InputError, NotFound, QuerySyntaxError, QueryTimeout
 from .ingest import IngestReport, find_article_files
 from ._memory import release_free_memory
 from .loading import load_file
 from .model import Article
-from .query_guard import QueryInfo, check_query, check_update, engine_syntax_error
+from .query_guard import QueryInfo, UpdateInfo, engine_syntax_error
+from .sparql_guard import SparqlGuard
+from .sparql_text import canonical_sparql
 from .extraction import ENTITY_KINDS, AliasTable, Extractor
 from .rdf import (
     ArticleGraph,
@@ -53,8 +55,6 @@ log = logging.getLogger(__name__)
 
 #: Articles written by one ingest after which the embedded store is compacted (5 s after the 2,127 BBC articles).
 _COMPACT_AFTER = 200
-
-_Info = TypeVar("_Info")
 
 EXPORT_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -113,6 +113,7 @@ class KnowledgeGraph:
         self.settings = settings
         self.iris = Iris(settings.base_iri)
         self.store = store or open_store(settings)
+        self._guard = SparqlGuard(settings.base_iri)  # what users' SPARQL may do, decided in guard processes
         self._index: dict[str, _Stored] | None = None
         self._hashes: dict[str, str] = {}  # content hash -> article id, kept with _index
         self.extractor = (
@@ -129,6 +130,7 @@ class KnowledgeGraph:
         self.close()
 
     def close(self) -> None:
+        self._guard.close()
         self.store.close()
 
     # --- writing -------------------------------------------------------------
@@ -338,15 +340,15 @@ class KnowledgeGraph:
         article, when it used ``GRAPH ?g``, ``ALL`` or ``NAMED``) or whose record
         changed, so whoever keeps a passage index can re-read them.
         """
-        info = self._guarded(check_update, sparql, update=True)
+        info = self._guarded(sparql, update=True, timeout=self.settings.query_timeout)
         # Declarations go on the first line, so line numbers in errors still match the user's text.
         prologue = "".join(f"PREFIX {p}: <{iri}> " for p, iri in info.used_default_prefixes.items())
         before = dict(self._articles_index())
         started = time.perf_counter()
         try:
-            self.store.update(prologue + sparql)
+            self.store.update(prologue + info.text)  # the very text the guard judged
         except QuerySyntaxError as exc:  # Oxigraph parsed what rdflib accepted differently: its position
-            raise engine_syntax_error(sparql, str(exc), first_line_shift=len(prologue)) from None
+            raise engine_syntax_error(info.text, str(exc), first_line_shift=len(prologue)) from None
         elapsed = time.perf_counter() - started
         self._index = None  # articles may have appeared, changed or gone
         self._aliases = None
@@ -364,29 +366,36 @@ class KnowledgeGraph:
 
         The default graph is the union of all article graphs, and kgqa's
         prefixes (``schema:``, ``nif:``, ``kgqa:``, ``prov:`` ...) need no declaration.
+        The deadline covers checking the query as well as running it.
         """
-        info = self.check(sparql)
+        budget = timeout or self.settings.query_timeout
+        started = time.monotonic()
+        info = self.check(sparql, timeout=budget)
+        remaining = budget - (time.monotonic() - started)
+        if remaining <= 0:
+            raise QueryTimeout(f"the query ran past its {budget:g} s deadline while it was checked")
         return self.store.run_query(
-            sparql,
+            info.text,  # the very text the guard judged
             form=info.form,
             prefixes=info.used_default_prefixes,
             row_limit=row_limit or self.settings.row_limit,
-            timeout=timeout or self.settings.query_timeout,
+            timeout=remaining,
             max_bytes=int(self.settings.max_response_mb * 2**20),
         )
 
-    def check(self, sparql: str) -> QueryInfo:
+    def check(self, sparql: str, *, timeout: float | None = None) -> QueryInfo:
         """What :meth:`query` would run, decided before anything runs: its form, or the reason it will not."""
-        return self._guarded(check_query, sparql, update=False)
+        info: QueryInfo = self._guarded(sparql, update=False, timeout=timeout or self.settings.query_timeout)
+        return info
 
-    def _guarded(self, check: Callable[..., _Info], sparql: str, *, update: bool) -> _Info:
+    def _guarded(self, sparql: str, *, update: bool, timeout: float) -> QueryInfo | UpdateInfo:
         """The guard's verdict; when rdflib's parser rejects the text, Oxigraph's parser says where, if it can."""
         try:
-            return check(sparql, base_iri=self.settings.base_iri)
+            return self._guard.update(sparql, timeout=timeout) if update else self._guard.query(sparql, timeout=timeout)
         except QuerySyntaxError as exc:
             if not getattr(exc, "from_parser", False):
                 raise
-            explained = self.store.explain_syntax(sparql, update=update, prefixes=PREFIXES)
+            explained = self.store.explain_syntax(canonical_sparql(sparql), update=update, prefixes=PREFIXES)
             raise (explained or exc) from None
 
     def articles(self) -> list[ArticleInfo]:

@@ -50,8 +50,9 @@ def decode_bytes(data: bytes, source: str) -> str:
         except UnicodeDecodeError as exc:
             raise BinaryInput(f"the file starts like UTF-16 but is not valid UTF-16 ({exc.reason} at byte "
                               f"{exc.start})", source=source) from None
-    elif b"\x00" in data[:8192]:
-        raise BinaryInput("this is a binary file, not text (it contains NUL bytes)", source=source)
+    elif b"\x00" in data:  # anywhere, not only near the start: a NUL is never stored
+        at = data.index(b"\x00")
+        raise BinaryInput(f"this is a binary file, not text (a NUL byte at byte {at:,})", source=source)
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -59,6 +60,7 @@ def decode_bytes(data: bytes, source: str) -> str:
             # cp1252 is what non-UTF-8 news text nearly always is; its five
             # undefined bytes fall back to Latin-1 so nothing is refused.
             text = data.decode("cp1252", errors="kgqa-latin1")
+    _refuse_nul(text, source)
     sample = text[:8192]
     if sample and len(_CONTROL.findall(sample)) > 0.05 * len(sample):
         raise BinaryInput("this is a binary file, not text (too many control characters)", source=source)
@@ -66,6 +68,14 @@ def decode_bytes(data: bytes, source: str) -> str:
     if not text.strip():
         raise EmptyInput("the file holds only whitespace", source=source)
     return text
+
+
+def _refuse_nul(text: str, source: str, what: str = "the file") -> None:
+    """:class:`BinaryInput` if ``text`` holds a NUL anywhere (RDF stores and browsers treat it differently)."""
+    at = text.find("\x00")
+    if at >= 0:
+        raise BinaryInput(f"{what} contains a NUL character (at character {at:,}); kgqa stores only text",
+                          source=source)
 
 
 def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
@@ -146,6 +156,9 @@ def article_from_record(record: Any, source: str, *, fmt: str, max_chars: int) -
         raise MalformedRecord("the record has no non-empty string field 'body'", source=source)
     if title is not None and not isinstance(title, str):
         raise MalformedRecord("the field 'title' must be a string", source=source)
+    for name, value in record.items():  # JSON's \u0000 escape decodes to a NUL the bytes never showed
+        if isinstance(value, str):
+            _refuse_nul(value, source, f"the field {str(name)[:40]!r}")
     title = " ".join((title or "").split())
     text = f"{title}\n\n{body.strip()}" if title else body.strip()
     text = text.replace("\r\n", "\n")

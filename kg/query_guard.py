@@ -47,6 +47,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
 from .errors import ForbiddenQuery, QuerySyntaxError
+from .sparql_text import canonical_sparql
 from .vocab import KGQA_ONTOLOGY_GRAPH, PREFIXES
 
 __all__ = ["QueryInfo", "UpdateInfo", "check_query", "check_update", "syntax_error", "engine_syntax_error",
@@ -69,6 +70,8 @@ class QueryInfo:
     form: str
     declared_prefixes: dict[str, str] = field(default_factory=dict)
     used_default_prefixes: dict[str, str] = field(default_factory=dict)
+    #: The text the guard judged (:func:`kg.sparql_text.canonical_sparql` of what was sent): run this one.
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class UpdateInfo:
     graphs: frozenset[str] = frozenset()
     every_graph: bool = False
     used_default_prefixes: dict[str, str] = field(default_factory=dict)
+    #: The text the guard judged (:func:`kg.sparql_text.canonical_sparql` of what was sent): run this one.
+    text: str = ""
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -116,13 +121,21 @@ def _check_size(text: str, what: str) -> None:
             depth -= 1
 
 
+#: rdflib's grammar is one module-level pyparsing object, and pyparsing is not thread-safe while a rule
+#: is first used: two threads parsing at once on a fresh process left a rule broken for good (every later
+#: query a TypeError). Every parse and translation in this process takes this lock. The server parses in
+#: guard processes (:mod:`kg.store.guard`), one request at a time each, so the lock is never contended there.
+_PARSER_LOCK = threading.Lock()
+
+
 def _in_fresh_thread(work: Callable[[], _T]) -> _T:
     """Run ``work`` in a new thread: its recursion budget does not depend on how deep the caller already is."""
     outcome: list[Any] = []
 
     def run() -> None:
         try:
-            outcome.append((True, work()))
+            with _PARSER_LOCK:
+                outcome.append((True, work()))
         except BaseException as exc:  # handed back to the caller as it is
             outcome.append((False, exc))
 
@@ -224,8 +237,12 @@ def _update_verb(text: str) -> str | None:
 
 
 def check_query(query: str, *, base_iri: str) -> QueryInfo:
-    """Raise :class:`ForbiddenQuery` or :class:`QuerySyntaxError`, or return what the query is."""
+    """Raise :class:`ForbiddenQuery` or :class:`QuerySyntaxError`, or return what the query is.
+
+    The verdict is about :attr:`QueryInfo.text`, the canonical form of ``query``; run that text, not ``query``.
+    """
     _check_size(query, "query")
+    query = canonical_sparql(query, "query")
     try:
         tree = _parse(query, "query", parseQuery)
     except QuerySyntaxError:
@@ -245,7 +262,7 @@ def check_query(query: str, *, base_iri: str) -> QueryInfo:
         if not (iri.startswith(base_iri) or iri == KGQA_ONTOLOGY_GRAPH):
             raise ForbiddenQuery(f"FROM <{iri}> is not allowed: FROM may only name this store's graphs (IRIs under "
                                  f"{base_iri}); kgqa never fetches remote data")
-    return QueryInfo(form, declared, defaults)
+    return QueryInfo(form, declared, defaults, query)
 
 
 def _update_graphs(operation: CompValue) -> tuple[set[str], bool]:
@@ -275,6 +292,7 @@ def check_update(update: str, *, base_iri: str) -> UpdateInfo:
     """
     del base_iri
     _check_size(update, "update")
+    update = canonical_sparql(update, "update")
     tree = _parse(update, "update", parseUpdate)
     _, defaults = _prefixes(update, tree)
     operations = list(_translate(update, "update", lambda: translateUpdate(tree, initNs=defaults)).algebra)
@@ -290,7 +308,7 @@ def check_update(update: str, *, base_iri: str) -> UpdateInfo:
         named, any_graph = _update_graphs(operation)
         graphs |= named
         every = every or any_graph
-    return UpdateInfo(frozenset(graphs), every, defaults)
+    return UpdateInfo(frozenset(graphs), every, defaults, update)
 
 
 def engine_syntax_error(query: str, message: str, *, first_line_shift: int = 0) -> QuerySyntaxError:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg import AliasTable, IngestReport, KnowledgeGraph, QueryResult, Settings
+from kg import AliasTable, IngestReport, KgqaError, KnowledgeGraph, QueryResult, Settings
 from kg.timing import stage
 
 from ._indexer import BatchIndexer
@@ -77,6 +77,7 @@ class Library:
                  rebuild: bool = False, merge_in_background: bool = True) -> None:
         self.settings = settings
         self._writer = threading.RLock()  # ingests, deletes, updates and merges, one at a time
+        self._unreadable: frozenset[str] = frozenset()  # articles the last read-back could not read
         self._background = merge_in_background
         self._merger: threading.Thread | None = None
         self._closing = False
@@ -171,8 +172,13 @@ class Library:
                     "dropping %d, re-reading %d", note.get("operation", "change"), note.get("pid", "?"),
                     len(missing), len(extra), len(stale))
         with self._writer:
+            self._unreadable = frozenset()
             self._sync(progress=progress)
-            self._pending.unlink(missing_ok=True)
+            if self._unreadable:  # keep the note: the next start tries those articles again
+                log.error("opened without %d unreadable article(s): %s", len(self._unreadable),
+                          ", ".join(sorted(self._unreadable)))
+            else:
+                self._pending.unlink(missing_ok=True)
 
     def _rebuild(self, progress: bool) -> None:
         with self._writer:
@@ -199,11 +205,40 @@ class Library:
                 changed = sorted(set(missing) | set(stale) | {i for i in reread if i in hashes})
                 if not changed and not extra:
                     return
-                sentences = self.graph.sentences(changed) if changed else []
+                sentences, unreadable = self._read_back(changed)
+                changed = [i for i in changed if i not in unreadable]
+                if not changed and not extra:
+                    return
             index = index.with_changes(extra, sentences, {i: hashes[i] for i in changed}, progress=progress)
             with stage("save"):
                 index.save()
                 self._publish(index)
+
+    def _read_back(self, changed: list[str]) -> tuple[list[Any], set[str]]:
+        """The stored sentences of ``changed``, and the ids of articles that could not be read.
+
+        One unreadable article (a store error on its graph) must not keep the rest of the library, or the
+        app, from opening: it is reported, left out of the index, and the pending note stays so the next
+        start tries it again.
+        """
+        if not changed:
+            return [], set()
+        try:
+            return list(self.graph.sentences(changed)), set()
+        except (KgqaError, ValueError) as exc:
+            log.warning("reading %d article(s) back at once failed (%s); reading them one by one",
+                        len(changed), exc)
+        sentences: list[Any] = []
+        unreadable: set[str] = set()
+        for article_id in changed:
+            try:
+                sentences.extend(self.graph.sentences([article_id]))
+            except (KgqaError, ValueError) as exc:
+                unreadable.add(article_id)
+                log.error("article %r cannot be read from the graph and is left out of the passage index: %s "
+                          "(delete it, or re-ingest it, to repair)", article_id, exc)
+        self._unreadable = frozenset(unreadable)
+        return sentences, unreadable
 
     def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None,
                replace: bool = True) -> IngestReport:

@@ -106,22 +106,24 @@ def _run(store, request):
     return {"triples": triples, "truncated": truncated}
 
 
-def main() -> None:
+def serve(handle, memory_mb: int) -> None:
+    """Answer requests from stdin on stdout with ``handle(request) -> (status, payload)`` until told to stop.
+
+    The first message is always ``("ready", <what the sandbox did>)``; every later one is a reply. Also
+    used by the SPARQL guard's processes (:mod:`kg._guard_worker`).
+    """
     reader = Connection(os.dup(0), writable=False)
     writer = Connection(os.dup(1), readable=False)
     # Nothing else may write to the reply channel.
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(2, 1)
-    memory_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     if memory_mb > 0:
         import resource
 
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     writer.send(("ready", forbid_network()))
-    store = None
-    opened = None
     while True:
         try:
             request = reader.recv()
@@ -129,23 +131,37 @@ def main() -> None:
             return
         if request is None:
             return
+        writer.send(handle(request))
+
+
+class _Stores:
+    """The snapshot this process has open (one at a time), and how to answer a request on it."""
+
+    def __init__(self):
+        self.store = None
+        self.opened = None
+
+    def handle(self, request):
         try:
             if request["snapshot"] is None:
                 target = ox.Store()  # empty and in memory: only the parser's verdict matters
             else:
-                if request["snapshot"] != opened:
-                    store = None
-                    store = ox.Store.read_only(request["snapshot"])
-                    opened = request["snapshot"]
-                target = store
-            reply = ("ok", _run(target, request))
+                if request["snapshot"] != self.opened:
+                    self.store = None
+                    self.store = ox.Store.read_only(request["snapshot"])
+                    self.opened = request["snapshot"]
+                target = self.store
+            return ("ok", _run(target, request))
         except SyntaxError as exc:
-            reply = ("syntax", str(exc))
+            return ("syntax", str(exc))
         except _TooLarge as exc:
-            reply = ("too_large", exc.args[0])
+            return ("too_large", exc.args[0])
         except (OSError, ValueError, TypeError, MemoryError, RuntimeError) as exc:
-            reply = ("error", f"{type(exc).__name__}: {exc}")
-        writer.send(reply)
+            return ("error", f"{type(exc).__name__}: {exc}")
+
+
+def main() -> None:
+    serve(_Stores().handle, int(sys.argv[1]) if len(sys.argv) > 1 else 0)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -46,7 +47,11 @@ class QueryPool:
     ``idle`` workers are kept ready; more start when all are busy, up to ``limit``.
     """
 
-    def __init__(self, idle: int = 2, limit: int = 8, memory_mb: int = 0) -> None:
+    def __init__(self, idle: int = 2, limit: int = 8, memory_mb: int = 0, *,
+                 command: Sequence[str] | None = None, name: str = "query", what: str = "query",
+                 memory_setting: str = "KGQA_QUERY_MEMORY_MB") -> None:
+        self._command = list(command) if command else [sys.executable, "-u", str(_WORKER)]
+        self._name, self._what, self._memory_setting = name, what, memory_setting
         self._idle_target = idle
         self._limit = max(limit, idle)
         self._memory_mb = memory_mb
@@ -61,7 +66,7 @@ class QueryPool:
         from_child, child_out = os.pipe()
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-u", str(_WORKER), str(self._memory_mb)], stdin=child_in, stdout=child_out
+                [*self._command, str(self._memory_mb)], stdin=child_in, stdout=child_out
             )
         finally:
             os.close(child_in)
@@ -84,7 +89,7 @@ class QueryPool:
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise QueryTimeout("every query process is busy; try again shortly")
+                    raise QueryTimeout(f"every {self._name} process is busy; try again shortly")
                 self._cond.wait(remaining)
         try:
             return self._spawn()
@@ -92,7 +97,7 @@ class QueryPool:
             with self._cond:
                 self._busy -= 1
                 self._cond.notify()
-            raise StoreError(f"cannot start a query process: {exc}") from exc
+            raise StoreError(f"cannot start a {self._name} process: {exc}") from exc
 
     def _release(self, worker: _Worker | None) -> None:
         with self._cond:
@@ -104,16 +109,33 @@ class QueryPool:
         if worker is not None:
             worker.kill()
 
-    def _await_ready(self, worker: _Worker, deadline: float) -> None:
-        """Read a new worker's first message, which says whether its network sandbox is on."""
-        if worker.ready:
-            return
-        if worker.recv.poll(max(0.0, deadline - time.monotonic())):
-            _, sandbox = worker.recv.recv()
-            worker.ready = True
-            if sandbox.startswith("unsandboxed"):
-                log.warning("query process %d is %s; only the SPARQL guard keeps queries off the network",
-                            worker.proc.pid, sandbox)
+    def _note_sandbox(self, worker: _Worker, sandbox: object) -> None:
+        worker.ready = True
+        if not str(sandbox).startswith("network sockets forbidden"):
+            log.warning("%s process %d is %s; only the SPARQL guard keeps queries off the network",
+                        self._name, worker.proc.pid, sandbox)
+
+    def _reply(self, worker: _Worker, deadline: float, timeout: float) -> tuple[str, Any]:
+        """The worker's reply to the request just sent; its sandbox report, when that comes first, is noted.
+
+        A new worker's first message is its sandbox report, which may arrive at any time before the reply
+        (late, on a busy machine): it is recognised by its type, never taken for a reply, and the deadline
+        covers both.
+        """
+        while True:
+            if not worker.recv.poll(max(0.0, deadline - time.monotonic())):
+                raise QueryTimeout(f"the {self._what} ran past its {timeout:g} s deadline and was stopped")
+            message = worker.recv.recv()
+            if not (isinstance(message, tuple) and len(message) == 2 and isinstance(message[0], str)):
+                raise StoreError(f"the {self._name} process sent a malformed message ({type(message).__name__})")
+            if message[0] == "ready":
+                if worker.ready:
+                    raise StoreError(f"the {self._name} process reported ready twice")
+                self._note_sandbox(worker, message[1])
+                continue
+            if not worker.ready:
+                raise StoreError(f"the {self._name} process answered before reporting its sandbox")
+            return message
 
     def run(self, snapshot: str | None, query: str, prefixes: dict[str, str], row_limit: int, timeout: float,
             *, max_bytes: int = 1 << 62, update: bool = False) -> Any:
@@ -121,37 +143,41 @@ class QueryPool:
 
         ``update`` runs the text as a SPARQL Update (only ever on ``None``, to get the parser's verdict).
         """
+        return self.call({"snapshot": snapshot, "query": query, "prefixes": prefixes, "row_limit": row_limit,
+                          "max_bytes": max_bytes, "update": update}, timeout, snapshot=snapshot)
+
+    def call(self, request: dict[str, Any], timeout: float, *, snapshot: str | None = None) -> tuple[str, Any]:
+        """Send ``request`` to a worker and return its ``(status, payload)``; the worker ends at the deadline.
+
+        ``snapshot`` prefers a worker that already has that store snapshot open.
+        """
         deadline = time.monotonic() + timeout
-        worker = self._acquire(snapshot or "", deadline)
+        worker: _Worker | None = self._acquire(snapshot or "", deadline)
+        assert worker is not None
         with self._cond:
             if snapshot is not None:
                 worker.snapshot = snapshot  # it opens this one now: keep it on disk
             self._running.append(worker)
         current = worker
         try:
-            self._await_ready(worker, deadline)
-            worker.send.send({"snapshot": snapshot, "query": query, "prefixes": prefixes, "row_limit": row_limit,
-                              "max_bytes": max_bytes, "update": update})
-            if not worker.recv.poll(max(0.0, deadline - time.monotonic())):
-                worker.kill()
-                worker = None
-                raise QueryTimeout(f"the query ran past its {timeout:g} s deadline and was stopped")
-            status, payload = worker.recv.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            if worker is not None:
-                code = worker.proc.poll()
-                worker.kill()
-                worker = None
-                raise StoreError(
-                    f"the query process ended unexpectedly (exit code {code}); the query may need more memory "
-                    "than allowed (KGQA_QUERY_MEMORY_MB)"
-                ) from exc
+            worker.send.send(request)
+            return self._reply(worker, deadline, timeout)
+        except (QueryTimeout, StoreError):
+            worker.kill()  # past its deadline, or out of step with the protocol: never reused
+            worker = None
             raise
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            code = worker.proc.poll()
+            worker.kill()
+            worker = None
+            raise StoreError(
+                f"the {self._name} process ended unexpectedly (exit code {code}); the {self._what} may need more "
+                f"memory than allowed ({self._memory_setting})"
+            ) from exc
         finally:
             with self._cond:
                 self._running.remove(current)
             self._release(worker)
-        return status, payload
 
     def snapshots_in_use(self) -> set[str]:
         with self._cond:
