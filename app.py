@@ -8,10 +8,18 @@ answering ones from ``retrieval.cli``, and ``serve`` is the web app.
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
-import sys
+
+# Set before any import can load the libraries that read them: nothing may reach for the network at run time.
+# ONNX Runtime reads ORT_DISABLE_TELEMETRY when it is imported (later has no effect) and otherwise connects to
+# mobile.events.data.microsoft.com; the models are packaged, so the Hugging Face libraries stay offline.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import argparse  # noqa: E402 (after the environment above)
+import logging  # noqa: E402
+import sys  # noqa: E402
 
 from kg import ConfigError, KgqaError, Settings
 from kg.cli import add_commands, run_command
@@ -76,9 +84,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"kgqa: error: {exc}", file=sys.stderr)
         return 2
-    # Models are packaged; nothing may reach for the network at run time.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     if args.command in (None, "serve"):
         return serve(settings, args.host, args.port)
     progress = not getattr(args, "quiet", False) and sys.stderr.isatty()

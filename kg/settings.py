@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -86,6 +87,21 @@ def _hosts(text: str) -> tuple[str, ...]:
         if not re.fullmatch(r"(\*\.)?[a-z0-9.-]+|\*|\[[0-9a-f:]+\]|[0-9a-f:]+", host):
             raise ValueError(f"{host!r} is not a host name like kgqa.example.org, 10.0.0.5 or *.example.org")
         out.append(host)
+    return tuple(out)
+
+
+def _proxies(text: str) -> tuple[str, ...]:
+    out = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            # An address or a network; "*" is refused on purpose: trusting everyone lets any client pick its address.
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or network like 10.0.0.5 or 10.0.0.0/24") from None
+        out.append(item)
     return tuple(out)
 
 
@@ -229,6 +245,14 @@ SETTINGS: tuple[Setting, ...] = (
             "with 413 before they are sent.", _positive_float),
     Setting("client_queries", 2, "SPARQL queries one client address may run at once; more get 429.",
             _positive_int),
+    Setting(
+        "trusted_proxies",
+        (),
+        "Comma-separated addresses or networks of the reverse proxies in front of the app (e.g. 127.0.0.1 or "
+        "10.0.0.0/24): only requests from them may set the client address with X-Forwarded-For / "
+        "X-Forwarded-Proto. Empty: those headers are ignored and the client is the socket's peer.",
+        _proxies,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -267,6 +291,7 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     max_response_mb: float = 64.0
     client_queries: int = 2
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith(("/", "#")):

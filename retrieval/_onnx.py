@@ -153,7 +153,21 @@ def _export(model_dir: Path, target: Path) -> None:
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]})
 
 
+def _quiet_onnxruntime() -> None:
+    """Switch ONNX Runtime's telemetry off before it is first imported (kgqa runs offline).
+
+    onnxruntime 1.31 on Linux connects to mobile.events.data.microsoft.com when
+    a session is made; only ``ORT_DISABLE_TELEMETRY=1`` present at import stops
+    it (``onnxruntime.disable_telemetry_events()`` does not). ``app.py`` sets it
+    for the app; this covers library use (tests, scripts) that never ran
+    ``app.py``. The environment is otherwise read only at the edge: this is the
+    one variable that must be in place before a lazy import deep down here.
+    """
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+
 def _quantize(source: Path, target: Path) -> None:
+    _quiet_onnxruntime()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.disable(logging.WARNING)  # its advice to pre-process first is for static quantisation
@@ -167,6 +181,7 @@ class OnnxEncoder:
     """Normalised sentence vectors from an export made by :func:`ensure_export`; safe to share across threads."""
 
     def __init__(self, export: Path, model_dir: Path, *, threads: int = 0) -> None:
+        _quiet_onnxruntime()
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

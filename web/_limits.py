@@ -57,7 +57,8 @@ class BodyTooLarge(WebError):
 
 
 def client_address(request: Request | None) -> str:
-    """The address a request came from (the socket's peer; proxies' headers are not trusted)."""
+    """The address a request came from: the socket's peer, or the ``X-Forwarded-For`` address when the peer is a
+    proxy listed in ``KGQA_TRUSTED_PROXIES`` (uvicorn rewrites the client then; see ``web._server``)."""
     client = getattr(request, "client", None)
     return client.host if client else "unknown"
 

@@ -10,7 +10,11 @@ import gradio as gr
 from .._services import Services
 from . import articles, chat, embed_tab, graph_tab, sparql_tab
 
-__all__ = ["build_blocks", "theme", "CSS"]
+__all__ = ["build_blocks", "theme", "CSS", "CACHE_SWEEP_S", "CACHE_AGE_S"]
+
+#: How often Gradio's cache is swept, and how old (seconds) an upload or a download file may get in it.
+CACHE_SWEEP_S = 300
+CACHE_AGE_S = 900
 
 CSS = """
 .kgqa-answer { font-size: 1.05em; font-weight: 600; margin: 0 0 .4em 0; }
@@ -32,7 +36,10 @@ def theme() -> gr.themes.Base:
 
 
 def build_blocks(services: Services) -> gr.Blocks:
-    with gr.Blocks(title="kgqa: questions over news articles", analytics_enabled=False) as blocks:
+    # delete_cache: Gradio keeps uploads and files it serves in its cache forever otherwise; every CACHE_SWEEP_S
+    # the ones older than CACHE_AGE_S go (and all of them when the server stops).
+    with gr.Blocks(title="kgqa: questions over news articles", analytics_enabled=False,
+                   delete_cache=(CACHE_SWEEP_S, CACHE_AGE_S)) as blocks:
         gr.Markdown("## kgqa — questions over news articles, answered with the sentences that say so")
         with gr.Tabs() as tabs:
             with gr.Tab("Chat", id="chat"):

@@ -14,6 +14,7 @@ from gradio import utils as gradio_utils
 
 from kg import KgqaError
 
+from .._gradio_guard import GRADIO_UPLOAD_PATHS, UPLOAD_COOKIE
 from .._services import UPLOAD_SUFFIXES, Services, UploadResult
 
 __all__ = ["ArticlesTab", "build", "in_upload_folder"]
@@ -63,6 +64,16 @@ def in_upload_folder(path: str) -> bool:
         return False
 
 
+_UPLOAD_COOKIE_JS = f"""(token) => {{
+  const path = location.pathname.replace(/[^/]*$/, "") + "{GRADIO_UPLOAD_PATHS[0].lstrip('/')}";
+  const secure = location.protocol === "https:" ? "; Secure" : "";
+  const value = encodeURIComponent((token || "").trim());
+  document.cookie = "{UPLOAD_COOKIE}=" + value + "; Path=" + path + "; SameSite=Strict" + secure
+    + (value ? "" : "; Max-Age=0");
+  return [];
+}}"""
+
+
 def _write_note(services: Services) -> str:
     policy = services.policy
     if not policy.possible("add"):
@@ -88,12 +99,12 @@ def build(services: Services) -> ArticlesTab:
         return (token or "").strip() or None
 
     def upload(files: list[str] | None, token: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
-        if not files:
-            raise gr.Error("Choose one or more files first.")
-        try:
+        try:  # first: without the right to add, Gradio's upload route refused the files, so none arrive
             policy.check("add", given(token))
         except KgqaError as exc:
             raise gr.Error(str(exc)) from None
+        if not files:
+            raise gr.Error("Choose one or more files first.")
         results = []
         for i, path in enumerate(files):
             name = Path(path).name
@@ -110,6 +121,8 @@ def build(services: Services) -> ArticlesTab:
                 results.append(services.add_file(name, Path(path).read_bytes(), token=given(token)))
             except KgqaError as exc:
                 results.append(UploadResult(name, [], [str(exc)]))
+            finally:  # the graph holds the text now; Gradio's copy would be served back until its cache is swept
+                Path(path).unlink(missing_ok=True)
         progress((len(files), len(files)), desc="Done")
         return (_report(results), None, *_table(services))
 
@@ -154,6 +167,9 @@ def build(services: Services) -> ArticlesTab:
         remove = gr.Button("Delete", variant="stop", scale=1)
     refresh = gr.Button("Refresh list", size="sm", variant="secondary")
 
+    # Gradio's browser client uploads a chosen file at once, with no header of ours: the token goes along as a
+    # cookie for the upload route only (SameSite=Strict), which GradioGuardMiddleware checks like a Bearer token.
+    token.change(None, token, None, js=_UPLOAD_COOKIE_JS, api_visibility="private")
     add.click(upload, [files, token], [report, files, table, choice], api_visibility="private")
     add_text.click(paste, [title, text, token], [report, title, text, table, choice], api_visibility="private")
     remove.click(delete, [choice, token], [report, table, choice], api_visibility="private")

@@ -1,4 +1,4 @@
-"""The SPARQL tab: an editor prefilled with the README's example queries, results as a table, CSV/JSON downloads.
+"""The SPARQL tab: an editor prefilled with the README's example queries, results as a table, CSV/JSON on demand.
 
 Queries run through :meth:`kg.KnowledgeGraph.query`, the same guarded path as
 ``kgqa sparql`` and ``/sparql``, so the tab can never do more than the
@@ -60,8 +60,8 @@ class SparqlTab:
     run: gr.Button
     results: gr.Dataframe
     message: gr.HTML
-    csv: gr.DownloadButton
-    json: gr.DownloadButton
+    csv: gr.Button  # each writes its file only when clicked
+    json: gr.Button
 
 
 def _grid(result: QueryResult) -> tuple[list[str], list[list[str]]]:
@@ -123,36 +123,66 @@ def _summary(result: QueryResult, shown: int, row_limit: int) -> str:
     return f'<p class="kgqa-sparql-summary">{"; ".join(parts)}.</p>'
 
 
+def _download_files(result: QueryResult, columns: list[str], rows: list[list[str]]) -> dict[str, tuple[str, str]]:
+    """Kind -> (file name, text) of the downloads of ``result``: CSV, and JSON (JSON-LD for a graph)."""
+    if result.form in ("SELECT", "ASK"):
+        return {"csv": ("results.csv", result.to_csv()), "json": ("results.json", result.render("json"))}
+    return {"csv": ("results.csv", pd.DataFrame(rows, columns=columns).to_csv(index=False)),
+            "json": ("results.jsonld", result.to_jsonld())}
+
+
+#: Clicks the hidden download button once the server has given it the file (Gradio has no "download on click").
+_CLICK_DOWNLOAD = """() => {
+  const el = document.querySelector("#kgqa-sparql-download");
+  const button = el && (el.tagName === "BUTTON" ? el : el.querySelector("button"));
+  if (button) button.click();
+  return [];
+}"""
+
+
 def build(services: Services) -> SparqlTab:
-    """The tab's components and events; call inside a ``gr.Tab``."""
+    """The tab's components and events; call inside a ``gr.Tab``.
+
+    A run shows the table and remembers its query; the CSV and JSON files are
+    written only when a download button is clicked (the query runs again then),
+    so a run leaves nothing in Gradio's cache.
+    """
     examples = example_queries()
     first = next(iter(examples))
     downloads = _Downloads()
-    hidden = gr.update(value=None, visible=False)
+    hidden = gr.update(visible=False)
     no_table = gr.update(value=None, visible=False)  # an empty grid would show placeholder headers
+
+    def guarded(text: str, request: gr.Request) -> QueryResult:
+        with services.query_slots.take(client_address(request)):
+            return services.graph.query(text)
 
     def run(query: str, request: gr.Request) -> tuple[Any, ...]:
         text = query or ""
         if not text.strip():
-            return no_table, '<p class="kgqa-error">Write a query first.</p>', hidden, hidden
+            return no_table, '<p class="kgqa-error">Write a query first.</p>', hidden, hidden, ""
         try:
-            with services.query_slots.take(client_address(request)):
-                result = services.graph.query(text)
+            result = guarded(text, request)
         except KgqaError as exc:
             log.info("SPARQL tab: %s: %s", type(exc).__name__, str(exc).splitlines()[0])
-            return no_table, _error_html(exc, services.settings), hidden, hidden
+            return no_table, _error_html(exc, services.settings), hidden, hidden, ""
         columns, rows = _grid(result)
         shown = rows[:UI_ROWS]
         frame = pd.DataFrame(shown, columns=columns) if columns else pd.DataFrame()
-        if result.form in ("SELECT", "ASK"):
-            csv_text, json_text, json_name = result.to_csv(), result.render("json"), "results.json"
-        else:
-            csv_text = pd.DataFrame(rows, columns=columns).to_csv(index=False)
-            json_text, json_name = result.to_jsonld(), "results.jsonld"
-        csv_file = downloads.write("results.csv", csv_text)
-        json_file = downloads.write(json_name, json_text)
+        shown_button = gr.update(visible=True)
         return (gr.update(value=frame, visible=True), _summary(result, len(shown), services.settings.row_limit),
-                gr.update(value=csv_file, visible=True), gr.update(value=json_file, visible=True))
+                shown_button, shown_button, text)
+
+    def download(kind: str, text: str, request: gr.Request) -> Any:
+        if not (text or "").strip():
+            raise gr.Error("Run a query first.")
+        try:
+            result = guarded(text, request)
+        except KgqaError as exc:
+            raise gr.Error(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+        columns, rows = _grid(result)
+        name, body = _download_files(result, columns, rows)[kind]
+        return gr.update(value=downloads.write(name, body))
 
     gr.Markdown("Query the facts with SPARQL. kgqa's prefixes (`schema:`, `nif:`, `kgqa:`, `prov:`, `org:`, "
                 "`skos:`, `rdfs:` …) need no declaration; the default graph is the union of all articles. "
@@ -162,17 +192,27 @@ def build(services: Services) -> SparqlTab:
                          interactive=True)
     editor = gr.Code(value=examples[first], language="sql", label="SPARQL query", lines=10, max_lines=30,
                      interactive=True, elem_id="kgqa-sparql-editor")
+    last_query = gr.State("")  # the query of the table shown: what the downloads run again
     with gr.Row():
         run_button = gr.Button("Run query", variant="primary", elem_id="kgqa-sparql-run", scale=0, min_width=160)
-        csv_button = gr.DownloadButton("Download CSV", visible=False, size="md", elem_id="kgqa-sparql-csv",
-                                       scale=0, min_width=160)
-        json_button = gr.DownloadButton("Download JSON", visible=False, size="md", elem_id="kgqa-sparql-json",
-                                        scale=0, min_width=160)
+        csv_button = gr.Button("Download CSV", visible=False, size="md", elem_id="kgqa-sparql-csv",
+                               scale=0, min_width=160)
+        json_button = gr.Button("Download JSON", visible=False, size="md", elem_id="kgqa-sparql-json",
+                                scale=0, min_width=160)
+        file = gr.DownloadButton("Save", visible="hidden", elem_id="kgqa-sparql-download")
     message = gr.HTML(elem_id="kgqa-sparql-message")
     results = gr.Dataframe(label="Results", interactive=False, wrap=True, max_height=520, visible=False,
                            elem_id="kgqa-sparql-results", buttons=["copy", "fullscreen"])
     picker.change(lambda title: examples.get(title, ""), picker, editor, api_visibility="private")
-    run_button.click(run, editor, [results, message, csv_button, json_button], api_visibility="private",
+    run_button.click(run, editor, [results, message, csv_button, json_button, last_query], api_visibility="private",
                      concurrency_limit=None)
+    def fetcher(kind: str) -> Any:
+        def fetch(text: str, request: gr.Request) -> Any:
+            return download(kind, text, request)
+        return fetch
+
+    for kind, button in (("csv", csv_button), ("json", json_button)):
+        button.click(fetcher(kind), last_query, file, api_visibility="private", concurrency_limit=None).success(
+            None, None, None, js=_CLICK_DOWNLOAD, api_visibility="private")
     return SparqlTab(editor=editor, examples=picker, run=run_button, results=results, message=message,
                      csv=csv_button, json=json_button)
