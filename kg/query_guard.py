@@ -34,6 +34,7 @@ kg.errors.ForbiddenQuery: LOAD is not allowed: kgqa never fetches remote data or
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -52,6 +53,8 @@ from .vocab import KGQA_ONTOLOGY_GRAPH, PREFIXES
 
 __all__ = ["QueryInfo", "UpdateInfo", "check_query", "check_update", "syntax_error", "engine_syntax_error",
            "MAX_QUERY_CHARS", "MAX_NESTING"]
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200_000
 #: Most brackets ``( { [`` open at once. Counted on the raw text (brackets in strings count too), so the
@@ -318,8 +321,9 @@ def engine_syntax_error(query: str, message: str, *, first_line_shift: int = 0) 
     query on its first line (declarations added for a remote store).
     """
     m = re.search(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
-    if not m:
-        return QuerySyntaxError(f"SPARQL syntax error: {message.strip()[:500]}")
+    if not m:  # not the engine's parser speaking: its text stays in the log (it may echo what it fetched)
+        log.warning("the store refused a query as malformed: %s", message[:2000])
+        return QuerySyntaxError("SPARQL syntax error (the store's message is in the server log)")
     line, column = int(m.group(1)), int(m.group(2))
     if line == 1:
         column = max(1, column - first_line_shift)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from abc import ABC, abstractmethod
 
@@ -12,10 +14,29 @@ from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
 from .pool import QueryPool
 
-__all__ = ["GraphStore", "too_large_message"]
+__all__ = ["GraphStore", "too_large_message", "hidden_detail"]
+
+log = logging.getLogger(__name__)
 
 #: How long Oxigraph's parser may take to explain a syntax error (it runs on an empty store).
 _EXPLAIN_TIMEOUT_S = 5.0
+
+
+#: Store messages a client may read as they are: about graphs the client's own update named.
+_PLAIN_STORE_MESSAGE = re.compile(r"The graph <[^<>\s]{1,500}> (?:does not exist|already exists)")
+
+
+def hidden_detail(what: str, detail: str) -> str:
+    """``what``, for the client; the store's or server's own ``detail`` goes to the log only.
+
+    A store's message can carry what the store read or fetched (an error page, a file's first line), so it
+    never reaches a client unless it is one of the few plain shapes about the client's own graphs.
+    """
+    first = detail.strip().splitlines()[0] if detail.strip() else ""
+    if _PLAIN_STORE_MESSAGE.fullmatch(first):
+        return f"{what}: {first}"
+    log.warning("%s: %s", what, detail[:2000])
+    return f"{what} (the store's message is in the server log)"
 
 
 def too_large_message(max_bytes: int) -> str:

@@ -23,7 +23,8 @@ from rdflib import Dataset
 from ..errors import QueryError, QuerySyntaxError, ResponseTooLarge, StoreError
 from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
-from .base import GraphStore, too_large_message
+from ._offline_thread import OfflineThread
+from .base import GraphStore, hidden_detail, too_large_message
 from .pool import QueryPool
 
 __all__ = ["EmbeddedStore", "ox_term"]
@@ -69,6 +70,7 @@ class EmbeddedStore(GraphStore):
         self._snapshot: str | None = None
         self._snapshot_stale = True
         self._pool = QueryPool(idle=workers, limit=max(4, workers * 4), memory_mb=memory_mb)
+        self._writer = OfflineThread("kgqa-store-writer")  # every write runs there, off the network
 
     @property
     def dataset(self) -> Dataset:
@@ -88,25 +90,30 @@ class EmbeddedStore(GraphStore):
             try:
                 if load is not None:
                     graph, ntriples = load
-                    self._ox.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+                    self._writer.run(lambda: self._ox.load(ntriples, format=ox.RdfFormat.N_TRIPLES,
+                                                           to_graph=ox.NamedNode(graph)))
                 else:
                     assert update is not None
-                    self._ox.update(update)
+                    self._writer.run(lambda: self._ox.update(update))
             except (OSError, SyntaxError, ValueError) as exc:
-                raise StoreError(f"writing to the store failed: {exc}") from exc
+                raise StoreError(hidden_detail("writing to the store failed", str(exc))) from exc
             self._snapshot_stale = True
 
     def update(self, sparql: str) -> None:
-        """Apply a guarded SPARQL Update as one transaction (Oxigraph's syntax errors come back positioned)."""
+        """Apply a guarded SPARQL Update as one transaction (Oxigraph's syntax errors come back positioned).
+
+        It runs on the store's writer thread, which cannot open a network socket: should an update ever get
+        past the guard with a ``LOAD`` or ``SERVICE``, Oxigraph's request fails instead of fetching.
+        """
         with self._lock:
             try:
-                self._ox.update(sparql)
+                self._writer.run(lambda: self._ox.update(sparql))
             except SyntaxError as exc:  # the engine's "error at L:C: ..." for the caller to position
                 raise QuerySyntaxError(str(exc)) from None
             except RuntimeError as exc:  # Oxigraph's evaluation errors, e.g. DROP GRAPH of a missing graph
-                raise QueryError(f"the update failed and changed nothing: {exc}") from None
+                raise QueryError(hidden_detail("the update failed and changed nothing", str(exc))) from None
             except (OSError, ValueError) as exc:
-                raise StoreError(f"writing to the store failed: {exc}") from exc
+                raise StoreError(hidden_detail("writing to the store failed", str(exc))) from exc
             self._snapshot_stale = True
 
     def replace_graph(self, graph: str, ntriples: str, *, exists: bool = True) -> None:
@@ -163,7 +170,7 @@ class EmbeddedStore(GraphStore):
         if status == "too_large":
             raise ResponseTooLarge(too_large_message(max_bytes))
         if status != "ok":
-            raise StoreError(f"the query failed in the store: {payload}")
+            raise StoreError(hidden_detail("the query failed in the store", str(payload)))
         return QueryResult.from_payload(form, payload, time.perf_counter() - started)
 
     def _syntax_pool(self) -> QueryPool:
@@ -190,6 +197,7 @@ class EmbeddedStore(GraphStore):
 
     def close(self) -> None:
         self._pool.close()
+        self._writer.close()
         with self._lock:
             shutil.rmtree(self._snapshots, ignore_errors=True)
             try:

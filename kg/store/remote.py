@@ -21,7 +21,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from ..errors import QueryError, QuerySyntaxError, QueryTimeout, ResponseTooLarge, StoreError
 from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
-from .base import GraphStore, too_large_message
+from .base import GraphStore, hidden_detail, too_large_message
 from .embedded import ox_term
 
 __all__ = ["RemoteStore"]
@@ -100,9 +100,8 @@ class RemoteStore(GraphStore):
     def _update(self, update: str) -> None:
         response = self._post(self._update_url, {"update": update}, None, None)
         if response.status_code >= 300:
-            raise StoreError(
-                f"the SPARQL endpoint refused the update (HTTP {response.status_code}): {response.text[:300]}"
-            )
+            raise StoreError(hidden_detail(f"the SPARQL endpoint refused the update (HTTP {response.status_code})",
+                                           response.text))
 
     def update(self, sparql: str) -> None:
         """Send a guarded update; the server's 400 comes back as a positioned syntax error."""
@@ -110,11 +109,10 @@ class RemoteStore(GraphStore):
         if response.status_code == 400 and "error at" in response.text:
             raise QuerySyntaxError(response.text)  # the engine's "error at L:C: ..." for the caller to position
         if 400 <= response.status_code < 500:
-            raise QueryError(f"the update failed and changed nothing: {response.text[:300]}")
+            raise QueryError(hidden_detail("the update failed and changed nothing", response.text))
         if response.status_code >= 300:
-            raise StoreError(
-                f"the SPARQL endpoint refused the update (HTTP {response.status_code}): {response.text[:300]}"
-            )
+            raise StoreError(hidden_detail(f"the SPARQL endpoint refused the update (HTTP {response.status_code})",
+                                           response.text))
 
     def replace_graph(self, graph: str, ntriples: str, *, exists: bool = True) -> None:
         # One update request: SPARQL 1.1 servers apply it as one transaction.
@@ -132,7 +130,7 @@ class RemoteStore(GraphStore):
         if response.status_code == 400:
             raise engine_syntax_error(query, response.text, first_line_shift=len(prologue))
         if response.status_code >= 300:
-            raise StoreError(f"the SPARQL endpoint failed (HTTP {response.status_code}): {response.text[:300]}")
+            raise StoreError(hidden_detail(f"the SPARQL endpoint failed (HTTP {response.status_code})", response.text))
         elapsed = time.perf_counter() - started
         if form in ("CONSTRUCT", "DESCRIBE"):
             triples = [
