@@ -15,6 +15,7 @@ opener follows.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 __all__ = ["split_sentences", "ABBREVIATIONS"]
 
@@ -33,9 +34,12 @@ _OPENERS = frozenset(
     "the this that these those it he she they we i but however in a an there his her their its".split()
 )
 
-_CANDIDATE = re.compile(r"[.!?…]+[\"”’'»)\]″]*(?=\s)")
+# Possessive, and never starting inside a run of marks: a long run of dots not followed by whitespace is
+# then rejected once, not once per starting position (which was quadratic in the run's length).
+_CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]++[\"”’'»)\]″]*+(?=\s)")
 _NEXT = re.compile(r"\s+([\"“‘'«(\[]*)(\w+)")
 _TOKEN_BEFORE = re.compile(r"([\w.’'-]+)$")
+_TOKEN_WINDOW = 64  # how far back the token before a mark is looked for: abbreviations are far shorter
 _ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 _OPEN, _CLOSE = "([", ")]"
 _QUOTES = {"“": "”", "‘": "’"}
@@ -71,7 +75,23 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_boundary(text: str, mark: re.Match[str], spans: list[tuple[int, int]]) -> bool:
+class _Protected:
+    """Whether a mark lies inside a protected span, in O(log n) per mark rather than a scan of every span."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self._starts = [a for a, _ in spans]
+        self._reach: list[int] = []  # the furthest end among the spans sorted up to here
+        for _, b in spans:
+            self._reach.append(max(b, self._reach[-1]) if self._reach else b)
+
+    def covers(self, begin: int, end: int) -> bool:
+        """True when some span ``(a, b)`` has ``a < begin`` and ``end <= b``."""
+        n = bisect_left(self._starts, begin)  # the spans with a < begin
+        return n > 0 and self._reach[n - 1] >= end
+
+
+def _is_boundary(text: str, mark: re.Match[str], spans: _Protected) -> bool:
     end = mark.end()
     nxt = _NEXT.match(text, end)
     if nxt is None:
@@ -79,10 +99,10 @@ def _is_boundary(text: str, mark: re.Match[str], spans: list[tuple[int, int]]) -
     word = nxt.group(2)
     if not (word[0].isupper() or word[0].isdigit() or nxt.group(1)):
         return False
-    if any(a < mark.start() and mark.end() <= b for a, b in spans):
+    if spans.covers(mark.start(), mark.end()):
         return False
     if mark.group().startswith(".") and len(mark.group().rstrip("\"”’'»)]″")) == 1:
-        before = _TOKEN_BEFORE.search(text, 0, mark.start())
+        before = _TOKEN_BEFORE.search(text, max(0, mark.start() - _TOKEN_WINDOW), mark.start())
         token = before.group(1).lstrip("'’-") if before else ""
         if token.lower().replace(".", "") in ABBREVIATIONS and not (token.isupper() and len(token) > 2):
             return False
@@ -100,7 +120,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     """
     end = len(text) if end is None else end
     chunk = text[start:end]
-    spans = _protected_spans(chunk)
+    spans = _Protected(_protected_spans(chunk))
     cuts = [m.end() for m in _CANDIDATE.finditer(chunk) if _is_boundary(chunk, m, spans)]
     out: list[tuple[int, int]] = []
     begin = 0

@@ -18,8 +18,12 @@ function of the article, its sentences and the alias table.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from functools import lru_cache
+from typing import Any
 
 from ..errors import ConfigError
 from ..model import Article, Sentence
@@ -27,6 +31,7 @@ from ..timing import timed
 from ._aliases import AliasTable, norm
 from ._dates import is_date_phrase, normalize_date, parse_published
 from ._entities import EntityFinder
+from ._pieces import MAX_MENTIONS_PER_SENTENCE, MAX_PARSE_CHARS, parse_pieces
 from ._posts import find_posts
 from ._lexicon import is_role_noun
 from ._relations import find_relations
@@ -34,7 +39,7 @@ from ._statements import QuoteFinder
 from ._types import ENTITY_KINDS, Acronym, DateMention, Entity, Extraction, Mention, Post, Quote, Relation
 
 __all__ = [
-    "Extractor", "extract_article", "demonym_country", "is_role_noun", "load_pipeline", "AliasTable", "norm", "normalize_date",
+    "Extractor", "extract_article", "parse_pieces", "MAX_PARSE_CHARS", "MAX_MENTIONS_PER_SENTENCE", "demonym_country", "is_role_noun", "load_pipeline", "AliasTable", "norm", "normalize_date",
     "Extraction", "Entity", "Mention", "Acronym", "Post", "Quote", "Relation", "DateMention", "ENTITY_KINDS",
 ]
 
@@ -83,30 +88,50 @@ def load_pipeline(name: str):  # noqa: ANN201 - spacy.Language, imported lazily
 
 def extract_article(article: Article, sentences: Sequence[Sentence], docs: Sequence, aliases: AliasTable | None = None) -> Extraction:
     """The facts of one article from its sentences and their spaCy docs (same order)."""
-    docs = list(docs)
+    return _extract(article, sentences, [[(0, doc)] for doc in docs], aliases)
+
+
+def _extract(article: Article, sentences: Sequence[Sentence], parsed: Sequence[Sequence[tuple[int, Any]]],
+             aliases: AliasTable | None) -> Extraction:
+    """The facts of one article; ``parsed[i]`` is sentence ``i`` as ``(start in the sentence, doc)`` pieces.
+
+    The rules run piece by piece (see :mod:`._pieces`), so their cost per piece is bounded; a long sentence
+    may yield several posts, relations or quotes, all attributed to that sentence.
+    """
+    units = [(si, sentences[si].start + start, doc) for si, pieces in enumerate(parsed) for start, doc in pieces]
     published = parse_published(article.published)
-    entities, mentions, acronyms, tokens = EntityFinder(aliases).find(docs, [s.start for s in sentences])
+    entities, mentions, acronyms, tokens = EntityFinder(aliases).find(
+        [doc for _, _, doc in units], [offset for _, offset, _ in units], [si for si, _, _ in units])
     x = Extraction(entities=entities, mentions=mentions, acronyms=acronyms)
     quotes = QuoteFinder()
-    for si, (sentence, doc) in enumerate(zip(sentences, docs)):
+    quoted: set[int] = set()  # sentences with a quote so far
+    dates_in: Counter[int] = Counter()
+    for ui, (si, offset, doc) in enumerate(units):
+        sentence = sentences[si]
+        first_piece = offset == sentence.start
         for ent in doc.ents:
-            if ent.label_ in {"DATE", "TIME"} and is_date_phrase(ent.text):
+            if ent.label_ in {"DATE", "TIME"} and is_date_phrase(ent.text) and dates_in[si] < MAX_MENTIONS_PER_SENTENCE:
                 span = ent.text.strip(" '\"‘’“”″,")
-                begin = sentence.start + ent.start_char + ent.text.index(span)
+                begin = offset + ent.start_char + ent.text.index(span)
                 x.dates.append(DateMention(begin, begin + len(span), span, normalize_date(span, published), si))
+                dates_in[si] += 1
         if sentence.kind in _NO_FACTS_IN:
-            x.quotes.append(quotes.comment(sentence.text, sentence.commenter, si))
+            if first_piece:
+                x.quotes.append(quotes.comment(sentence.text, sentence.commenter, si))
+                quoted.add(si)
             continue
-        ents = tokens[si]
+        ents = tokens[ui]
         x.posts.extend(find_posts(doc, ents, si))
         x.relations.extend(find_relations(doc, ents, si))
         quote = quotes.sentence(doc, ents, si, x.posts)
         if quote is not None:
             x.quotes.append(quote)
-            opener = _unclosed_quote_before(sentences, si, {q.sentence for q in x.quotes})
+            quoted.add(si)
+            opener = _unclosed_quote_before(sentences, si, quoted) if first_piece else None
             if opener is not None and quote.cue != "continuation":
                 x.quotes.append(Quote(quote.speaker, quote.speaker_text, sentences[opener].text, opener,
                                       "continuation"))
+                quoted.add(opener)
     x.quotes.sort(key=lambda q: q.sentence)
     return x
 
@@ -129,12 +154,21 @@ def _unclosed_quote_before(sentences: Sequence[Sentence], si: int, quoted: set[i
 
 
 class Extractor:
-    """A loaded pipeline and the batching that feeds it; ``extract`` maps articles to :class:`Extraction`."""
+    """A loaded pipeline and the batching that feeds it; ``extract`` maps articles to :class:`Extraction`.
+
+    Parsing is the expensive, pure part of extraction: :meth:`prepared` runs it ahead (outside whatever
+    lock the caller's writes hold), and :meth:`extract` inside the block reuses those docs.
+    """
 
     def __init__(self, model: str, *, processes: int = 1, batch_size: int = 256) -> None:
         self.model = model
         self.processes = processes
         self.batch_size = batch_size
+        # spaCy does not promise that one pipeline parses safely from two threads: one parse at a time,
+        # under a lock of its own so that a parse ahead never waits for a writer (nor a writer for it).
+        self._parse_lock = threading.Lock()
+        self._ready: list[dict[str, Any]] = []  # docs parsed ahead, by piece text, one dict per prepared block
+        self._ready_lock = threading.Lock()
 
     @property
     def nlp(self):  # noqa: ANN201
@@ -147,9 +181,48 @@ class Extractor:
         return f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"
 
     def docs(self, texts: Sequence[str]) -> Iterator:
-        """spaCy docs of ``texts`` in order, batched (and in ``processes`` processes when > 1)."""
+        """spaCy docs of ``texts`` in order, batched (and in ``processes`` processes when > 1).
+
+        A text over :data:`MAX_PARSE_CHARS` should come as pieces (:func:`parse_pieces`): parsing one
+        whole costs the rules after it more than linear time, and spaCy refuses any over ``nlp.max_length``.
+        """
         n_process = self.processes if len(texts) >= 4 * self.batch_size else 1
-        return self.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process)
+        if n_process == 1:
+            for first in range(0, len(texts), self.batch_size):
+                with self._parse_lock:  # a batch at a time: a parse ahead and a writer's parse take turns
+                    batch = list(self.nlp.pipe(texts[first : first + self.batch_size], batch_size=self.batch_size))
+                yield from batch
+            return
+        with self._parse_lock:  # worker processes stream the docs; callers close this generator when done
+            yield from self.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process)
+
+    @contextmanager
+    def prepared(self, items: Sequence[tuple[Article, Sequence[Sentence]]]) -> Iterator[int]:
+        """Parse the sentences of ``items`` now; :meth:`extract` inside the block reuses their docs.
+
+        Yields the number of pieces parsed. The docs are dropped when the block ends.
+        """
+        texts = list(dict.fromkeys(text for _, sentences in items for s in sentences
+                                   for _, text in parse_pieces(s.text)))
+        with closing(self.docs(texts)) as docs:
+            ready = dict(zip(texts, timed("parse", docs)))
+        with self._ready_lock:
+            self._ready.append(ready)
+        try:
+            yield len(ready)
+        finally:
+            with self._ready_lock:
+                self._ready = [r for r in self._ready if r is not ready]
+
+    def _parsed(self, texts: list[str]) -> Iterator:
+        """Docs of ``texts`` in order: those parsed ahead, the rest parsed now in one batched pass."""
+        with self._ready_lock:
+            ready = list(self._ready)
+        known = {t: doc for r in ready for t in texts if (doc := r.get(t)) is not None} if ready else {}
+        with closing(self.docs([t for t in texts if t not in known])) as fresh:
+            parsed = timed("parse", fresh)
+            for text in texts:
+                yield known[text] if text in known else next(parsed)
 
     def extract(
         self, items: Sequence[tuple[Article, Sequence[Sentence]]], aliases: AliasTable | None = None
@@ -159,14 +232,16 @@ class Extractor:
         ``aliases`` grows with each article's entities, so later articles in
         the batch resolve names against earlier ones too.
         """
-        texts = [s.text for _, sentences in items for s in sentences]
-        docs = timed("parse", self.docs(texts))
+        pieces = [parse_pieces(s.text) for _, sentences in items for s in sentences]
         out: list[Extraction] = []
-        for article, sentences in items:
-            article_docs = [next(docs) for _ in sentences]
-            x = extract_article(article, sentences, article_docs, aliases)
-            if aliases is not None:
-                for entity in x.entities.values():
-                    aliases.add(entity.key, entity.aliases)
-            out.append(x)
+        with closing(self._parsed([text for sentence in pieces for _, text in sentence])) as docs:
+            at = 0
+            for article, sentences in items:
+                parsed = [[(start, next(docs)) for start, _ in sentence] for sentence in pieces[at : at + len(sentences)]]
+                at += len(sentences)
+                x = _extract(article, sentences, parsed, aliases)
+                if aliases is not None:
+                    for entity in x.entities.values():
+                        aliases.add(entity.key, entity.aliases)
+                out.append(x)
         return out

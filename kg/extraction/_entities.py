@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 
 from ._aliases import AliasTable, norm
+from ._pieces import MAX_MENTIONS_PER_SENTENCE
 from ._lexicon import COUNTRY_ALIASES, DEMONYMS, GEO_HEADS, GROUP_FORMS, HONORIFICS, NAME_TITLES
 from ._types import Acronym, Entity, Mention
 
@@ -94,6 +96,24 @@ def _long_form(doc: Doc, paren: int, short: str) -> int | None:
     return None
 
 
+#: Longest name (in words) matched as the end of a longer organisation name; real ones have a handful.
+_SUFFIX_WORDS = 10
+
+
+def _longer_names(names: list[str]) -> dict[str, str]:
+    """Each name of 2+ words that ends a longer one in ``names`` -> the first such longer name.
+
+    One pass over the names' word-suffixes (at most :data:`_SUFFIX_WORDS` words), not a scan of every pair.
+    """
+    first_ending: dict[str, str] = {}  # " ".join(last k words) -> first name in ``names`` ending with it
+    for name in names:
+        words = name.split(" ")
+        for k in range(1, min(len(words), _SUFFIX_WORDS + 1)):
+            first_ending.setdefault(" ".join(words[-k:]), name)
+    return {n: first_ending[n] for n in names
+            if len(n.split()) >= 2 and n in first_ending and first_ending[n] != n}
+
+
 class EntityFinder:
     """Finds and resolves the entities of one article; ``aliases`` links names across articles."""
 
@@ -102,13 +122,21 @@ class EntityFinder:
         self._longer_org: dict[str, str] = {}
         self._org_text: dict[str, str] = {}
 
-    def find(self, docs: list[Doc], offsets: list[int]) -> tuple[
+    def find(self, docs: list[Doc], offsets: list[int], sentence_of: list[int] | None = None) -> tuple[
         dict[tuple[str, str], Entity], list[Mention], list[Acronym], TokenEntities
     ]:
+        """Entities of the article whose docs (in order) start at ``offsets`` in its text.
+
+        ``sentence_of`` maps each doc to the sentence it is part of (one sentence may be parsed as several
+        pieces); by default doc ``i`` is sentence ``i``. At most :data:`MAX_MENTIONS_PER_SENTENCE` raw
+        mentions are kept per sentence. The returned token maps are per doc.
+        """
+        self._sentence_of = sentence_of if sentence_of is not None else list(range(len(docs)))
+        self._per_sentence: Counter[int] = Counter()
         raws: list[_Raw] = []
         acronyms: list[tuple[str, _Raw | None, str, int]] = []  # short, long-form span, long text, sentence
         for si, doc in enumerate(docs):
-            taken: set[int] = set()
+            here: list[_Raw] = []  # this doc's raws: the acronym holders are looked up among them only
             for ent in doc.ents:
                 if ent.label_ not in _KIND and ent.label_ not in _UNSURE:
                     continue
@@ -117,22 +145,33 @@ class EntityFinder:
                     continue
                 span = _extend_geo(span)
                 label = "GPE" if span.start < ent.start else ent.label_
-                raws.append(self._raw(si, span, label, offsets[si]))
-                taken.update(range(span.start, span.end))
+                self._keep(raws, here, self._raw(si, span, label, offsets[si]))
+            token_at: dict[int, int] | None = None  # char offset -> token index, built on the first acronym
             for m in _ACRONYM.finditer(doc.text):
-                paren = next((t.i for t in doc if t.idx == m.start()), None)
+                if token_at is None:
+                    token_at = {t.idx: t.i for t in doc}
+                paren = token_at.get(m.start())
                 start = _long_form(doc, paren, m[1]) if paren is not None else None
                 if start is None:
                     continue
                 long_span = doc[start:paren]
-                holder = next((r for r in raws if r.sentence == si and r.first <= start < r.last
-                               and r.label != "NORP"), None)
+                holder = next((r for r in here if r.first <= start < r.last and r.label != "NORP"), None)
                 if holder is None and all(t.is_title or t.lower_ in _ACRONYM_STOP for t in long_span):
                     holder = self._raw(si, long_span, "ORG", offsets[si])
-                    raws.append(holder)
-                    taken.update(range(long_span.start, long_span.end))
+                    if not self._keep(raws, here, holder):
+                        continue
                 acronyms.append((m[1], holder, long_span.text, si))
         return self._resolve(docs, offsets, raws, acronyms)
+
+    def _keep(self, raws: list[_Raw], here: list[_Raw], raw: _Raw) -> bool:
+        """Add ``raw`` unless its sentence has its fill of mentions already."""
+        sentence = self._sentence_of[raw.sentence]
+        if self._per_sentence[sentence] >= MAX_MENTIONS_PER_SENTENCE:
+            return False
+        self._per_sentence[sentence] += 1
+        raws.append(raw)
+        here.append(raw)
+        return True
 
     @staticmethod
     def _raw(si: int, span: Span, label: str, offset: int) -> _Raw:
@@ -142,19 +181,26 @@ class EntityFinder:
         short_of: dict[str, _Raw] = {norm(s): r for s, r, _, _ in acronyms if r is not None}
         # Full person names, in order, so a later surname finds the closest earlier one.
         full_people = [r for r in raws if r.label == "PERSON" and len(r.text.split()) >= 2]
+        first_full: dict[str, _Raw] = {}  # a full name -> its first mention (what person_for returns for it)
         surnames: dict[str, list[_Raw]] = defaultdict(list)
         for r in full_people:
+            first_full.setdefault(norm(r.text), r)
             for part in {r.text.split()[-1], r.text.split()[0]}:
                 if part.lower().rstrip(".") not in NAME_TITLES:
                     surnames[norm(part)].append(r)
+        # Positions of each surname's candidates, in mention order (full_people is), for bisecting.
+        where = {n: [(p.sentence, p.first) for p in ps] for n, ps in surnames.items()}
         # The tagger misses some later mentions of a known surname or acronym: add them.
         known_tokens = set(surnames) | set(short_of)
+        by_doc: dict[int, list[_Raw]] = defaultdict(list)
+        for r in raws:
+            by_doc[r.sentence].append(r)
         for si, doc in enumerate(docs):
-            covered = {i for r in raws if r.sentence == si for i in range(r.first, r.last)}
+            covered = {i for r in by_doc[si] for i in range(r.first, r.last)}
             for tok in doc:
                 if tok.i not in covered and tok.text[:1].isupper() and norm(tok.text) in known_tokens \
                         and tok.pos_ == "PROPN":
-                    raws.append(self._raw(si, doc[tok.i : tok.i + 1], "SURNAME", offsets[si]))
+                    self._keep(raws, by_doc[si], self._raw(si, doc[tok.i : tok.i + 1], "SURNAME", offsets[si]))
         raws.sort(key=lambda r: (r.sentence, r.first))
 
         votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -166,20 +212,17 @@ class EntityFinder:
             n = norm(r.text)
             if r.label in {"GPE", "LOC", "NORP"} and votes[n]["person"] == 0:
                 return None
-            if any(norm(p.text) == n for p in full_people):
-                return next(p for p in full_people if norm(p.text) == n)
+            if n in first_full:
+                return first_full[n]
             candidates = surnames.get(n) if len(r.text.split()) == 1 else None
             if not candidates:
                 return None
-            before = [p for p in candidates if (p.sentence, p.first) <= (r.sentence, r.first)]
-            return (before or candidates)[-1]
+            before = bisect_right(where[n], (r.sentence, r.first))  # how many start at or before r
+            return candidates[before - 1] if before else candidates[-1]
 
         # "the Guard Corps" is the "Islamic Revolutionary Guard Corps" named in full elsewhere.
         org_names = sorted({norm(r.text) for r in raws if r.label == "ORG"}, key=len, reverse=True)
-        self._longer_org = {
-            n: next(o for o in org_names if o.endswith(" " + n))
-            for n in org_names if len(n.split()) >= 2 and any(o.endswith(" " + n) for o in org_names)
-        }
+        self._longer_org = _longer_names(org_names)
         self._org_text = {norm(r.text): r.text for r in raws if r.label == "ORG"}
         keys: dict[int, tuple[str, str]] = {}  # id(raw) -> entity key
         for r in raws:
@@ -197,7 +240,7 @@ class EntityFinder:
             ent = entities.setdefault(key, Entity(key[0], key[1]))
             if r.text != key[1]:
                 ent.aliases.add(r.text)
-            mentions.append(Mention(r.start, r.end, r.text, key, r.sentence))
+            mentions.append(Mention(r.start, r.end, r.text, key, self._sentence_of[r.sentence]))
             for i in range(r.first, r.last):
                 tokens[r.sentence][i] = key
         found: list[Acronym] = []
@@ -205,7 +248,7 @@ class EntityFinder:
             key = keys.get(id(holder)) if holder is not None else None
             if key is not None:
                 entities[key].aliases.add(short)
-            found.append(Acronym(short, long_text, key, si))
+            found.append(Acronym(short, long_text, key, self._sentence_of[si]))
         return entities, mentions, found, tokens
 
     def _key(self, r: _Raw, votes, person_for, short_of, docs) -> tuple[str, str] | None:  # noqa: ANN001
