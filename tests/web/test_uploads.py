@@ -24,7 +24,6 @@ from ._attack_tools import (
     TOKEN,
     LiveApp,
     bearer,
-    components,
     error_of,
     event_data,
     file_payload,
@@ -183,7 +182,6 @@ def test_sparql_tab_run_writes_no_download_files(admin: LiveApp) -> None:
     query = "SELECT ?s WHERE { ?s a <http://schema.org/NewsArticle> }"
     with admin.client() as c:
         config = gradio_config(c)
-        comps = components(config)
         run_found = find_dependency(config, _clicked("kgqa-sparql-run"))
         assert run_found, "no event on the SPARQL tab's run button"
         fn_index, dep = run_found
@@ -204,4 +202,3 @@ def test_sparql_tab_run_writes_no_download_files(admin: LiveApp) -> None:
         got = c.get(f"/gradio_api/file={files[0]['path']}")
     assert got.status_code == 200, (got.status_code, got.text[:200])
     assert got.text.splitlines()[0].strip() == "s" and "/id/article/" in got.text
-    assert comps  # the config was read
