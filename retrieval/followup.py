@@ -28,7 +28,7 @@ from kg import AliasTable
 
 from .question import LinkedEntity, link_entities
 
-__all__ = ["Turn", "resolve_followup"]
+__all__ = ["Turn", "resolve_followup", "MAX_TURNS", "MAX_TURN_CHARS"]
 
 _PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|it|its|they|them|their|theirs)\b", re.I)
 _KINDS = {
@@ -54,11 +54,19 @@ class Turn:
     answer: str = ""
 
 
+#: Earlier turns a pronoun may point back to (the chat keeps five; "he" never means someone six turns ago).
+MAX_TURNS = 5
+#: Characters of each earlier question and answer searched for names. kgqa's answers are a sentence or two,
+#: but an API client may send 20 turns of 20,000 characters: unbounded, that cost 5.7 s of CPU a request.
+MAX_TURN_CHARS = 2_000
+
+
 def _candidates(history: Sequence[Turn], names: AliasTable) -> list[LinkedEntity]:
     """Entities the conversation was about, most recent first: each answer before its question."""
     out: list[LinkedEntity] = []
-    for turn in reversed(history):
-        out += link_entities(turn.answer, names) + link_entities(turn.question, names)
+    for turn in reversed(history[-MAX_TURNS:]):
+        out += (link_entities(turn.answer[:MAX_TURN_CHARS], names)
+                + link_entities(turn.question[:MAX_TURN_CHARS], names))
     return out
 
 

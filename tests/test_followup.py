@@ -51,3 +51,24 @@ def test_pronouns_take_the_last_fitting_entity(names: AliasTable, question: str,
 def test_questions_without_a_fitting_antecedent_stay_as_they_are(names: AliasTable, question: str,
                                                                   history: list[Turn]) -> None:
     assert resolve_followup(question, history, names) == question
+
+
+def test_history_is_bounded_before_resolution(names: AliasTable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22 item 9: 20 turns of 20,000 characters were all searched for names (5.7 s of CPU a request);
+    now only the last MAX_TURNS turns, MAX_TURN_CHARS of each, are read, and the newest name still wins."""
+    import retrieval.followup as followup
+
+    read: list[int] = []
+    original = followup.link_entities
+
+    def counting(text: str, table: AliasTable):  # type: ignore[no-untyped-def]
+        read.append(len(text))
+        return original(text, table)
+
+    monkeypatch.setattr(followup, "link_entities", counting)
+    padding = "word " * 4_000  # 20,000 characters
+    history = [Turn(padding, padding) for _ in range(19)] + [Turn("Who is Alinejad?", "Masih Alinejad " + padding)]
+    assert resolve_followup("What did she write?", history, names) == "What did Masih Alinejad write?"
+    question_chars = len("What did she write?")
+    bound = 2 * getattr(followup, "MAX_TURNS", 5) * getattr(followup, "MAX_TURN_CHARS", 2_000)
+    assert sum(read) <= question_chars + bound, sum(read)
