@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from kg import AliasTable, IngestReport, KgqaError, KnowledgeGraph, QueryResult, Settings
+from kg.ingest import articles_to_parse
 from kg.timing import stage
 
 from ._indexer import BatchIndexer
@@ -248,7 +249,8 @@ class Library:
         (:class:`retrieval._indexer.BatchIndexer`), and its snapshot published as soon as it is indexed.
         """
         bar = progress and sys.stderr.isatty()
-        with self._writing("ingest"):
+        paths = list(paths)  # read twice: parsed ahead, then ingested
+        with self._parsed_ahead(paths), self._writing("ingest"):
             encoder = self.embeddings.with_threads(1)  # one core embeds while the other parses
             indexer = BatchIndexer(lambda hashes: self._index_batch(hashes, encoder, progress=bar))
             try:
@@ -259,6 +261,29 @@ class Library:
                 raise
             indexer.close()
             return report
+
+    @contextmanager
+    def _parsed_ahead(self, paths: list[Path | str]) -> Iterator[None]:
+        """Parse the new articles under ``paths`` before the writer lock; the ingest inside reuses the docs.
+
+        Parsing is most of an ingest's time and a pure function of the text, so other writers (deletes,
+        updates, merges) need not wait for it; only the rules, which read the alias table, and the writes
+        run under the lock. Within :data:`kg.ingest.PARSE_AHEAD_CHARS` (an upload); a bulk ingest parses
+        in the lock, overlapped with embedding.
+        """
+        extractor = self.graph.extractor
+        if extractor is None:
+            yield
+            return
+        with self._writer:  # a moment: which articles are stored, so unchanged ones are not parsed
+            stored = dict(self.graph.article_hashes())
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        items = articles_to_parse(paths, stored, self.graph.iris, self.graph.pipeline, max_bytes=max_bytes,
+                                  max_chars=self.settings.max_article_chars)
+        with extractor.prepared(items) as pieces:
+            if pieces:
+                log.debug("parsed %d article(s), %d pieces, ahead of the writer lock", len(items), pieces)
+            yield
 
     def _index_batch(self, hashes: dict[str, str], encoder: SentenceEmbeddings, *, progress: bool = False) -> None:
         """Add one written batch to the index (replacing older rows of its articles) and publish it.

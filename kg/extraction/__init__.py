@@ -25,6 +25,8 @@ from contextlib import closing, contextmanager
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from ..errors import ConfigError
 from ..model import Article, Sentence
 from ..timing import timed
@@ -153,6 +155,16 @@ def _unclosed_quote_before(sentences: Sequence[Sentence], si: int, quoted: set[i
     return None
 
 
+def _without_tensor(doc: Any) -> Any:
+    """``doc`` without its tok2vec tensor, which no rule reads: each doc's tensor is a view that keeps its
+    whole batch's array alive (measured: 585 MB of RSS for the docs of 400 KB of text, 105 MB without)."""
+    doc.tensor = _NO_TENSOR
+    return doc
+
+
+_NO_TENSOR = np.zeros((0, 0), dtype="float32")
+
+
 class Extractor:
     """A loaded pipeline and the batching that feeds it; ``extract`` maps articles to :class:`Extraction`.
 
@@ -191,10 +203,10 @@ class Extractor:
             for first in range(0, len(texts), self.batch_size):
                 with self._parse_lock:  # a batch at a time: a parse ahead and a writer's parse take turns
                     batch = list(self.nlp.pipe(texts[first : first + self.batch_size], batch_size=self.batch_size))
-                yield from batch
+                yield from map(_without_tensor, batch)
             return
         with self._parse_lock:  # worker processes stream the docs; callers close this generator when done
-            yield from self.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process)
+            yield from map(_without_tensor, self.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process))
 
     @contextmanager
     def prepared(self, items: Sequence[tuple[Article, Sequence[Sentence]]]) -> Iterator[int]:
@@ -219,7 +231,8 @@ class Extractor:
         with self._ready_lock:
             ready = list(self._ready)
         known = {t: doc for r in ready for t in texts if (doc := r.get(t)) is not None} if ready else {}
-        with closing(self.docs([t for t in texts if t not in known])) as fresh:
+        todo = [t for t in texts if t not in known]
+        with closing(self.docs(todo) if todo else (doc for doc in ())) as fresh:
             parsed = timed("parse", fresh)
             for text in texts:
                 yield known[text] if text in known else next(parsed)
