@@ -100,16 +100,17 @@ class QuoteFinder:
 
     def _reporting_verb(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post]) -> Quote | None:
         verbs = [t for t in doc if t.lemma_ in REPORTING_VERBS and t.pos_ in {"VERB", "AUX"}]
+        text = doc.text  # once: Doc.text is rebuilt from the tokens on every access
+        quoted = any(ch in text for ch in ("“", '"'))
         for verb in sorted(verbs, key=_depth):
             subject = self._subject(verb)
             if subject is None:
                 continue
             content = [c for c in verb.children if c.dep_ in {"ccomp", "xcomp", "dobj", "prep"}
                        and c.dep_ != "xcomp"]
-            quoted = any(ch in doc.text for ch in ("“", '"'))
             if not content and not quoted:
                 continue
-            said = " ".join(doc[c.left_edge.i : c.right_edge.i + 1].text for c in content) or doc.text
+            said = " ".join(doc[c.left_edge.i : c.right_edge.i + 1].text for c in content) or text
             if subject.lower_ in _PRONOUNS:
                 speaker = self._pronoun(subject.lower_)
                 return Quote(speaker, subject.text, said, si, verb.lemma_)
