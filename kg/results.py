@@ -23,15 +23,16 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from .errors import ResponseTooLarge
 from .vocab import PREFIXES
 
-__all__ = ["Term", "QueryResult", "FORMATS", "term_to_rdflib", "term_to_text", "term_to_nt"]
+__all__ = ["Term", "QueryResult", "FORMATS", "term_to_rdflib", "term_to_text", "term_to_nt", "CappedOutput", "Output"]
 
 Term = tuple[str, str, "str | None", "str | None"]
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -107,6 +108,41 @@ def _term_json(term: Term) -> dict[str, str]:
     return {"type": kind, "value": value}
 
 
+class Output(Protocol):
+    """Where the ``write_*`` serialisers write: a text stream, or a :class:`CappedOutput`."""
+
+    def write(self, data: str) -> Any: ...
+
+
+class CappedOutput:
+    """UTF-8 bytes written so far, refused past ``max_bytes`` as soon as a write crosses it.
+
+    A serialisation can be many times the size of its rows (JSON writes a control character as six, XML a
+    ``<`` as four): checked only when done, a 2 KB query grew the server by 760 MB before its 413.
+    """
+
+    def __init__(self, max_bytes: int, message: str) -> None:
+        self._max = max_bytes
+        self._message = message
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: str | bytes) -> int:
+        chunk = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        self._size += len(chunk)
+        if self._size > self._max:
+            self._chunks.clear()
+            raise ResponseTooLarge(self._message)
+        self._chunks.append(chunk)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush (rdflib's serialisers call it)."""
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
 @dataclass
 class QueryResult:
     """Rows of a SELECT, the boolean of an ASK, or the triples of a CONSTRUCT/DESCRIBE."""
@@ -149,20 +185,46 @@ class QueryResult:
 
     def to_xml(self) -> str:
         """SPARQL Query Results XML Format (SELECT and ASK), for clients that speak only XML."""
+        out = io.StringIO()
+        self.write_xml(out)
+        return out.getvalue()
+
+    def write_xml(self, out: Output) -> None:
+        """:meth:`to_xml`, written a row at a time."""
         if self.form not in ("SELECT", "ASK"):
             raise ValueError(f"a {self.form} result is a graph, not a result set; serialise it as RDF")
-        lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sparql xmlns="{_SPARQL_RESULTS_NS}">']
+        out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="{_SPARQL_RESULTS_NS}">\n')
         if self.form == "ASK":
-            lines += ["  <head/>", f"  <boolean>{'true' if self.boolean else 'false'}</boolean>"]
+            out.write(f"  <head/>\n  <boolean>{'true' if self.boolean else 'false'}</boolean>\n")
         else:
-            lines.append("  <head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in self.variables) + "</head>")
-            lines.append("  <results>")
-            for binding in self.bindings():
-                cells = "".join(f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>" for v, t in binding.items())
-                lines.append(f"    <result>{cells}</result>")
-            lines.append("  </results>")
-        lines.append("</sparql>")
-        return "\n".join(lines) + "\n"
+            out.write("  <head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in self.variables) + "</head>\n")
+            out.write("  <results>\n")
+            for row in self.rows:
+                cells = "".join(f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>"
+                                for v, t in zip(self.variables, row) if t is not None)
+                out.write(f"    <result>{cells}</result>\n")
+            out.write("  </results>\n")
+        out.write("</sparql>\n")
+
+    def write_json(self, out: Output) -> None:
+        """SPARQL 1.1 Query Results JSON (SELECT and ASK), compact, written a row at a time."""
+        if self.form == "ASK":
+            out.write(json.dumps(self.to_json()) + "\n")
+            return
+        if self.form != "SELECT":
+            raise ValueError(f"a {self.form} result is a graph, not a result set; serialise it as RDF")
+        out.write('{"head": {"vars": ' + json.dumps(self.variables, ensure_ascii=False) + '}, "results": {"bindings": [')
+        for i, row in enumerate(self.rows):
+            binding = {v: _term_json(t) for v, t in zip(self.variables, row) if t is not None}
+            out.write((",\n" if i else "\n") + json.dumps(binding, ensure_ascii=False))
+        out.write(']}, "truncated": ' + ("true" if self.truncated else "false") + "}\n")
+
+    def write_rdf(self, out: Output, rdflib_format: str) -> None:
+        """The triples of a CONSTRUCT/DESCRIBE in one of rdflib's formats (``turtle``, ``json-ld``, ``xml``)."""
+        if rdflib_format == "json-ld":
+            out.write(self.to_jsonld())
+            return
+        self.to_graph().serialize(destination=out, format=rdflib_format, encoding="utf-8")  # type: ignore[arg-type]
 
     def to_graph(self) -> Graph:
         """The triples of a CONSTRUCT/DESCRIBE as an rdflib graph with kgqa's prefixes bound."""
@@ -185,23 +247,40 @@ class QueryResult:
         return graph.serialize(format="json-ld", context=dict(PREFIXES))
 
     def to_ntriples(self) -> str:
-        return "".join(f"{term_to_nt(s)} {term_to_nt(p)} {term_to_nt(o)} .\n" for s, p, o in self.triples)
+        out = io.StringIO()
+        self.write_ntriples(out)
+        return out.getvalue()
+
+    def write_ntriples(self, out: Output) -> None:
+        for s, p, o in self.triples:
+            out.write(f"{term_to_nt(s)} {term_to_nt(p)} {term_to_nt(o)} .\n")
 
     def to_csv(self) -> str:
+        out = io.StringIO()
+        self.write_csv(out)
+        return out.getvalue()
+
+    def write_csv(self, out: Output) -> None:
         if self.form != "SELECT":
-            return self._non_select_text()
-        buf = io.StringIO()
-        writer = csv.writer(buf)
+            out.write(self._non_select_text())
+            return
+        writer = csv.writer(out)  # type: ignore[arg-type]  # anything with write(str)
         writer.writerow(self.variables)
-        writer.writerows([term_to_text(t) for t in row] for row in self.rows)
-        return buf.getvalue()
+        for row in self.rows:
+            writer.writerow([term_to_text(t) for t in row])
 
     def to_tsv(self) -> str:
+        out = io.StringIO()
+        self.write_tsv(out)
+        return out.getvalue()
+
+    def write_tsv(self, out: Output) -> None:
         if self.form != "SELECT":
-            return self._non_select_text()
-        lines = ["\t".join(f"?{v}" for v in self.variables)]
-        lines += ["\t".join(term_to_nt(t) for t in row) for row in self.rows]
-        return "\n".join(lines) + "\n"
+            out.write(self._non_select_text())
+            return
+        out.write("\t".join(f"?{v}" for v in self.variables) + "\n")
+        for row in self.rows:
+            out.write("\t".join(term_to_nt(t) for t in row) + "\n")
 
     def to_table(self, max_width: int = 80) -> str:
         """Aligned columns for a terminal; long cells are cut with an ellipsis."""

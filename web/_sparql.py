@@ -39,7 +39,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from kg import QueryResult, ResponseTooLarge, Settings
+from kg import QueryResult, Settings
+from kg.results import CappedOutput, Output
 from kg.graph import UpdateReport
 from kg.query_guard import MAX_QUERY_CHARS
 from kg.store.base import too_large_message
@@ -61,24 +62,25 @@ TRUNCATED_HEADER = "X-KGQA-Truncated"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
-Serializer = Callable[[QueryResult], str]
+#: Writes a result into a capped output (:class:`kg.results.CappedOutput`), a row at a time where it can.
+Serializer = Callable[[QueryResult, Output], None]
 
 #: Media types a SELECT/ASK result can be sent as, in the order preferred when the client does not care.
 RESULT_SET_TYPES: dict[str, Serializer] = {
-    "application/sparql-results+json": lambda r: r.render("json"),
-    "application/json": lambda r: r.render("json"),
-    "application/sparql-results+xml": QueryResult.to_xml,
-    "application/xml": QueryResult.to_xml,
-    "text/xml": QueryResult.to_xml,
-    "text/csv": QueryResult.to_csv,
-    "text/tab-separated-values": QueryResult.to_tsv,
+    "application/sparql-results+json": QueryResult.write_json,
+    "application/json": QueryResult.write_json,
+    "application/sparql-results+xml": QueryResult.write_xml,
+    "application/xml": QueryResult.write_xml,
+    "text/xml": QueryResult.write_xml,
+    "text/csv": QueryResult.write_csv,
+    "text/tab-separated-values": QueryResult.write_tsv,
 }
 #: Media types a CONSTRUCT/DESCRIBE result (a graph) can be sent as.
 GRAPH_TYPES: dict[str, Serializer] = {
-    "text/turtle": QueryResult.to_turtle,
-    "application/n-triples": QueryResult.to_ntriples,
-    "application/ld+json": QueryResult.to_jsonld,
-    "application/rdf+xml": lambda r: r.to_graph().serialize(format="xml"),
+    "text/turtle": lambda r, out: r.write_rdf(out, "turtle"),
+    "application/n-triples": QueryResult.write_ntriples,
+    "application/ld+json": lambda r, out: r.write_rdf(out, "json-ld"),
+    "application/rdf+xml": lambda r, out: r.write_rdf(out, "xml"),
 }
 _DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
                       "text/html")
@@ -210,7 +212,7 @@ def _single(form: dict[str, list[str]], name: str) -> str | None:
 
 # --- queries -------------------------------------------------------------------------------------------
 
-def _run(services: Services, text: str, accept: str) -> tuple[QueryResult, str, str]:
+def _run(services: Services, text: str, accept: str) -> tuple[QueryResult, bytes, str]:
     """Guard, run and serialise one query (in a worker thread: parsing and serialising are CPU work)."""
     info = services.graph.check(text)  # refused or malformed: before any work
     offers = RESULT_SET_TYPES if info.form in ("SELECT", "ASK") else GRAPH_TYPES
@@ -218,11 +220,10 @@ def _run(services: Services, text: str, accept: str) -> tuple[QueryResult, str, 
     if media is None:
         raise _not_acceptable(accept, list(offers), f"a {info.form} result")
     result = services.graph.query(text)
-    body = offers[media](result)
     cap = int(services.settings.max_response_mb * 2**20)
-    if len(body) > cap // 4 and len(body.encode("utf-8")) > cap:  # rows fit, but their serialisation does not
-        raise ResponseTooLarge(too_large_message(cap))
-    return result, body, media
+    out = CappedOutput(cap, too_large_message(cap))  # rows may fit while their serialisation does not
+    offers[media](result, out)
+    return result, out.getvalue(), media
 
 
 async def _answer_query(request: Request, text: str) -> Response:
