@@ -98,3 +98,18 @@ def test_bbc_shape_records(tmp_path: Path) -> None:
     article = next(load_file(path))
     assert (article.id, article.category, article.publisher) == ("business/001", "business", "BBC News")
     assert article.text.startswith("Ad sales boost Time Warner profit\n\nQuarterly")
+
+
+def test_nul_anywhere_is_refused_and_nothing_is_stored(embedded: KnowledgeGraph, tmp_path: Path) -> None:
+    """Issue 22 item 9: only the first 8 KB were searched for NUL bytes; one after them was stored and served.
+    Now a NUL anywhere (raw, in UTF-16, or as JSON's \\u0000 escape) refuses the article with a clear error."""
+    late = tmp_path / "late-nul.txt"
+    late.write_bytes(b"Headline\n\n" + b"Rain fell in Madrid. " * 500 + b"\x00 hidden")  # NUL past 10 KB
+    utf16 = tmp_path / "utf16-nul.txt"
+    utf16.write_bytes("Headline\n\nRain fell in Madrid.\x00 hidden".encode("utf-16"))
+    escaped = tmp_path / "escaped-nul.json"
+    escaped.write_text(json.dumps({"title": "Headline", "body": "Rain fell in Madrid.\u0000 hidden"}), encoding="utf-8")
+    report = embedded.ingest([late, utf16, escaped])
+    assert report.stored == 0, report
+    assert len(report.errors) == 3 and all("NUL" in e for e in report.errors), report.errors
+    assert embedded.article_hashes() == {}
