@@ -63,3 +63,28 @@ def test_every_worker_forbids_itself_the_network() -> None:
     finally:
         pool.close()
     assert sys.platform != "linux" or worker.proc.poll() is not None, "closed pools end their processes"
+
+
+def test_memory_caps_of_all_sandboxed_processes_fit_the_machine(settings) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22 item 9: 8 query processes x 4 GB were promised 32 GB on a 24 GB machine. With the default
+    settings, every query and guard process at its cap together fits into the machine's memory."""
+    import os
+
+    from kg import KnowledgeGraph
+
+    def physical_memory_mb() -> int:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
+
+    graph = KnowledgeGraph(settings)
+    try:
+        queries = graph.store._pool
+        total = queries._limit * queries._memory_mb
+        guard = getattr(graph, "_guard", None)
+        if guard is not None:
+            from kg import sparql_guard
+
+            total += sparql_guard._LIMIT * sparql_guard.GUARD_MEMORY_MB
+        assert queries._memory_mb > 0, "query processes have a cap"
+        assert total <= physical_memory_mb(), f"caps add up to {total} MB on a {physical_memory_mb()} MB machine"
+    finally:
+        graph.close()

@@ -25,7 +25,7 @@ from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
 from ._offline_thread import OfflineThread
 from .base import GraphStore, hidden_detail, too_large_message
-from .pool import QueryPool
+from .pool import QueryPool, fit_to_machine
 
 __all__ = ["EmbeddedStore", "ox_term"]
 
@@ -69,7 +69,9 @@ class EmbeddedStore(GraphStore):
         self._generation = 0
         self._snapshot: str | None = None
         self._snapshot_stale = True
-        self._pool = QueryPool(idle=workers, limit=max(4, workers * 4), memory_mb=memory_mb)
+        # Two cores serve a handful of queries at once; more processes only queue for CPU while holding memory.
+        limit = max(4, workers * 2)
+        self._pool = QueryPool(idle=workers, limit=limit, memory_mb=fit_to_machine(memory_mb, limit))
         self._writer = OfflineThread("kgqa-store-writer")  # every write runs there, off the network
 
     @property

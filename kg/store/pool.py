@@ -19,11 +19,42 @@ from typing import Any
 
 from ..errors import QueryTimeout, StoreError
 
-__all__ = ["QueryPool"]
+__all__ = ["QueryPool", "fit_to_machine", "physical_memory_mb", "MACHINE_SHARE"]
 
 log = logging.getLogger(__name__)
 
 _WORKER = Path(__file__).with_name("_query_worker.py")
+
+
+#: Share of the machine's memory that the query processes' caps may add up to. The SPARQL guard's processes
+#: take at most 2 x 1 GB (:mod:`kg.sparql_guard`); the rest is for the server itself (models, the passage
+#: index, the store's caches) and the system.
+MACHINE_SHARE = 0.5
+
+
+def physical_memory_mb() -> int:
+    """The machine's memory in MB (0 when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20)
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def fit_to_machine(memory_mb: int, processes: int, *, share: float = MACHINE_SHARE, what: str = "query") -> int:
+    """``memory_mb`` per process, lowered so that ``processes`` of them fit into ``share`` of the machine.
+
+    Eight query processes capped at 4 GB each were promised 32 GB on a 24 GB machine: the caps then protect
+    nothing, since the machine runs out first. ``0`` (no cap) becomes the fitted cap too.
+    """
+    total = physical_memory_mb()
+    if total <= 0:
+        return memory_mb
+    fitted = int(total * share / max(1, processes))
+    if memory_mb <= 0 or memory_mb > fitted:
+        log.info("%s processes: memory cap %d MB each (%d of them in %.0f%% of %d MB)", what, fitted, processes,
+                 share * 100, total)
+        return fitted
+    return memory_mb
 
 
 @dataclass
