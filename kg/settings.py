@@ -151,7 +151,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", 10.0, "Deadline in seconds after which a SPARQL query is stopped.", _positive_float),
     Setting("row_limit", 10_000, "Most rows (or triples) a SPARQL query returns; the rest is cut and flagged.", _positive_int),
     Setting("query_workers", 2, "Query processes kept ready for the embedded store (more start on demand).", _positive_int),
-    Setting("query_memory_mb", 4096, "Memory cap of each embedded query process, in MB (0: none).", int),
+    Setting("query_memory_mb", 4096, "Memory cap of each embedded query process, in MB; lowered so that all of "
+            "them (at most max(4, 2 x KGQA_QUERY_WORKERS)) fit into half the machine's memory (0: that share).", int),
     Setting("max_file_mb", 20.0, "Largest article file accepted, in megabytes.", _positive_float),
     Setting("max_upload_mb", 100.0, "Largest upload request (all its files together), in megabytes.",
             _positive_float),
