@@ -32,9 +32,9 @@ __all__ = ["SparqlGuard", "GUARD_MEMORY_MB"]
 #: Address space of one guard process: measured at 340 MB (85 MB resident) after checking a 200,000-character
 #: query, the longest accepted (``MAX_QUERY_CHARS``); three times that leaves room and still fits any machine.
 GUARD_MEMORY_MB = 1024
-#: Guard processes kept ready, and most at once: a check takes ~5 ms, so two serve many users; checks past
-#: that wait, within their deadline.
-_IDLE, _LIMIT = 1, 2
+#: Guard processes kept ready (both started on the first check), and most at once: a check takes ~5 ms, so
+#: two serve many users; checks past that wait, within their deadline.
+_IDLE, _LIMIT = 2, 2
 
 
 def _syntax_error(detail: dict[str, Any]) -> QuerySyntaxError:
@@ -59,6 +59,8 @@ class SparqlGuard:
                 self._pool = QueryPool(idle=_IDLE, limit=_LIMIT, memory_mb=self._memory_mb,
                                        command=[sys.executable, "-u", "-m", "kg._guard_worker"], name="SPARQL guard",
                                        what="check of the query", memory_setting="kg.sparql_guard.GUARD_MEMORY_MB")
+                # Both at once, on the first check: a second user's query does not wait for a process to start.
+                self._pool.warm()
             return self._pool
 
     def _check(self, kind: str, text: str, timeout: float) -> Any:

@@ -104,6 +104,17 @@ class QueryPool:
             os.close(child_out)
         return _Worker(proc, Connection(to_child, readable=False), Connection(from_child, writable=False))
 
+    def warm(self) -> None:
+        """Start the ``idle`` workers now (they load in parallel), so the first concurrent requests find them."""
+        with self._cond:
+            missing = self._idle_target - len(self._free) - self._busy
+            if self._closed or missing <= 0:
+                return
+        started = [self._spawn() for _ in range(missing)]
+        with self._cond:
+            self._free.extend(started)
+            self._cond.notify_all()
+
     def _acquire(self, snapshot: str, deadline: float) -> _Worker:
         with self._cond:
             while True:
