@@ -20,20 +20,8 @@ import pytest
 
 from kg import KgqaError, KnowledgeGraph
 
-from .test_guard_attacks import GRAPH, STORES
+from .test_guard_attacks import GRAPH, STORES, _settle, listener  # noqa: F401 (listener is a fixture)
 from .test_sparql_safety import CountingListener
-
-
-@pytest.fixture
-def listener() -> Iterator[CountingListener]:
-    lst = CountingListener()
-    yield lst
-    lst.close()
-
-
-def _settle(listener: CountingListener) -> int:
-    time.sleep(0.3)  # the listener thread accepts within 0.2 s
-    return listener.connections
 
 
 # {url}: the listener. Before issue 22 each of these passed the guard and reached the engine with its SERVICE.
