@@ -10,7 +10,9 @@ changes the rows (a ``FILTER(1 = 2)`` or an extra ``INSERT`` behind it), so
 any such disagreement fails here.
 
 The corpus: hand-picked comment, escape and whitespace cases, then a
-seeded random mix of the same fragments (thousands of texts, a few seconds).
+seeded random mix of the same fragments (thousands of texts, a few seconds),
+run by Oxigraph in this process and (marker ``remote``) by ``oxigraph serve``
+over the SPARQL protocol, as a remote store gets them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 import time
 from collections.abc import Iterator
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
@@ -28,6 +31,7 @@ from rdflib.term import Literal
 from kg import KgqaError
 from kg.query_guard import check_query, check_update
 
+from .conftest import OxigraphServer
 from .test_sparql_safety import CountingListener
 
 BASE = "http://test.example/id/"
@@ -136,7 +140,50 @@ def _update_outcome_rdflib(text: str) -> list[tuple[str, ...]]:
     return sorted((str(s), str(p), _rdflib_value(o)) for s, p, o in graph)
 
 
-def _check_case(text: str, *, update: bool, listener: CountingListener) -> str:
+class RemoteEngine:
+    """The same outcomes from ``oxigraph serve`` over the SPARQL 1.1 Protocol (the store reset before each)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client = httpx.Client(timeout=30)
+
+    def _reset(self) -> None:
+        response = self.client.post(f"{self.url}/update", data={"update": f"DROP ALL ; INSERT DATA {{ {DATA} }}"})
+        response.raise_for_status()
+
+    def _refused(self, response: httpx.Response) -> None:
+        if response.status_code == 400:
+            raise SyntaxError(response.text[:200])
+        if response.status_code >= 300:
+            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+
+    def query(self, text: str) -> object:
+        self._reset()
+        response = self.client.post(f"{self.url}/query", data={"query": text},
+                                    headers={"Accept": "application/sparql-results+json, application/n-triples"})
+        self._refused(response)
+        if response.headers["content-type"].startswith("application/n-triples"):
+            return sorted((_ox_value(t.subject), _ox_value(t.predicate), _ox_value(t.object))
+                          for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+        body = response.json()
+        if "boolean" in body:
+            return bool(body["boolean"])
+        return sorted(tuple(sorted((n, _plain(b["value"]) if b["type"] == "literal" else b["value"])
+                                   for n, b in row.items())) for row in body["results"]["bindings"])
+
+    def update(self, text: str) -> list[tuple[str, ...]]:
+        self._reset()
+        self._refused(self.client.post(f"{self.url}/update", data={"update": text}))
+        dump = self.client.get(f"{self.url}/store", headers={"Accept": "application/n-quads"})
+        dump.raise_for_status()
+        return sorted((_ox_value(q.subject), _ox_value(q.predicate), _ox_value(q.object))
+                      for q in ox.parse(dump.content, format=ox.RdfFormat.N_QUADS))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _check_case(text: str, *, update: bool, listener: CountingListener, remote: RemoteEngine | None = None) -> str:
     """'refused' or 'agreed'; fails the test when the two parsers run different things."""
     check = check_update if update else check_query
     try:
@@ -145,7 +192,10 @@ def _check_case(text: str, *, update: bool, listener: CountingListener) -> str:
         return "refused"
     before = listener.connections
     try:
-        engine = _update_outcome_oxigraph(info.text) if update else _query_outcome_oxigraph(info.text)
+        if remote is not None:
+            engine = remote.update(info.text) if update else remote.query(info.text)
+        else:
+            engine = _update_outcome_oxigraph(info.text) if update else _query_outcome_oxigraph(info.text)
     except (SyntaxError, OSError, RuntimeError, ValueError) as exc:
         engine = f"engine error: {type(exc).__name__}"
     time.sleep(0.01) if listener.connections == before else None
@@ -205,6 +255,25 @@ def test_random_mixes_of_comments_escapes_and_quotes_run_what_the_guard_saw(list
     time.sleep(0.3)
     assert listener.connections == 0
     assert outcomes.get("agreed", 0) > 300, outcomes
+
+
+@pytest.mark.remote
+def test_oxigraph_serve_runs_what_the_guard_saw(listener: CountingListener, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The hand-picked cases and one random mix, run by `oxigraph serve` (what a remote store gets)."""
+    url = f"http://127.0.0.1:{listener.port}/x"
+    server = OxigraphServer(tmp_path / "server-data")
+    remote = RemoteEngine(server.url)
+    outcomes: dict[str, int] = {}
+    try:
+        for text, update in [*_hand_picked(url), *_random_mix(url, 1500, 22)]:
+            outcome = _check_case(text, update=update, listener=listener, remote=remote)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    finally:
+        remote.close()
+        server.stop()
+    time.sleep(0.3)
+    assert listener.connections == 0
+    assert outcomes.get("agreed", 0) > 500, outcomes
 
 
 def test_the_old_mismatch_is_caught_by_this_comparison() -> None:
