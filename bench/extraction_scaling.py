@@ -11,7 +11,7 @@ for three shapes of text:
   acronyms in brackets, lower-case after full stops, names only).
 
 Prints wall time and microseconds per character (medians of ``--repeat`` runs
-up to 100 KB, one run above), each row's cost per character against the
+up to 30 KB, one run above), each row's cost per character against the
 baseline measured in the same run (``article`` at the smallest size), the
 part of the time a library's writer lock is held (the article is parsed ahead
 of it, as :class:`retrieval.Library` does), and per shape the cost per
@@ -37,7 +37,7 @@ from kg import KnowledgeGraph, Settings, load_file  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "bench" / "bbc" / "articles.jsonl"
 SEED = ROOT / "data" / "articles"
-REPEAT_UP_TO = 100_000  # larger sizes run once: 1 MB takes ~40 s a run on this machine kind
+REPEAT_UP_TO = 30_000  # larger sizes run once, so the default run stays under 5 minutes (1 MB: ~50 s a run)
 # Numbered, so that no two pieces of the text are the same (a parse ahead parses a repeated piece once).
 ADVERSARIAL = ("the U.S. and Mr. Smith met Gen. Lee in the (Big) Org (BO) offices, then he said. then it went on "
                "John Smith Jones Brown Peter Mary (PMJ) of the U.N. Aug. {day} said Lt. Col. Ray {n}, ")
