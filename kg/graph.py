@@ -274,6 +274,7 @@ class KnowledgeGraph:
                 self._write(built, exists)
                 report.stored += not exists
                 report.updated += exists
+                report.written.append(article.id)
                 report.sentences += len(built.sentences)
                 report.triples += len(built.triples)
             if todo:

@@ -36,6 +36,8 @@ class IngestReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Ids of the articles this run stored or replaced, in the order written.
+    written: list[str] = field(default_factory=list)
 
     @property
     def articles(self) -> int:

@@ -11,7 +11,6 @@ import hashlib
 import logging
 import re
 import tempfile
-import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -95,7 +94,6 @@ class Services:
         self.settings = settings
         self._owns_library = library is None
         self.library = library or Library(settings)
-        self._write = threading.Lock()  # one ingest or delete at a time
         self.policy = WritePolicy.from_settings(settings)
         self.query_slots = ClientSlots(settings.client_queries)  # user SPARQL, per client address
         try:
@@ -172,15 +170,15 @@ class Services:
             return UploadResult(name=name, articles=[], errors=[str(exc)])
         assert suffix in SUPPORTED_SUFFIXES
         self.upload_dir.mkdir(parents=True, exist_ok=True)
-        with self._write, tempfile.TemporaryDirectory(dir=self.upload_dir) as folder:
-            before = self.library.graph.article_hashes()
+        # No lock of our own: the library runs one writer at a time and parses an upload before it takes its
+        # writer lock, so a large upload's parse never makes other writes wait.
+        with tempfile.TemporaryDirectory(dir=self.upload_dir) as folder:
             path = Path(folder) / safe
-            if path.stem in before:  # a file of this name was stored before: its new text gets its own id
-                path = path.with_name(f"{path.stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}")
+            if path.stem in self.library.graph.article_hashes():  # a file of this name was stored before:
+                path = path.with_name(f"{path.stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}")  # own id
             path.write_bytes(data)
             report = self.library.ingest([path], replace=may_replace)
-            after = self.library.graph.article_hashes()
-        written = sorted(i for i, h in after.items() if before.get(i) != h)
+        written = sorted(report.written)
         errors = [e.replace(str(path), name) for e in report.errors]
         unchanged = report.unchanged
         for new_id, dup in report.duplicates:
@@ -203,16 +201,14 @@ class Services:
     def update(self, sparql: str, *, token: str | None = None) -> Any:
         """A SPARQL Update on the graph, the passage index kept in step; one write at a time."""
         self.policy.check("update", token)
-        with self._write:
-            return self.library.update(sparql)
+        return self.library.update(sparql)
 
     def delete(self, article_id: str, *, token: str | None = None) -> None:
         """Remove one article (graph and index); :class:`kg.NotFound` if there is none."""
         self.policy.check("delete", token)
-        with self._write:
-            if article_id not in self.graph.article_hashes():
-                raise NotFound(f"no article with id {article_id!r}")
-            self.library.delete(article_id)
+        if article_id not in self.graph.article_hashes():
+            raise NotFound(f"no article with id {article_id!r}")
+        self.library.delete(article_id)
 
     def neighbours(self, citation: Citation) -> tuple[str, str]:
         """The sentences just before and after a cited one in its article (empty at the edges)."""
