@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from kg import Mention
 from kg.extraction import demonym_country
 
-from ._text import STOPWORDS, anchor, normalize_answer, stems, tokens
+from ._text import STOPWORDS, anchor, content_tokens, normalize_answer, stems, tokens
 from .graph_facts import Quotation
 from .question import MONTH_NAMES, Question
 from .ranker import DATE_PHRASE, quantities
@@ -130,10 +130,44 @@ def extract_answer(q: Question, c: Candidate, vetoed: set[str]) -> tuple[str | N
         if hits:
             middle = anchor(q.words, text)
             amount, offset = min(hits, key=lambda h: abs(h[1] - middle))
-            counted = re.match(r"(?:\s+(?:of\s+)?[a-z][\w-]*){1,2}", text[offset + len(amount):])
-            return amount + (counted.group(0) if counted else ""), True
+            return amount + what_it_counts(text[offset + len(amount):]), True
         return text, False
     return text, q.expected not in {"date"} or has_date(text)
+
+
+def what_it_counts(rest: str) -> str:
+    """Up to two words after an amount that say what it counts, never ending on a word that counts nothing
+    (a preposition, an article, a verb like "said"): an answer is a whole phrase, not "3,248 patents in".
+
+    >>> what_it_counts(" patents in 2004"), what_it_counts(" from the bank"), what_it_counts(" power cables were")
+    (' patents', '', ' power cables')
+    """
+    counted = re.match(r"(?:\s+(?:of\s+)?[a-z][\w-]*){1,2}", rest)
+    words = counted.group(0).split() if counted else []
+    while words and not content_tokens(words[-1]):
+        words.pop()
+    return " " + " ".join(words) if words else ""
+
+
+def balanced_quotes(text: str) -> str:
+    """``text`` without a quotation mark that opens or closes nothing at its start or end.
+
+    An answer cut from a quote keeps the quote's marks only when it keeps both.
+
+    >>> balanced_quotes('“We will not retreat'), balanced_quotes('he said "no"'), balanced_quotes('talks failed."')
+    ('We will not retreat', 'he said "no"', 'talks failed.')
+    """
+    out = text.strip()
+    for opening, closing in (("“", "”"), ('"', '"')):  # not ‘’: ’ is the apostrophe of "Iran’s" too
+        if opening == closing:
+            if out.count(opening) % 2:
+                out = out[1:] if out.startswith(opening) else out[:-1] if out.endswith(opening) else out
+            continue
+        if out.count(opening) > out.count(closing) and out.startswith(opening):
+            out = out[1:]
+        elif out.count(closing) > out.count(opening) and out.endswith(closing):
+            out = out[:-1]
+    return out.strip()
 
 
 _PERCENT_WORDS = frozenset("share percentage proportion stake percent rate".split())

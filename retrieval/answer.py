@@ -18,7 +18,7 @@ from typing import Any
 
 from kg import Settings
 
-from ._spans import extract_answer, join_names, span_confidence, speaker_name, word_overlap
+from ._spans import balanced_quotes, extract_answer, join_names, span_confidence, speaker_name, word_overlap
 from ._text import bm25_tokens, content_tokens, tokens
 from .contract import NO_ANSWER, Answer, Citation, FactRef, citation_from_document
 from .compound import combine, split_compound
@@ -235,7 +235,7 @@ class Answerer:
             numbers[iri] = len(citations) + 1
             citations.append(citation_from_document(numbers[iri], index.docs[row]))
         facts = [FactRef(s, p, o, numbers[iri]) for s, p, o, iri in draft.facts if iri in numbers]
-        text = draft.text
+        text = balanced_quotes(draft.text)
         comments = [c for c in citations if c.section == "comment"]
         if comments and len(comments) == len(citations) and not draft.about_comment:
             text += f" (from a reader's comment by {comments[0].commenter or 'an anonymous reader'}, not the article)"
