@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cross_encoder import CrossEncoder, passage_text
+from .reranker import logistic_weights
 
 if TYPE_CHECKING:
     from .retriever import Candidate
@@ -72,12 +72,8 @@ class RelevanceModel:
 
     @classmethod
     def load(cls, path: Path = RELEVANCE_PATH) -> RelevanceModel:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        weights = data["coefficients"]
-        missing = [n for n in FEATURES if n not in weights]
-        if missing:
-            raise ValueError(f"{path} has no weight for {', '.join(missing)}: retrain with scripts/train_relevance.py")
-        return cls(tuple(float(weights[n]) for n in FEATURES), float(data["intercept"]), int(data["depth"]))
+        coefficients, intercept, depth = logistic_weights(path, FEATURES, "scripts/train_relevance.py")
+        return cls(coefficients, intercept, depth)
 
     def probabilities(self, head: Sequence[Candidate], cross: Sequence[float]) -> list[float]:
         return [_logistic(self.intercept + sum(w * x for w, x in zip(self.coefficients, row)))

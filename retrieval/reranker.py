@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .question import Question
     from .retriever import Candidate
 
-__all__ = ["SentenceReranker", "FEATURES", "RERANKER_PATH", "feature_rows"]
+__all__ = ["SentenceReranker", "FEATURES", "RERANKER_PATH", "feature_rows", "logistic_weights"]
 
 RERANKER_PATH = Path(__file__).with_name("sentence_reranker.json")
 
@@ -109,18 +109,24 @@ class SentenceReranker:
 
     @classmethod
     def load(cls, path: Path = RERANKER_PATH) -> SentenceReranker:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        weights = data["coefficients"]
-        missing = [n for n in FEATURES if n not in weights]
-        if missing:
-            raise ValueError(f"{path} has no weight for {', '.join(missing)}: retrain with "
-                             "scripts/train_sentence_reranker.py")
-        return cls(tuple(float(weights[n]) for n in FEATURES), float(data["intercept"]), int(data["depth"]))
+        coefficients, intercept, depth = logistic_weights(path, FEATURES, "scripts/train_sentence_reranker.py")
+        return cls(coefficients, intercept, depth)
 
     def probabilities(self, question: Question, ranked: Sequence[Candidate]) -> list[float]:
         """For each candidate, the probability that it holds the answer."""
         return [_logistic(self.intercept + sum(w * x for w, x in zip(self.coefficients, row)))
                 for row in feature_rows(question, ranked)]
+
+
+def logistic_weights(path: Path, features: Sequence[str], script: str) -> tuple[tuple[float, ...], float, int]:
+    """Coefficients (in the order of ``features``), intercept and depth of a trained JSON file;
+    :class:`ValueError` naming the script to rerun when a feature has no weight."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    weights = data["coefficients"]
+    missing = [n for n in features if n not in weights]
+    if missing:
+        raise ValueError(f"{path} has no weight for {', '.join(missing)}: retrain with {script}")
+    return tuple(float(weights[n]) for n in features), float(data["intercept"]), int(data["depth"])
 
 
 def _logistic(z: float) -> float:
