@@ -240,7 +240,8 @@ class Answerer:
         if comments and len(comments) == len(citations) and not draft.about_comment:
             text += f" (from a reader's comment by {comments[0].commenter or 'an anonymous reader'}, not the article)"
         return Answer(answer=text, abstained=False, confidence=round(min(1.0, draft.confidence), 4),
-                      citations=citations, facts=facts, sparql=draft.sparql)
+                      citations=citations, facts=facts,
+                      sparql=facts_only(draft.sparql, [iri for _, _, _, iri in draft.facts if iri in numbers]))
 
     def _draft(self, q: Question, evidence: GraphEvidence, ranked: list[Candidate]) -> Draft | None:
         if self._unknown_name(q):
@@ -582,6 +583,26 @@ def _named_constraint(q: Question) -> set[str]:
         if words:
             return words
     return set()
+
+
+_PROJECTS_SENTENCE = re.compile(r"\bSELECT\b[^{]*\?sentence\b[^{]*\bWHERE\s*\{", re.IGNORECASE)
+
+
+def facts_only(sparql: str | None, sentences: list[str]) -> str | None:
+    """kgqa's own lookup query narrowed to the sentences the answer's facts come from, so "Open this answer's
+    SPARQL" returns those facts and no others (the lookup itself finds every holder of the title).
+
+    >>> print(facts_only("SELECT ?holder ?sentence WHERE { GRAPH ?g { ?f prov:wasDerivedFrom ?sentence } }",
+    ...                  ["http://x/s#char=1,2"]))
+    SELECT ?holder ?sentence WHERE { VALUES ?sentence { <http://x/s#char=1,2> }  GRAPH ?g { ?f prov:wasDerivedFrom ?sentence } }
+    """
+    if not sparql or not sentences:
+        return sparql
+    where = _PROJECTS_SENTENCE.search(sparql)
+    if where is None:  # the query does not say which sentence a row comes from: shown as it ran
+        return sparql
+    values = " ".join(f"<{iri}>" for iri in dict.fromkeys(sentences))
+    return f"{sparql[:where.end()]} VALUES ?sentence {{ {values} }} {sparql[where.end():]}"
 
 
 def _short(text: str, limit: int = 160) -> str:

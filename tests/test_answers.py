@@ -402,3 +402,16 @@ def test_the_missing_half_of_a_two_part_question_is_named(answerer: Answerer) ->
     answer = answerer.ask("Who is Iran's Defense Minister, and what is the capital of Australia?")
     assert "Hatami" in answer.answer
     assert "not in the articles: what is the capital of Australia?" in answer.answer
+
+
+def test_the_answers_sparql_returns_the_facts_it_used_and_no_others(answerer: Answerer, library: Library) -> None:
+    """Issue 23 item 6: "Open this answer's SPARQL" ran the title lookup, which finds every holder of the title
+    (113 chief executives for one company's); it is now narrowed to the sentences of the answer's facts."""
+    answer = answerer.ask("Who is Iran's Defense Minister?")
+    assert answer.facts and answer.sparql
+    cited = {f"{c.article}#char={c.start},{c.end}" for c in answer.citations}
+    result = library.graph.query(answer.sparql)
+    rows = result.bindings()
+    assert rows, "the query finds the fact the answer used"
+    assert {r["sentence"][1] for r in rows} <= cited
+    assert any("Hatami" in r["holderLabel"][1] for r in rows)
