@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from kg import AliasTable
 
+from ._text import tokens
 from .question import LinkedEntity, link_entities
 
 __all__ = ["Turn", "resolve_followup", "MAX_TURNS", "MAX_TURN_CHARS"]
@@ -61,12 +62,28 @@ MAX_TURNS = 5
 MAX_TURN_CHARS = 2_000
 
 
+#: A person's name as a question writes it: two or more capitalised words ("Thomas J Irwin", "Jane Smith").
+_NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z]\.?|[A-Z][a-z]+))+\b")
+
+
+def _unknown_names(text: str, linked: Sequence[LinkedEntity]) -> list[LinkedEntity]:
+    """Names in ``text`` that no stored article mentions (nothing links them), as person entities.
+
+    A follow-up's "he" after "Who is Thomas J Irwin?" means Thomas J Irwin even when no article names him:
+    resolving it to someone of an older turn would answer about the wrong person.
+    """
+    known = {w for e in linked for w in tokens(e.text) + tokens(e.label)}
+    return [LinkedEntity("person", m.group(0), m.group(0), 0, 0) for m in _NAME_RUN.finditer(text)
+            if not set(tokens(m.group(0))) & known]
+
+
 def _candidates(history: Sequence[Turn], names: AliasTable) -> list[LinkedEntity]:
     """Entities the conversation was about, most recent first: each answer before its question."""
     out: list[LinkedEntity] = []
     for turn in reversed(history[-MAX_TURNS:]):
-        out += (link_entities(turn.answer[:MAX_TURN_CHARS], names)
-                + link_entities(turn.question[:MAX_TURN_CHARS], names))
+        question = turn.question[:MAX_TURN_CHARS]
+        linked = link_entities(question, names)
+        out += link_entities(turn.answer[:MAX_TURN_CHARS], names) + linked + _unknown_names(question, linked)
     return out
 
 

@@ -72,3 +72,14 @@ def test_history_is_bounded_before_resolution(names: AliasTable, monkeypatch: py
     question_chars = len("What did she write?")
     bound = 2 * getattr(followup, "MAX_TURNS", 5) * getattr(followup, "MAX_TURN_CHARS", 2_000)
     assert sum(read) <= question_chars + bound, sum(read)
+
+
+def test_a_pronoun_after_a_question_about_someone_unknown_stays_with_that_person(names: AliasTable) -> None:
+    """Issue 23 item 6: after "Who is Thomas J Irwin?" (no article names him) abstained, "What did he say?" was
+    resolved to a person of an older turn. It now means Thomas J Irwin, whom the answerer then says it cannot
+    find, instead of answering about someone else."""
+    history = [MINISTER, Turn("Who is Thomas J Irwin?", "")]
+    assert resolve_followup("What did he say?", history, names) == "What did Thomas J Irwin say?"
+    # A name the articles know is still taken from the answer first.
+    assert resolve_followup("What did he say?", [Turn("Who is Iran's Defense Minister?", "Amir Hatami")],
+                            names) == "What did Amir Hatami say?"
