@@ -552,8 +552,10 @@ class Answerer:
                 continue
             confidence = span_confidence(q, c, typed)
             draft = Draft(text, [c.sentence], confidence, [], _sentence_query(c.sentence))
-            # Rank order wins unless a lower sentence has the asked-for type and this one not, or is far surer.
-            if best is None or (typed and not best[0]) or (typed == best[0] and confidence > best[1] + 0.15):
+            # Rank order wins unless a lower sentence has the asked-for type and this one not, or is far surer by
+            # the hand-set measure; once the cross-encoder has read them, its order stands.
+            surer = c.cross is None and confidence > best[1] + 0.15 if best is not None else False
+            if best is None or (typed and not best[0]) or (typed == best[0] and surer):
                 best = (typed, confidence, draft)
             if best[1] >= 0.6 and best[0]:
                 break
