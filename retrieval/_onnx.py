@@ -35,7 +35,7 @@ import numpy as np
 
 from kg import ConfigError
 
-__all__ = ["EXPORT_FORMAT", "KINDS", "OnnxEncoder", "check_pipeline", "ensure_export"]
+__all__ = ["EXPORT_FORMAT", "KINDS", "OnnxEncoder", "check_pipeline", "ensure_export", "quiet_onnxruntime"]
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def _export(model_dir: Path, target: Path) -> None:
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]})
 
 
-def _quiet_onnxruntime() -> None:
+def quiet_onnxruntime() -> None:
     """Switch ONNX Runtime's telemetry off before it is first imported (kgqa runs offline).
 
     onnxruntime 1.31 on Linux connects to mobile.events.data.microsoft.com when
@@ -167,7 +167,7 @@ def _quiet_onnxruntime() -> None:
 
 
 def _quantize(source: Path, target: Path) -> None:
-    _quiet_onnxruntime()
+    quiet_onnxruntime()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.disable(logging.WARNING)  # its advice to pre-process first is for static quantisation
@@ -181,7 +181,7 @@ class OnnxEncoder:
     """Normalised sentence vectors from an export made by :func:`ensure_export`; safe to share across threads."""
 
     def __init__(self, export: Path, model_dir: Path, *, threads: int = 0) -> None:
-        _quiet_onnxruntime()
+        quiet_onnxruntime()
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

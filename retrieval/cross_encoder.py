@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,8 @@ from typing import Any
 import numpy as np
 
 from kg import ConfigError
+
+from ._onnx import quiet_onnxruntime
 
 __all__ = ["CrossEncoder", "CROSS_ENCODER_PACKAGE", "compressor", "default_model_dir", "passage_text"]
 
@@ -96,8 +97,7 @@ class CrossEncoder:
         if missing:
             raise ConfigError(f"cannot load the cross-encoder in {folder}: no {' or '.join(missing)} there; set "
                               "KGQA_CROSS_ENCODER to a folder holding both, to on (the shipped model), or to off")
-        # ONNX Runtime's telemetry connects out (issue 22): off before the first import.
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+        quiet_onnxruntime()  # its telemetry connects out unless switched off before the first import
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
