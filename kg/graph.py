@@ -369,10 +369,18 @@ class KnowledgeGraph:
         prefixes (``schema:``, ``nif:``, ``kgqa:``, ``prov:`` ...) need no declaration.
         The deadline covers checking the query as well as running it.
         """
-        budget = timeout or self.settings.query_timeout
         started = time.monotonic()
-        info = self.check(sparql, timeout=budget)
-        remaining = budget - (time.monotonic() - started)
+        info = self.check(sparql, timeout=timeout)
+        return self.run_checked(info, timeout=timeout, row_limit=row_limit, started=started)
+
+    def run_checked(self, info: QueryInfo, *, timeout: float | None = None, row_limit: int | None = None,
+                    started: float | None = None) -> QueryResult:
+        """Run what :meth:`check` returned (its canonical text), so a caller that checked first checks once.
+
+        ``started`` (a ``time.monotonic()`` reading from before the check) makes the deadline cover both.
+        """
+        budget = timeout or self.settings.query_timeout
+        remaining = budget - (time.monotonic() - started if started is not None else 0.0)
         if remaining <= 0:
             raise QueryTimeout(f"the query ran past its {budget:g} s deadline while it was checked")
         return self.store.run_query(

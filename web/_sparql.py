@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from collections.abc import Callable, Sequence
 from urllib.parse import parse_qs
 
@@ -214,12 +215,13 @@ def _single(form: dict[str, list[str]], name: str) -> str | None:
 
 def _run(services: Services, text: str, accept: str) -> tuple[QueryResult, bytes, str]:
     """Guard, run and serialise one query (in a worker thread: parsing and serialising are CPU work)."""
+    started = time.monotonic()
     info = services.graph.check(text)  # refused or malformed: before any work
     offers = RESULT_SET_TYPES if info.form in ("SELECT", "ASK") else GRAPH_TYPES
     media = negotiate(accept, list(offers))
     if media is None:
         raise _not_acceptable(accept, list(offers), f"a {info.form} result")
-    result = services.graph.query(text)
+    result = services.graph.run_checked(info, started=started)  # checked once; one deadline for both
     cap = int(services.settings.max_response_mb * 2**20)
     out = CappedOutput(cap, too_large_message(cap))  # rows may fit while their serialisation does not
     offers[media](result, out)
