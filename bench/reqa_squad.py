@@ -12,7 +12,8 @@ R@1, R@5 and R@10 for each system, all computed in this run over the
 sentences kgqa stored:
 
 - BM25: ``bm25s`` (Lucene BM25, English stop words) on the sentence text;
-- dense: all-MiniLM-L6-v2 cosine on the sentence alone (a standard LangChain vector RAG);
+- dense: the encoder's cosine on the sentence alone (a standard LangChain vector RAG; all-MiniLM-L6-v2 unless
+  ``--backends`` names another, e.g. ``bge-small-int8``; questions embedded as the retriever embeds them);
 - fusion: reciprocal-rank fusion (k=60) of the two;
 - dense (headline. sentence): the same model on what kgqa embeds for a sentence;
 - kgqa fused: the hybrid retriever's fused order (context-embedded sentences, stemmed BM25, graph features);
@@ -65,11 +66,13 @@ def first_hit(ranking: list[int], gold: set[int]) -> int | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, help="the library (default bench/results/reqa, or reqa-BACKEND)")
+    parser.add_argument("--data", type=Path, help="the first backend's library (default bench/results/reqa for "
+                        "torch, else reqa-BACKEND); the other backends' are always reqa-BACKEND")
     parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions (0: all)")
     parser.add_argument("--backends", default="onnx-int8", help="comma-separated KGQA_EMBEDDING_BACKENDs, each "
-                        "measured in this run on its own library: torch,onnx-int8 compares the encoders")
+                        "measured in this run on its own library: torch,onnx-int8 compares the encoders, "
+                        "onnx-int8,bge-small-int8 MiniLM against bge-small-en-v1.5")
     args = parser.parse_args()
 
     source = HERE / "results" / "squad-dev.jsonl"
@@ -80,17 +83,22 @@ def main() -> None:
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     kgqa = {}
     for backend in backends:
-        data = args.data or HERE / "results" / ("reqa" if backend == "torch" else f"reqa-{backend}")
+        data = HERE / "results" / ("reqa" if backend == "torch" else f"reqa-{backend}")
+        if args.data and backend == backends[0]:
+            data = args.data
         print(f"\n=== encoder backend {backend} ({data})")
         kgqa[backend] = run(source, questions, args.split, backend, data)
     if len(backends) > 1:
         first = backends[0]
-        print("\nkgqa MRR@10 by encoder backend, same questions and sentences: " + ", ".join(
-            f"{b} {kgqa[b]:.3f} ({kgqa[b] - kgqa[first]:+.3f})" for b in backends))
+        for name in kgqa[first]:
+            print(f"\n{name} by encoder backend, same questions and sentences: " + ", ".join(
+                f"{b} MRR@10 {kgqa[b][name]['MRR@10']:.3f} ({kgqa[b][name]['MRR@10'] - kgqa[first][name]['MRR@10']:+.3f}) "
+                f"R@1 {kgqa[b][name]['R@1']:.3f} ({kgqa[b][name]['R@1'] - kgqa[first][name]['R@1']:+.3f})"
+                for b in backends))
 
 
-def run(source: Path, questions: list, split: str, backend: str, data: Path) -> float:
-    """Rank every question with every system on one library; print the table; kgqa's MRR@10."""
+def run(source: Path, questions: list, split: str, backend: str, data: Path) -> dict[str, dict[str, float]]:
+    """Rank every question with every system on one library; print the table; the figures of each system."""
     settings = Settings(data_dir=data, nlp_processes=2, embedding_backend=backend,
                         encoder_cache=HERE / "results" / "encoder")
     with Library(settings, progress=True) as lib:
@@ -112,7 +120,7 @@ def run(source: Path, questions: list, split: str, backend: str, data: Path) -> 
         bm25_rows, _ = bm25.retrieve(q_tokens, k=100, show_progress=False, n_threads=2)
         embed = lib.embeddings
         vectors = sentence_vectors(lib, texts, data)
-        question_vectors = embed.encode([q.question for q in questions], progress=True)
+        question_vectors = embed.encode_queries([q.question for q in questions], progress=True)
         print(f"baselines indexed and encoded in {time.perf_counter() - started:.0f} s")
 
         ranks: dict[str, list[int | None]] = {"BM25": [], "dense": [], "fusion (RRF)": [], "dense (headline. sentence)": [],
@@ -152,7 +160,7 @@ def run(source: Path, questions: list, split: str, backend: str, data: Path) -> 
           f"R@1 x{results['kgqa']['R@1'] / results[best]['R@1']:.2f}")
     print(f"kgqa ranking per question (question already embedded): p50 {1000 * statistics.median(latencies):.1f} ms; "
           f"with the cross-encoder p50 {1000 * statistics.median(relevant_latencies):.1f} ms")
-    return results["kgqa + cross-encoder"]["MRR@10"]
+    return {name: results[name] for name in ("dense", "kgqa", "kgqa + cross-encoder")}
 
 
 if __name__ == "__main__":

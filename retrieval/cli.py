@@ -105,7 +105,7 @@ def _reindex(args: argparse.Namespace, library: Library) -> int:
 def _stats_and_models(args: argparse.Namespace, library: Library) -> int:
     status = int(args.graph_stats(args, library))
     settings = library.settings
-    print(f"passage encoder: {settings.embedding_model} ({settings.embedding_backend}), "
+    print(f"passage encoder: {library.embeddings.model_name} ({settings.embedding_backend}), "
           f"{len(library.snapshot().index):,} passages")
     from .relevance import load_relevance
 

