@@ -16,7 +16,7 @@ from kg.extraction import demonym_country
 from ._text import STOPWORDS, anchor, content_tokens, normalize_answer, stems, tokens
 from .graph_facts import Quotation
 from .question import MONTH_NAMES, Question
-from .ranker import DATE_PHRASE, quantities
+from ._amounts import DATE_PHRASE, quantities
 from .retriever import Candidate
 from .scoring import has_date
 

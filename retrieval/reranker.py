@@ -126,7 +126,7 @@ def logistic_weights(path: Path, features: Sequence[str], script: str) -> tuple[
     missing = [n for n in features if n not in weights]
     if missing:
         raise ValueError(f"{path} has no weight for {', '.join(missing)}: retrain with {script}")
-    return tuple(float(weights[n]) for n in features), float(data["intercept"]), int(data["depth"])
+    return tuple(float(weights[n]) for n in features), float(data["intercept"]), int(data.get("depth", 0))
 
 
 def _logistic(z: float) -> float:

@@ -20,7 +20,7 @@ from tests.conftest import ENCODER_CACHE, ROOT, SEED
 DEV = ROOT / "tests" / "qa" / "seed_dev.jsonl"
 pytestmark = pytest.mark.slow
 
-CONTRACT_KEYS = {"answer", "abstained", "confidence", "citations", "facts", "sparql"}
+CONTRACT_KEYS = {"answer", "abstained", "confidence", "certainty", "citations", "facts", "sparql"}
 CITATION_KEYS = {"n", "sentence", "article", "headline", "section", "start", "end", "url", "commenter"}
 
 
@@ -352,12 +352,12 @@ def test_the_line_before_counts_for_a_sentence_that_continues_it(library: Librar
     assert any(c.context_coverage > 0 for c in ranked)  # some best sentence leans on the line before it
 
 
-@pytest.mark.parametrize("module, trainer", [("ranker", "train_answer_scorer"), ("reranker", "train_sentence_reranker")])
+@pytest.mark.parametrize("module, trainer", [("answer_scoring", "train_answer_scorer"), ("reranker", "train_sentence_reranker")])
 def test_learned_weights_cover_every_feature_and_name_their_trainer(module: str, trainer: str) -> None:
     import importlib
 
     mod = importlib.import_module(f"retrieval.{module}")
-    path = mod.SCORER_PATH if module == "ranker" else mod.RERANKER_PATH
+    path = mod.SCORER_PATH if module == "answer_scoring" else mod.RERANKER_PATH
     data = json.loads(path.read_text(encoding="utf-8"))
     assert set(data["coefficients"]) == set(mod.FEATURES)
     assert f"scripts/{trainer}.py" in data["how"] and (ROOT / "scripts" / f"{trainer}.py").is_file()
@@ -384,7 +384,7 @@ def test_a_weights_file_without_a_feature_is_refused_with_the_command_that_retra
     ("William Hill made him 5-2 favourite", "5-2"),
 ])
 def test_amounts_are_extracted_whole(sentence: str, amount: str) -> None:
-    from retrieval.ranker import quantities
+    from retrieval._amounts import quantities
 
     assert amount in [a for a, _ in quantities(sentence)]
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from .conftest import ADMIN
 
-CONTRACT = {"answer", "abstained", "confidence", "citations", "facts", "sparql", "question"}
+CONTRACT = {"answer", "abstained", "confidence", "certainty", "citations", "facts", "sparql", "question"}
 
 
 def _error(response) -> dict:  # type: ignore[no-untyped-def]

@@ -120,6 +120,9 @@
       box.appendChild(el("p", "note", "None of the stored sentences answers this confidently enough to cite."));
       return;
     }
+    if (typeof data.certainty === "string" && data.certainty) {
+      box.appendChild(el("p", "certainty", clamp(data.certainty, 300)));
+    }
     var citations = Array.isArray(data.citations) ? data.citations : [];
     if (citations.length) {
       var ol = el("ol", "citations");

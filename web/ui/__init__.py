@@ -19,6 +19,7 @@ CACHE_AGE_S = 900
 CSS = """
 .kgqa-answer { font-size: 1.05em; font-weight: 600; margin: 0 0 .4em 0; }
 .kgqa-abstained { font-weight: 500; }
+.kgqa-certainty { margin: 0 0 6px 0; font-size: 0.9em; opacity: 0.8; }
 .kgqa-citations { margin: .2em 0 .4em 1.2em; padding: 0; }
 .kgqa-citation { margin-bottom: .5em; }
 .kgqa-citation mark { background: #fff3a3; color: inherit; padding: 0 .1em; }

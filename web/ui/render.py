@@ -60,6 +60,8 @@ def answer_html(answer: Answer, neighbours: Sequence[tuple[str, str]],
         return (f'<p class="kgqa-answer kgqa-abstained">{_e(answer.answer)} '
                 "None of the stored sentences answers this confidently enough to cite.</p>")
     out = [f'<p class="kgqa-answer">{_e(answer.answer)}</p>']
+    if answer.certainty:
+        out.append(f'<p class="kgqa-certainty">{_e(answer.certainty)}</p>')
     if answer.citations:
         items = []
         for c, (before, after) in zip(answer.citations, neighbours):
