@@ -126,6 +126,8 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             i -= 1
         while chain and (chain[0].lower_ in _CONNECTORS or chain[0].text in {"'s", "’s", ")"}):
             chain.pop(0)
+        if _object_of_preposition(chain):
+            continue  # "a spokesman for Mr Blair", "adviser to Mr Brown": the post is someone else's
         if not chain or all(t.lower_ in NAME_TITLES for t in chain):
             continue  # "Prince Harry", "Rabbi Marvin Hier": part of how the name is written
         start = chain[0].i
@@ -137,6 +139,17 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             found = [Post(p.holder, p.title, p.org or owner, p.rank, p.sentence, p.source) for p in found]
         posts.extend(found)
     return posts
+
+
+#: Courtesy titles written before a name ("Mr Blair"): not part of a post.
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady"})
+
+
+def _object_of_preposition(chain: list[Token]) -> bool:
+    """Whether the name after ``chain`` is a preposition's object ("spokesman for Mr Blair"), only courtesy
+    titles between: then the role noun before it is held by someone else, not by the name."""
+    words = [t for t in chain if t.lower_.rstrip(".") not in _COURTESY]
+    return bool(words) and words[-1].lower_ in _CONNECTORS and words[-1].lower_ != "and"
 
 
 def _chain_posts(chain: list[Token], ents: dict[int, Key], holder: Key, si: int) -> list[Post]:
