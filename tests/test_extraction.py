@@ -178,6 +178,21 @@ def test_a_post_named_before_for_to_someone_is_not_theirs(extractor: Extractor, 
     assert any(h == holder for h, _ in posts)  # their own post still is: "Prime Minister", "Chancellor"
 
 
+@pytest.mark.parametrize("body, noise", [
+    ("Tony Blair spoke in London. Blair&#191;s government is all talk, the opposition said.", "Blair&#191;s"),
+    ("Tony Blair and Gordon Brown met. The Brown/Blair feud was over, aides said.", "Brown/Blair"),
+])
+def test_noise_is_not_minted_as_an_entity(extractor: Extractor, body: str, noise: str) -> None:
+    from kg.model import Article
+    from kg.rdf import article_sentences
+
+    article = Article(id="t", text="Headline\n\n" + body)
+    x = extractor.extract([(article, list(article_sentences(article)))])[0]
+    labels = {label for _, label in x.entities}
+    assert noise not in labels and not any(noise in label for label in labels)
+    assert "Tony Blair" in labels
+
+
 def test_the_27_article_gold_is_scored(extractor: Extractor) -> None:
     """The larger BBC gold: recorded, not yet at the issue's targets (posts and statements P >= 0.9, R >= 0.8)."""
     scores = evaluate_facts(GOLD / "bbc_more_facts.json", extractor)

@@ -53,6 +53,10 @@ class _Raw:
     end: int
 
 
+#: Characters no name is written with (names keep letters, digits, spaces, hyphens, apostrophes, dots, "&").
+_NOT_IN_NAMES = re.compile(r"[^\w\s'’\-.&]|&#|_")
+
+
 def _clean(span: Span) -> Span | None:
     """The span without a leading article or honorific and a trailing possessive or punctuation."""
     first, last = span.start, span.end
@@ -63,8 +67,13 @@ def _clean(span: Span) -> Span | None:
     while last > first and (doc[last - 1].lower_ in {"'s", "’s", "'", "’"} or doc[last - 1].is_punct
                             or doc[last - 1].text in {"″", "”"}):
         last -= 1
+    # "Vote Blair" (a slogan): a verb is not the first word of a name.
+    while last - first > 1 and doc[first].pos_ in {"VERB", "AUX"} and doc[first].tag_ == "VB":
+        first += 1
     if last <= first or not any(c.isalpha() for c in doc[first:last].text):
         return None
+    if _NOT_IN_NAMES.search(doc[first:last].text):
+        return None  # "Blair&#191;s" (a character reference left in the text), "Brown/Blair": not one name
     return doc[first:last]
 
 
