@@ -127,6 +127,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("gold", type=Path, metavar="GOLD", help="gold fact file (JSON; see kg/evaluation.py)")
     p.add_argument("--details", action="store_true", help="list every missed and extra fact")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.add_argument("--split", choices=("dev", "test"), help="only the gold's dev or test articles (split by "
+                   "article id, as the question sets are)")
     p.set_defaults(handler=_eval_facts, standalone=True)
 
 
@@ -137,7 +139,7 @@ def _eval_facts(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.nlp_model:
         raise ConfigError("KGQA_NLP_MODEL is empty: there is no extraction to evaluate")
     extractor = Extractor(settings.nlp_model, batch_size=settings.nlp_batch_size)
-    scores = evaluate_facts(args.gold, extractor)
+    scores = evaluate_facts(args.gold, extractor, args.split)
     print(json.dumps(scores.to_json(), indent=1) if args.json else scores.format(details=args.details))
     return 0
 

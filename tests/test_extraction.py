@@ -200,3 +200,14 @@ def test_the_27_article_gold_is_scored(extractor: Extractor) -> None:
     k = scores.kinds
     assert k["entity"].recall >= 0.8 and k["date"].recall >= 0.85
     assert k["statement"].precision >= 0.78 and k["post"].precision >= 0.7  # today 0.80 and 0.75: no regression
+
+
+def test_eval_facts_scores_the_gold_by_split(extractor: Extractor) -> None:
+    from kg.evaluation import evaluate_facts, split_of
+
+    gold = ROOT / "tests" / "gold" / "bbc_more_facts.json"
+    ids = [a["id"] for a in json.loads(gold.read_text(encoding="utf-8"))["articles"]]
+    dev, test = (evaluate_facts(gold, extractor, split) for split in ("dev", "test"))
+    assert dev.articles == sum(split_of(i) == "dev" for i in ids) > 0
+    assert test.articles == sum(split_of(i) == "test" for i in ids) > 0
+    assert dev.articles + test.articles == len(ids)
