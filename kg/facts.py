@@ -17,7 +17,7 @@ import re
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .extraction import Extraction
+from .extraction import Extraction, canonical_title
 from .model import Sentence
 from .vocab import DCT, ITSRDF, KGQA, NIF, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, Iris
 
@@ -103,10 +103,13 @@ def fact_triples(
         statement(node, SKOS.altLabel, Literal(a.short), a.sentence)
     for p in x.posts:
         org_label = p.org[1] if p.org else None
-        post = URIRef(iris.entity("post", f"{p.title} of {org_label}" if org_label else f"{p.title} {p.holder[1]}"))
+        # One post however the articles spell its title ("Premier", "prime minister"): keyed by the canonical form.
+        canonical = canonical_title(p.title)
+        post = URIRef(iris.entity("post", f"{canonical} of {org_label}" if org_label else f"{canonical} {p.holder[1]}"))
         holder = entity(p.holder)
         t += [(post, RDF.type, ORG.Post), (post, RDFS.label, Literal(f"{p.title} of {org_label}" if org_label else p.title)),
-              (post, KGQA.title, Literal(p.title)), (post, ORG.heldBy, holder)]
+              (post, KGQA.title, Literal(p.title)), (post, KGQA.canonicalTitle, Literal(canonical)),
+              (post, ORG.heldBy, holder)]
         statement(holder, ORG.holds, post, p.sentence)
         if p.org:
             statement(post, ORG.postIn, entity(p.org), p.sentence)

@@ -90,6 +90,17 @@ def test_names_resolve_across_articles_and_delete_is_exact(graph: KnowledgeGraph
     assert after == before
 
 
+def test_one_post_however_its_title_is_spelled(embedded: KnowledgeGraph, tmp_path: Path) -> None:
+    for name, text in (("a", "Blair visits Ghana\n\nPremier Tony Blair visited Ghana on Monday."),
+                       ("b", "Blair in Africa\n\nPrime Minister Tony Blair spoke in Accra on Tuesday.")):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    embedded.ingest([tmp_path / "a.txt", tmp_path / "b.txt"])
+    rows = _rows(embedded, """SELECT DISTINCT ?post ?title ?canonical WHERE { ?p rdfs:label "Tony Blair" ;
+        org:holds ?post . ?post kgqa:title ?title ; kgqa:canonicalTitle ?canonical }""")
+    assert {r["title"] for r in rows} == {"Premier", "Prime Minister"}
+    assert {r["canonical"] for r in rows} == {"prime minister"} and len({r["post"] for r in rows}) == 1
+
+
 def test_relative_dates_resolve_against_the_publication_date(embedded: KnowledgeGraph, tmp_path: Path) -> None:
     record = {"title": "Talks", "body": "Officials met late last month in Vienna. Sergey Lavrov spoke on Aug. 29.",
               "published_at": "2018-09-04T10:00:00+00:00", "source": "Wire"}

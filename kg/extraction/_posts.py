@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 
-from ._lexicon import DEMONYMS, NAME_TITLES, RANKS, is_role_noun
+from ._lexicon import DEMONYMS, HONORIFICS, NAME_TITLES, RANKS, is_role_noun
 from ._types import Post
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
@@ -141,14 +141,10 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     return posts
 
 
-#: Courtesy titles written before a name ("Mr Blair"): not part of a post.
-_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady"})
-
-
 def _object_of_preposition(chain: list[Token]) -> bool:
     """Whether the name after ``chain`` is a preposition's object ("spokesman for Mr Blair"), only courtesy
     titles between: then the role noun before it is held by someone else, not by the name."""
-    words = [t for t in chain if t.lower_.rstrip(".") not in _COURTESY]
+    words = [t for t in chain if t.lower_ not in HONORIFICS]
     return bool(words) and words[-1].lower_ in _CONNECTORS and words[-1].lower_ != "and"
 
 

@@ -1,0 +1,64 @@
+"""One canonical form per post title, kept beside the title as the article writes it.
+
+"Premier", "prime minister" and "PM" name one post; so do "Defense Minister"
+and "defence minister", "vice-president" and "Vice President", "chairwoman"
+and "chair". The canonical form is lower case, British spelling, hyphens as
+spaces, and one word for each of these synonyms; it is what posts are keyed
+and compared by (``kgqa:canonicalTitle``), while ``kgqa:title`` keeps the
+article's words.
+
+>>> canonical_title("Defense Minister")
+'defence minister'
+>>> canonical_title("Premier"), canonical_title("PM"), canonical_title("Prime Minister")
+('prime minister', 'prime minister', 'prime minister')
+>>> canonical_title("Vice-President"), canonical_title("chief exec"), canonical_title("CEO")
+('vice president', 'chief executive', 'chief executive')
+>>> canonical_title("chairwoman"), canonical_title("Labor leader")
+('chair', 'labour leader')
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["canonical_title"]
+
+#: American spellings of words seen in titles -> British (the corpus and most users are British).
+_SPELLING = {
+    "defense": "defence", "labor": "labour", "organization": "organisation", "center": "centre",
+    "program": "programme", "honor": "honour", "councilor": "councillor",
+}
+#: Word runs that name the same role -> the one kept (longest runs first when matching).
+_SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("premier",): ("prime", "minister"),
+    ("pm",): ("prime", "minister"),
+    ("ceo",): ("chief", "executive"),
+    ("chief", "exec"): ("chief", "executive"),
+    ("chief", "executive", "officer"): ("chief", "executive"),
+    ("chairman",): ("chair",),
+    ("chairwoman",): ("chair",),
+    ("chairperson",): ("chair",),
+    ("spokeswoman",): ("spokesperson",),
+    ("spokesman",): ("spokesperson",),
+    ("md",): ("managing", "director"),
+}
+_LONGEST = max(len(k) for k in _SYNONYMS)
+_SEPARATORS = re.compile(r"[\s\-–]+")
+
+
+def canonical_title(title: str) -> str:
+    """The canonical form of a post title (see the module's docstring)."""
+    words = [_SPELLING.get(w, w) for w in _SEPARATORS.split(title.strip().lower().replace(".", "")) if w]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(_LONGEST, len(words) - i), 0, -1):
+            same = _SYNONYMS.get(tuple(words[i : i + n]))
+            if same is not None:
+                out.extend(same)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
