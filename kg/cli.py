@@ -131,6 +131,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                    "article id, as the question sets are)")
     p.set_defaults(handler=_eval_facts, standalone=True)
 
+    p = sub.add_parser("eval-pairs", help="precision and recall of cross-article entity resolution against "
+                       "hand-written mention pairs")
+    p.add_argument("gold", type=Path, metavar="PAIRS", help="pair file (JSON; see kg/entity_pairs.py)")
+    p.add_argument("--details", action="store_true", help="list every pair got wrong")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.add_argument("--split", choices=("dev", "test", "mixed"), help="only pairs whose articles are both dev, "
+                   "both test, or one of each")
+    p.set_defaults(handler=_eval_pairs, standalone=True)
+
 
 def _eval_facts(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluation import evaluate_facts
@@ -140,6 +149,18 @@ def _eval_facts(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("KGQA_NLP_MODEL is empty: there is no extraction to evaluate")
     extractor = Extractor(settings.nlp_model, batch_size=settings.nlp_batch_size)
     scores = evaluate_facts(args.gold, extractor, args.split)
+    print(json.dumps(scores.to_json(), indent=1) if args.json else scores.format(details=args.details))
+    return 0
+
+
+def _eval_pairs(args: argparse.Namespace, settings: Settings) -> int:
+    from .entity_pairs import evaluate_pairs
+    from .extraction import Extractor
+
+    if not settings.nlp_model:
+        raise ConfigError("KGQA_NLP_MODEL is empty: there is no extraction to evaluate")
+    extractor = Extractor(settings.nlp_model, batch_size=settings.nlp_batch_size)
+    scores = evaluate_pairs(args.gold, extractor, args.split)
     print(json.dumps(scores.to_json(), indent=1) if args.json else scores.format(details=args.details))
     return 0
 

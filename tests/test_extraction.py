@@ -222,3 +222,28 @@ def test_eval_facts_scores_the_gold_by_split(extractor: Extractor) -> None:
     assert dev.articles == sum(split_of(i) == "dev" for i in ids) > 0
     assert test.articles == sum(split_of(i) == "test" for i in ids) > 0
     assert dev.articles + test.articles == len(ids)
+
+
+def test_eval_pairs_scores_cross_article_resolution(extractor: Extractor, tmp_path: Path) -> None:
+    from kg.entity_pairs import evaluate_pairs
+
+    articles = [
+        {"id": "p/1", "title": "Blair visits Ghana",
+         "body": "Prime Minister Tony Blair visited Ghana. Mr Blair said aid would rise."},
+        {"id": "p/2", "title": "Blair in Accra", "body": "Tony Blair spoke in Accra on Tuesday."},
+        {"id": "p/3", "title": "Cherie Blair speaks", "body": "Cherie Blair gave a lecture in London on Monday."},
+    ]
+    (tmp_path / "corpus.jsonl").write_text("\n".join(json.dumps(a) for a in articles), encoding="utf-8")
+    pairs = [
+        {"a": {"article": "p/1", "mention": "Mr Blair"}, "b": {"article": "p/2", "mention": "Tony Blair"}, "same": True},
+        {"a": {"article": "p/2", "mention": "Tony Blair"}, "b": {"article": "p/3", "mention": "Cherie Blair"},
+         "same": False},
+    ]
+    gold = tmp_path / "pairs.json"
+    gold.write_text(json.dumps({"corpus": "corpus.jsonl", "pairs": pairs}), encoding="utf-8")
+    scores = evaluate_pairs(gold, extractor)
+    assert (scores.true_same, scores.false_same, scores.missed_same, scores.true_different) == (1, 0, 0, 1)
+    assert scores.precision == scores.recall == 1.0
+    pairs[1]["same"] = True  # a gold that says they are one person: now a miss
+    gold.write_text(json.dumps({"corpus": "corpus.jsonl", "pairs": pairs}), encoding="utf-8")
+    assert evaluate_pairs(gold, extractor).missed_same == 1
