@@ -91,10 +91,12 @@ def main() -> None:
     if len(backends) > 1:
         first = backends[0]
         for name in kgqa[first]:
-            print(f"\n{name} by encoder backend, same questions and sentences: " + ", ".join(
-                f"{b} MRR@10 {kgqa[b][name]['MRR@10']:.3f} ({kgqa[b][name]['MRR@10'] - kgqa[first][name]['MRR@10']:+.3f}) "
-                f"R@1 {kgqa[b][name]['R@1']:.3f} ({kgqa[b][name]['R@1'] - kgqa[first][name]['R@1']:+.3f})"
-                for b in backends))
+            cells = []
+            for b in backends:
+                m, base = kgqa[b][name], kgqa[first][name]
+                cells.append(f"{b} MRR@10 {m['MRR@10']:.3f} ({m['MRR@10'] - base['MRR@10']:+.3f}) "
+                             f"R@1 {m['R@1']:.3f} ({m['R@1'] - base['R@1']:+.3f})")
+            print(f"\n{name} by encoder backend, same questions and sentences: " + ", ".join(cells))
 
 
 def run(source: Path, questions: list, split: str, backend: str, data: Path) -> dict[str, dict[str, float]]:

@@ -78,7 +78,12 @@ def test_the_index_records_bge_and_a_minilm_library_is_refused_then_reindexed(se
         retriever = HybridRetriever.from_library(lib)
         encoded: list[str] = []
         encode = lib.embeddings.encode
-        lib.embeddings.encode = lambda texts, **kw: (encoded.extend(texts), encode(texts, **kw))[1]  # type: ignore[method-assign]
+
+        def spy(texts: list[str], **kw: bool) -> np.ndarray:
+            encoded.extend(texts)
+            return encode(texts, **kw)
+
+        lib.embeddings.encode = spy  # type: ignore[method-assign]
         found = retriever.rank(analyze(QUESTION, retriever.names), k=3)
         assert encoded == [bge_prefix() + QUESTION] and "Hatami visited" in found[0].doc.page_content
     with Library(bge) as lib:  # reopened with the same backend: accepted as it is
