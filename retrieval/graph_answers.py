@@ -202,12 +202,17 @@ class GraphAnswers:
         found = self.facts.posts_in([c.sentence for c in top])
         posts, sparql = list(found), found.query
         focus = set(self.retriever.focus_iris(q))
+        named = set() if focus else named_constraint(q)  # an unlinked "of Tesco" constrains by its words
         place = {c.sentence: n for n, c in enumerate(top)}
         scored = []
         for p in posts:
             words = set(content_tokens(p.title)) or set(tokens(p.title))
             if p.holder in focus or not words or (focus and p.org and not self._org_of_question(p, q, focus)):
                 continue
+            if named and not self._post_names(p, named):
+                continue  # "chief executive of Tesco": never another firm's chief executive
+            if focus and p.org is None and not self._article_names(p.sentence, q):
+                continue  # a title with no organisation counts only in an article about the question's one
             match = 1.0 if words <= asked else 0.7 if leads and words & _HEAD_TITLES else 0.0
             if match:
                 scored.append((match, -place[p.sentence], p))
@@ -229,6 +234,18 @@ class GraphAnswers:
         org_words = set(tokens(post.org_label or ""))
         return any(words and words <= org_words for words in
                    (set(tokens(e.label)) for e in q.entities if e.kind in {"organization", "group", "place"}))
+
+    def _article_names(self, sentence: str, q: Question) -> bool:
+        """Whether the article of ``sentence`` names an organisation, group or place the question links."""
+        wanted = [set(tokens(e.text)) for e in q.entities if e.kind in {"organization", "group", "place"}]
+        index = self.retriever.index
+        row = index.row_of(sentence)
+        if row is None or not wanted:
+            return not wanted
+        present: set[str] = set()
+        for r in index.article_rows(index.docs[row].metadata["article_id"]):
+            present |= set(tokens(index.docs[r].page_content))
+        return any(words and words <= present for words in wanted)
 
     def _post_names(self, post: Post, words: set[str]) -> bool:
         """Whether the post's organisation, or the sentence it was read from, names all of ``words``."""

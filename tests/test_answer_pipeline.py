@@ -72,3 +72,18 @@ def test_a_middling_confidence_is_said_in_words(confidence: float, words: str | 
     answer = Answer("Amir Hatami", False, confidence)
     assert answer.to_json()["certainty"] == said
     assert (said in answer.format()) if said else answer.format() == "Amir Hatami"
+
+
+def test_a_post_of_another_organisation_never_answers(tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("posts-articles")
+    (folder / "tesco.txt").write_text("Tesco sales rise\n\nTesco said its sales rose in the Christmas period. "
+                                      "The retailer said profits were up.", encoding="utf-8")
+    (folder / "aer.txt").write_text("Executive trio leave Aer Lingus\n\nThe trio are chief executive Willie Walsh, "
+                                    "chief financial officer Brian Dunne and chief operations officer Seamus "
+                                    "Kearney.", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("posts") / "built", encoder_cache=ENCODER_CACHE)
+    with Library(settings) as lib:
+        lib.ingest([folder])
+        answer = Answerer(lib).ask("Who is the chief executive of Tesco?")
+        assert "Walsh" not in answer.answer and answer.abstained
+        assert "Walsh" in Answerer(lib).ask("Who is the chief executive of Aer Lingus?").answer
