@@ -159,7 +159,7 @@ def _eval_pairs(args: argparse.Namespace, settings: Settings) -> int:
 
     if not settings.nlp_model:
         raise ConfigError("KGQA_NLP_MODEL is empty: there is no extraction to evaluate")
-    extractor = Extractor(settings.nlp_model, batch_size=settings.nlp_batch_size)
+    extractor = Extractor(settings.nlp_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
     scores = evaluate_pairs(args.gold, extractor, args.split)
     print(json.dumps(scores.to_json(), indent=1) if args.json else scores.format(details=args.details))
     return 0

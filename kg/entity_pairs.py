@@ -4,8 +4,8 @@ A pair file is JSON: ``{"corpus": PATH, "pairs": [{"a": {"article": ID, "mention
 "same": bool, "kind": "person" | "organization", "why": ...}]}``; ``corpus`` is a JSON Lines file of
 articles, relative to the pair file, and each mention an exact substring of its article's text.
 
-The pairs' articles are extracted in one batch, in corpus order, as ingest
-would (a name resolves against the articles before it). A mention links to
+The whole corpus is extracted in one batch, in corpus order, as an ingest of
+it would (a name resolves against the articles before it). A mention links to
 the entity of the extracted mention that covers it (the most common one when
 it occurs several times). A pair is predicted "same" when both mentions link
 to one entity; a mention that links to nothing makes its pair "different".
@@ -23,7 +23,7 @@ from typing import Any
 
 from .errors import InputError
 from .evaluation import split_of
-from .extraction import Extraction, Extractor
+from .extraction import AliasTable, Extraction, Extractor
 from .loading import load_file
 from .model import Article
 from .rdf import article_sentences
@@ -84,9 +84,11 @@ def _linked(x: Extraction, article: Article, mention: str) -> tuple[str, str] | 
     return found.most_common(1)[0][0] if found else None
 
 
-def evaluate_pairs(path: Path, extractor: Extractor, split: str | None = None) -> PairScores:
+def evaluate_pairs(path: Path, extractor: Extractor, split: str | None = None, *,
+                   whole_corpus: bool = True) -> PairScores:
     """Score ``extractor``'s cross-article resolution on the pair file at ``path`` (``split``: dev, test or
-    mixed pairs only)."""
+    mixed pairs only; ``whole_corpus``: extract every article of the corpus, not only the pairs', so that
+    names resolve against what an ingest of the corpus would know)."""
     try:
         gold = json.loads(Path(path).read_text(encoding="utf-8"))
         pairs, corpus = gold["pairs"], (Path(path).parent / gold["corpus"]).resolve()
@@ -99,13 +101,16 @@ def evaluate_pairs(path: Path, extractor: Extractor, split: str | None = None) -
 
     pairs = [p for p in pairs if split is None or split_of_pair(p) == split]
     wanted = {side["article"] for p in pairs for side in (p["a"], p["b"])}
-    articles = [a for a in load_file(corpus, max_bytes=10**9, max_chars=10**8)
-                if isinstance(a, Article) and a.id in wanted]
+    articles = [a for a in load_file(corpus, max_bytes=10**9, max_chars=10**8) if isinstance(a, Article)]
     missing = wanted - {a.id for a in articles}
     if missing:
         raise InputError(f"{path}: articles not in {corpus}: {', '.join(sorted(missing)[:5])}")
+    if not whole_corpus:
+        articles = [a for a in articles if a.id in wanted]
+    # In corpus order, as an ingest of the corpus would: a name resolves against every article before it.
     items = [(a, list(article_sentences(a))) for a in articles]
-    by_id = {a.id: (a, x) for (a, _), x in zip(items, extractor.extract(items))}
+    aliases = AliasTable()
+    by_id = {a.id: (a, x) for (a, _), x in zip(items, extractor.extract(items, aliases)) if a.id in wanted}
 
     scores = PairScores()
     for p in pairs:

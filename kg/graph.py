@@ -168,12 +168,18 @@ class KnowledgeGraph:
             table = AliasTable()
             prefix = f"{self.settings.base_iri}entity/"
             rows = self.store.select(f"""
-                SELECT ?e ?label ?alt WHERE {{ GRAPH ?g {{ ?e <{RDFS.label}> ?label
+                SELECT ?e ?label ?alt ?g WHERE {{ GRAPH ?g {{ ?e <{RDFS.label}> ?label
                   OPTIONAL {{ ?e <{SKOS.altLabel}> ?alt }} }} FILTER(STRSTARTS(STR(?e), "{prefix}")) }}""")
+            names: dict[tuple[str, str], tuple[set[str], set[str]]] = {}  # entity -> (aliases, article graphs)
             for row in rows:
                 kind = (_value(row[0]) or "")[len(prefix):].split("/", 1)[0]
                 if kind in ENTITY_KINDS and row[1] is not None:
-                    table.add((kind, _value(row[1]) or ""), [_value(row[2]) or ""] if row[2] else [])
+                    aliases, graphs = names.setdefault((kind, _value(row[1]) or ""), (set(), set()))
+                    if row[2] is not None:
+                        aliases.add(_value(row[2]) or "")
+                    graphs.add(_value(row[3]) or "")
+            for entity, (aliases, graphs) in names.items():
+                table.add(entity, sorted(aliases), articles=len(graphs))
             self._aliases = table
         return self._aliases
 
@@ -322,10 +328,11 @@ class KnowledgeGraph:
         """Put back what the stored graphs still say ``entity`` is called (nothing, if no article names it)."""
         assert self._aliases is not None
         iri = self.iris.entity(*entity)
-        rows = self.store.select(f"""SELECT ?label ?alt WHERE {{ GRAPH ?g {{ <{iri}> <{RDFS.label}> ?label
+        rows = self.store.select(f"""SELECT ?label ?alt ?g WHERE {{ GRAPH ?g {{ <{iri}> <{RDFS.label}> ?label
             OPTIONAL {{ <{iri}> <{SKOS.altLabel}> ?alt }} }} }}""")
         if rows:
-            self._aliases.add(entity, [_value(r[1]) or "" for r in rows if r[1] is not None])
+            self._aliases.add(entity, [_value(r[1]) or "" for r in rows if r[1] is not None],
+                              articles=len({_value(r[2]) for r in rows}))
 
     def update(self, sparql: str) -> UpdateReport:
         """Apply a SPARQL 1.1 Update to the store, as one transaction; for administrators only.

@@ -247,3 +247,22 @@ def test_eval_pairs_scores_cross_article_resolution(extractor: Extractor, tmp_pa
     pairs[1]["same"] = True  # a gold that says they are one person: now a miss
     gold.write_text(json.dumps({"corpus": "corpus.jsonl", "pairs": pairs}), encoding="utf-8")
     assert evaluate_pairs(gold, extractor).missed_same == 1
+
+
+@pytest.mark.parametrize("others, expected", [
+    (["Cherie Blair"], ("person", "Tony Blair")),  # Tony Blair named by 6 articles of 7: he is meant
+    (["Ian Blair"] * 6, ("person", "Blair")),  # 6 against 6: nothing supports a choice
+])
+def test_a_bare_surname_resolves_to_its_dominant_bearer_or_stays_apart(extractor: Extractor, others: list[str],
+                                                                      expected: tuple[str, str]) -> None:
+    from kg.extraction import AliasTable
+    from kg.model import Article
+    from kg.rdf import article_sentences
+
+    texts = [f"Visit {n}\n\nTony Blair visited Ghana on day {n}." for n in range(6)]
+    texts += [f"Talk {n}\n\n{name} spoke in London on day {n}." for n, name in enumerate(others)]
+    texts.append("Poll\n\nVoters said Mr Blair was doing well, the poll found.")
+    items = [(Article(id=f"a{n}", text=t), None) for n, t in enumerate(texts)]
+    items = [(a, list(article_sentences(a))) for a, _ in items]
+    last = extractor.extract(items, AliasTable())[-1]
+    assert [m.entity for m in last.mentions if m.text == "Blair"] == [expected]

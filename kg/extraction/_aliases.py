@@ -17,7 +17,12 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-__all__ = ["AliasTable", "norm"]
+__all__ = ["AliasTable", "norm", "DOMINANT_LEAST", "DOMINANT_SHARE"]
+
+#: A bare surname resolves to the bearer named by at least this many articles ...
+DOMINANT_LEAST = 5
+#: ... and by at least this share of the articles naming any bearer of it (Tony Blair 147 of 154).
+DOMINANT_SHARE = 0.85
 
 
 def norm(text: str) -> str:
@@ -40,6 +45,8 @@ class AliasTable:
         # so no reader has to derive it from every name.
         self._word_kinds: dict[str, Counter[str]] = {}
         self._by_length: dict[int, list[str]] | None = None  # derived on first fuzzy lookup
+        # Entity -> how many articles name it: what a bare surname with several bearers resolves by.
+        self._articles: dict[tuple[str, str], int] = {}
         self._frozen = False
 
     def __len__(self) -> int:
@@ -56,6 +63,7 @@ class AliasTable:
         copy._names = dict(self._names)
         copy._word_kinds = dict(self._word_kinds)
         copy._keys_of = defaultdict(set)  # a frozen table never removes
+        copy._articles = dict(self._articles)
         copy._frozen = True
         return copy
 
@@ -76,6 +84,7 @@ class AliasTable:
         """Forget every name of ``entity`` (before re-adding the ones it still has)."""
         self._check_writable()
         keys = self._keys_of.pop(entity, set())
+        self._articles.pop(entity, None)
         if keys:
             self._count_words(entity, -1)
             self._by_length = None
@@ -90,8 +99,10 @@ class AliasTable:
         if self._frozen:
             raise TypeError("a frozen AliasTable cannot change")
 
-    def add(self, entity: tuple[str, str], aliases: Iterable[str] = ()) -> None:
+    def add(self, entity: tuple[str, str], aliases: Iterable[str] = (), articles: int = 1) -> None:
+        """Record ``entity``'s name and ``aliases``, named by ``articles`` more articles."""
         self._check_writable()
+        self._articles[entity] = self._articles.get(entity, 0) + articles
         if entity not in self._keys_of:
             self._count_words(entity, +1)
         self._put(norm(entity[1]), entity)
@@ -103,6 +114,31 @@ class AliasTable:
 
     def lookup(self, name: str) -> list[tuple[str, str]]:
         return sorted(self._names.get(norm(name), ()))  # .get: a lookup never adds a key
+
+    def articles(self, entity: tuple[str, str]) -> int:
+        """How many articles name ``entity``."""
+        return self._articles.get(entity, 0)
+
+    def dominant(self, name: str, kind: str, *, least: int = DOMINANT_LEAST,
+                 share: float = DOMINANT_SHARE) -> tuple[str, str] | None:
+        """The one ``kind`` entity a bare ``name`` most likely means: of the entities of that kind it names
+        (other than one labelled just ``name``), the one named by at least ``least`` articles and by at
+        least ``share`` of all their articles; else ``None`` (nothing supports a choice).
+
+        >>> t = AliasTable()
+        >>> t.add(("person", "Tony Blair"), articles=40); t.add(("person", "Cherie Blair"), articles=3)
+        >>> t.dominant("Blair", "person")
+        ('person', 'Tony Blair')
+        >>> t.add(("person", "Ian Blair"), articles=30); t.dominant("Blair", "person") is None
+        True
+        """
+        found = [e for e in self._names.get(norm(name), ()) if e[0] == kind and norm(e[1]) != norm(name)]
+        if not found:
+            return None
+        counts = sorted(((self._articles.get(e, 0), e) for e in found), reverse=True)
+        best, entity = counts[0]
+        total = sum(n for n, _ in counts)
+        return entity if best >= least and best >= share * total else None
 
     def kind_named_by(self, word: str, *, least: int = 3, share: float = 0.6) -> str | None:
         """The kind of entity whose names hold ``word``, when most of at least ``least`` of them agree.
