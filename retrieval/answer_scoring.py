@@ -112,8 +112,3 @@ class AnswerScorer:
         values = feature_values(q, candidates, ranked)[candidates.rules_pick]
         return dataclasses.replace(candidates.drafts[candidates.rules_pick], confidence=self.probability(values))
 
-    def most_probable(self, q: Question, candidates: Candidates, ranked: Sequence[Candidate]) -> Draft | None:
-        """The most probable candidate with its probability (measured against :meth:`run`, not used)."""
-        scored = [dataclasses.replace(d, confidence=self.probability(v))
-                  for d, v in zip(candidates.drafts, feature_values(q, candidates, ranked))]
-        return max(scored, key=lambda d: d.confidence or 0.0) if scored else candidates.refusal

@@ -34,12 +34,11 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
+from _grouped_logistic import fit_grouped  # noqa: E402
 from bbc_qa import correct  # noqa: E402
 from check_questions import CORPUS, load_questions, split_of  # noqa: E402
 from kg import Settings  # noqa: E402
@@ -175,13 +174,11 @@ def fit(questions: list[dict], out: Path) -> None:
             groups.append(q["group"])
             owner.append(qn)
     xs, ys, ws = np.array(x), np.array(y), np.array(w) * len(x) / len(corpora)
-    held = np.zeros(len(ys))
-    for train, test in GroupKFold(n_splits=5).split(xs, ys, groups):
-        fold = LogisticRegression(C=C, max_iter=3000, random_state=0).fit(xs[train], ys[train], sample_weight=ws[train])
-        held[test] = fold.predict_proba(xs[test])[:, 1]
-    model = LogisticRegression(C=C, max_iter=3000, random_state=0).fit(xs, ys, sample_weight=ws)
-    for qn, q in enumerate(questions):
-        q["held"] = [float(p) for p, o in zip(held, owner) if o == qn]
+    held, model = fit_grouped(xs, ys, ws, groups, C)
+    for q in questions:
+        q["held"] = []
+    for p, qn in zip(held, owner):
+        questions[qn]["held"].append(float(p))
 
     def rules(q: dict) -> tuple[int | None, float]:
         pick = q["rules_pick"]

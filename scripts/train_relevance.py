@@ -31,11 +31,11 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
+from _grouped_logistic import fit_grouped  # noqa: E402
 from check_questions import CORPUS, load_questions, split_of  # noqa: E402
 from kg import Settings  # noqa: E402
 from retrieval import HybridRetriever, Library, analyze  # noqa: E402
@@ -91,11 +91,7 @@ def evaluate(corpora: dict[str, list[dict]], depth: int) -> tuple[dict, Logistic
                 groups.append(item["group"])
                 owner.append((name, qn))
     xs, ys, ws = np.array(x), np.array(y), np.array(w) * len(x) / len(corpora)
-    held = np.zeros(len(ys))
-    for train, test in GroupKFold(n_splits=5).split(xs, ys, groups):
-        fold = LogisticRegression(C=C, max_iter=3000, random_state=0).fit(xs[train], ys[train], sample_weight=ws[train])
-        held[test] = fold.predict_proba(xs[test])[:, 1]
-    model = LogisticRegression(C=C, max_iter=3000, random_state=0).fit(xs, ys, sample_weight=ws)
+    held, model = fit_grouped(xs, ys, ws, groups, C)
     scores: dict[tuple[str, int], list[float]] = {}
     for key, p in zip(owner, held):
         scores.setdefault(key, []).append(float(p))

@@ -27,12 +27,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
+from _grouped_logistic import fit_grouped  # noqa: E402
 from check_questions import CORPUS, load_questions, split_of  # noqa: E402
 from kg import Settings  # noqa: E402
 from retrieval import HybridRetriever, Library, analyze  # noqa: E402
@@ -109,12 +108,7 @@ def main() -> None:
                 groups.append(item["group"])
                 question_of.append((name, qn))
     features_array, labels, weights = np.array(x), np.array(y), np.array(w) * len(x) / 3.0
-    held_out = np.zeros(len(labels))
-    for train, test in GroupKFold(n_splits=5).split(features_array, labels, groups):
-        fold = LogisticRegression(C=C, max_iter=3000, random_state=0)
-        fold.fit(features_array[train], labels[train], sample_weight=weights[train])
-        held_out[test] = fold.predict_proba(features_array[test])[:, 1]
-    model = LogisticRegression(C=C, max_iter=3000, random_state=0).fit(features_array, labels, sample_weight=weights)
+    held_out, model = fit_grouped(features_array, labels, weights, groups, C)
 
     by_question: dict[tuple[str, int], tuple[list[float], list[float], list[int]]] = defaultdict(lambda: ([], [], []))
     fused_rank = FEATURES.index("fused_rank")
