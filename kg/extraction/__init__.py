@@ -39,11 +39,11 @@ from ._lexicon import is_role_noun
 from ._relations import find_relations
 from ._statements import QuoteFinder
 from ._titles import canonical_title
-from ._types import ENTITY_KINDS, Acronym, DateMention, Entity, Extraction, Mention, Post, Quote, Relation
+from ._types import ENTITY_KINDS, RESOLUTIONS, Acronym, DateMention, Entity, Extraction, Mention, Post, Quote, Relation
 
 __all__ = [
     "Extractor", "extract_article", "parse_pieces", "MAX_PARSE_CHARS", "MAX_MENTIONS_PER_SENTENCE", "demonym_country", "is_role_noun", "canonical_title", "load_pipeline", "AliasTable", "norm", "normalize_date",
-    "Extraction", "Entity", "Mention", "Acronym", "Post", "Quote", "Relation", "DateMention", "ENTITY_KINDS",
+    "Extraction", "Entity", "Mention", "Acronym", "Post", "Quote", "Relation", "DateMention", "ENTITY_KINDS", "RESOLUTIONS",
 ]
 
 log = logging.getLogger(__name__)

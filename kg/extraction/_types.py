@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
-    "ENTITY_KINDS", "Entity", "Mention", "Acronym", "Post", "Quote", "Relation", "DateMention", "Extraction",
+    "ENTITY_KINDS", "RESOLUTIONS", "Entity", "Mention", "Acronym", "Post", "Quote", "Relation", "DateMention", "Extraction",
 ]
 
 #: Entity kinds kgqa extracts (``date`` mentions are kept apart in :class:`DateMention`).
@@ -27,13 +27,28 @@ class Entity:
 
 @dataclass(frozen=True)
 class Mention:
-    """``text[start:end]`` names ``entity`` in sentence ``sentence`` (its index)."""
+    """``text[start:end]`` names ``entity`` in sentence ``sentence`` (its index).
+
+    ``resolution`` says why a name that is not the entity's own label names it (one of
+    :data:`RESOLUTIONS`); it is empty when the text is the label itself.
+    """
 
     start: int
     end: int
     text: str
     entity: tuple[str, str]
     sentence: int
+    resolution: str = ""
+
+
+#: Why a mention names an entity whose label it is not: the reason recorded as ``kgqa:resolution``.
+RESOLUTIONS = {
+    "same-article": "a short form of a fuller name the same article uses (\"Mr Blair\" after \"Tony Blair\")",
+    "acronym": "an acronym the article defines (\"IRGC\" after \"Islamic Revolutionary Guard Corps (IRGC)\")",
+    "known-alias": "a name or alias an earlier article gave exactly one entity",
+    "dominant-bearer": "a bare surname no full form in its article completes, given to the bearer most articles name",
+    "variant": "a spelling or form of the label (country short names, demonyms, a longer organisation name)",
+}
 
 
 @dataclass(frozen=True)
