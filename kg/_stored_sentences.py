@@ -67,7 +67,7 @@ SELECT ?s ?id ?a ?i ?b ?e ?text ?section ?headline ?date ?url ?commenter ?segmen
   OPTIONAL {{ ?a <http://schema.org/headline> ?headline }}
   OPTIONAL {{ ?a <http://schema.org/datePublished> ?date }}
   OPTIONAL {{ ?a <http://schema.org/url> ?url }}
-  OPTIONAL {{ ?s <{KGQA.commenter}> ?c . ?c <{RDFS.label}> ?commenter }}
+  OPTIONAL {{ ?s <{KGQA.commenter}> ?c . GRAPH ?cg {{ ?c <{RDFS.label}> ?commenter }} }}
 }} }}"""
 
 

@@ -12,8 +12,12 @@ file. Each fact has ``article`` (its id), ``kind`` and the fields of its kind:
 - ``date``: ``text``, ``value`` (ISO, or null when it stays text)
 
 Names match when their normalised forms meet an entity's label or aliases;
-titles when one contains the other; predicates when the gold words are all in
-the extracted predicate.
+titles when one contains the other; predicates when they start with the same
+verb lemma and the gold words are all in the extracted predicate (``sell in``
+matches ``sell in``, ``sell unit in``, not ``say following sale in``; a negated
+relation, ``not sell``, matches no gold relation). A relation's subject and
+object also match through the aliases the gold gives their entity in that
+article ("Dirty Den" for "Den Watts").
 """
 
 from __future__ import annotations
@@ -120,6 +124,18 @@ def _title_match(gold: str, title: str) -> bool:
     return g == t or g in t or t in g
 
 
+def _predicate_match(gold: str, predicate: str, negated: bool = False) -> bool:
+    """Same verb lemma first, and every gold word in the extracted predicate (both are lemma forms).
+
+    >>> _predicate_match("sell in", "sell unit in"), _predicate_match("sell", "say following sale to")
+    (True, False)
+    >>> _predicate_match("depend on", "depend"), _predicate_match("buy", "buy", negated=True)
+    (False, False)
+    """
+    g, p = gold.lower().split(), predicate.lower().split()
+    return not negated and bool(g and p) and g[0] == p[0] and set(g) <= set(p)
+
+
 def _match(
     score: KindScore, gold: list[dict[str, Any]], predicted: list[Any],
     same: Callable[[dict[str, Any], Any], bool], show: Callable[[Any], str],
@@ -170,10 +186,19 @@ def _score_article(scores: FactScores, x: Extraction, sentences: list[Sentence],
            lambda g, q: sentence_of(g) == sentences[q.sentence].index
            and _name_match(g["speaker"], _names(x, q.speaker), q.speaker_text),
            lambda q: f"[{q.speaker[1] if q.speaker else q.speaker_text}] {sentences[q.sentence].text[:70]}")
+    aliases: dict[str, set[str]] = {}  # a gold entity's names, by each of them
+    for g in by_kind["entity"]:
+        names = {norm(g["label"])} | {norm(a) for a in g.get("aliases", [])}
+        for n in names:
+            aliases.setdefault(n, set()).update(names)
+
+    def endpoint(gold_name: str, key: tuple[str, str]) -> bool:
+        return bool(aliases.get(norm(gold_name), {norm(gold_name)}) & _names(x, key))
+
     _match(k["relation"], by_kind["relation"], x.relations,
-           lambda g, r: _name_match(g["subject"], _names(x, r.subject)) and _name_match(g["object"], _names(x, r.object))
-           and set(g["predicate"].lower().split()) <= set(r.predicate.split()),
-           lambda r: f"{r.subject[1]} | {r.predicate} | {r.object[1]}")
+           lambda g, r: endpoint(g["subject"], r.subject) and endpoint(g["object"], r.object)
+           and _predicate_match(g["predicate"], r.predicate, r.negated),
+           lambda r: f"{r.subject[1]} | {'not ' * r.negated}{r.predicate} | {r.object[1]}")
     _match(k["date"], by_kind["date"], x.dates,
            lambda g, d: norm(g["text"]) in norm(d.text) and g.get("value") == d.value,
            lambda d: f"{d.text} = {d.value}")

@@ -83,6 +83,8 @@ def fact_triples(
               (node, NIF.beginIndex, _nni(m.start)), (node, NIF.endIndex, _nni(m.end)),
               (node, NIF.referenceContext, ctx), (node, NIF.sentence, sent[m.sentence]),
               (node, ITSRDF.taIdentRef, entity(m.entity)), (node, ITSRDF.taClassRef, ENTITY_CLASSES[m.entity[0]])]
+        if m.resolution:  # why words that are not the label name this entity: the merge, as a fact
+            add((node, KGQA.resolution, Literal(m.resolution)))
     for d in x.dates:
         node = URIRef(iris.sentence(str(article), d.start, d.end))
         t += [(node, RDF.type, NIF.Phrase), (node, NIF.anchorOf, Literal(d.text)),

@@ -40,14 +40,16 @@ from .rdf import (
     article_record_hash,
     article_sentences,
     build_article_graph,
+    nt_term,
     to_ntriples,
 )
+from .entity_graph import add_descriptions_update, entities_graph, prune_update
 from .results import QueryResult, Term
 from .settings import Settings
 from ._stored_sentences import Mention, StoredSentence, read_sentences
 from .timing import stage, timed
 from .store import GraphStore, open_store
-from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, PREFIXES, RDFS, SKOS, Iris
+from .vocab import ITSRDF, KGQA, KGQA_ONTOLOGY_GRAPH, PREFIXES, RDFS, SKOS, Iris
 
 __all__ = ["KnowledgeGraph", "ArticleInfo", "StoredSentence", "Mention", "UpdateReport", "EXPORT_FORMATS"]
 
@@ -163,23 +165,29 @@ class KnowledgeGraph:
         return self.extractor.pipeline_id if self.extractor else ""
 
     def alias_table(self) -> AliasTable:
-        """Every stored entity name and alias (loaded once, then grown by each ingest)."""
+        """Every stored entity name and alias (loaded once, then grown by each ingest).
+
+        Labels come from the entity graph, aliases from the article graphs that use them, and an entity's
+        article count from the article graphs that mention it.
+        """
         if self._aliases is None:
             table = AliasTable()
             prefix = f"{self.settings.base_iri}entity/"
-            rows = self.store.select(f"""
-                SELECT ?e ?label ?alt ?g WHERE {{ GRAPH ?g {{ ?e <{RDFS.label}> ?label
-                  OPTIONAL {{ ?e <{SKOS.altLabel}> ?alt }} }} FILTER(STRSTARTS(STR(?e), "{prefix}")) }}""")
-            names: dict[tuple[str, str], tuple[set[str], set[str]]] = {}  # entity -> (aliases, article graphs)
-            for row in rows:
-                kind = (_value(row[0]) or "")[len(prefix):].split("/", 1)[0]
-                if kind in ENTITY_KINDS and row[1] is not None:
-                    aliases, graphs = names.setdefault((kind, _value(row[1]) or ""), (set(), set()))
-                    if row[2] is not None:
-                        aliases.add(_value(row[2]) or "")
-                    graphs.add(_value(row[3]) or "")
-            for entity, (aliases, graphs) in names.items():
-                table.add(entity, sorted(aliases), articles=len(graphs))
+            entities = entities_graph(self.iris)
+            keep = f'FILTER(STRSTARTS(STR(?e), "{prefix}"))'
+            labels = {_value(e): _value(label) or "" for e, label in self.store.select(
+                f"SELECT ?e ?label WHERE {{ GRAPH <{entities}> {{ ?e <{RDFS.label}> ?label }} {keep} }}")}
+            aliases: dict[str | None, list[str]] = {}
+            for e, alt in self.store.select(f"""SELECT DISTINCT ?e ?alt WHERE {{ GRAPH ?g {{
+                    ?e <{SKOS.altLabel}> ?alt }} FILTER(?g != <{entities}>) {keep} }}"""):
+                aliases.setdefault(_value(e), []).append(_value(alt) or "")
+            counts = {_value(e): int(_value(n) or 0) for e, n in self.store.select(f"""
+                SELECT ?e (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }} {keep} }}
+                GROUP BY ?e""")}
+            for iri, label in labels.items():
+                kind = (iri or "")[len(prefix):].split("/", 1)[0]
+                if kind in ENTITY_KINDS:
+                    table.add((kind, label), sorted(aliases.get(iri, ())), articles=counts.get(iri, 0))
             self._aliases = table
         return self._aliases
 
@@ -205,11 +213,33 @@ class KnowledgeGraph:
         with stage("RDF build"):
             return [build_article_graph(a, self.iris, f, self.pipeline) for a, f in zip(articles, facts)]
 
-    def _write(self, built: ArticleGraph, exists: bool) -> None:
+    def _write(self, built: ArticleGraph, exists: bool, *, described: bool = False) -> None:
+        """Store one article graph with its descriptions (``described``: they were added with its batch)."""
+        entities = entities_graph(self.iris)
         with stage("RDF write"):
-            self.store.replace_graph(built.iri, to_ntriples(built.triples), exists=exists)
+            if exists:  # one transaction: the old version's orphans go, the new graph and descriptions come
+                self.store.update(";\n".join(filter(None, [
+                    prune_update(entities, self.iris, leaving=built.iri),
+                    f"DROP SILENT GRAPH <{built.iri}>",
+                    f"INSERT DATA {{ GRAPH <{built.iri}> {{\n{to_ntriples(built.triples)}}} }}",
+                    add_descriptions_update(entities, built.descriptions, nt_term)])))
+            else:
+                if not described:
+                    self._describe([built])
+                self.store.replace_graph(built.iri, to_ntriples(built.triples), exists=False)
         self._articles_index()[built.article.id] = _Stored(built.iri, built.content_hash, built.record_hash)
         self._hashes[built.content_hash] = built.article.id
+
+    def _describe(self, built: Iterable[ArticleGraph]) -> None:
+        """Add new articles' descriptions to the entity graph, before their graphs (see :mod:`kg.entity_graph`)."""
+        update = add_descriptions_update(entities_graph(self.iris), (d for b in built for d in b.descriptions),
+                                         nt_term)
+        if update:
+            self.store.update(update)
+
+    def prune_entities(self) -> None:
+        """Remove descriptions no article refers to: what a write stopped between its two steps leaves."""
+        self.store.update(prune_update(entities_graph(self.iris), self.iris))
 
     def add_article(self, article: Article) -> tuple[str, ArticleGraph | None, str | None]:
         """Store one article, its sentences and facts, whole or not at all.
@@ -276,13 +306,16 @@ class KnowledgeGraph:
                 else:
                     batch_hashes[content] = article.id
                     todo.append((article, state == "changed"))
-            for (article, exists), built in zip(todo, self._build([a for a, _ in todo])):
-                self._write(built, exists)
+            built_batch = self._build([a for a, _ in todo])
+            with stage("RDF write"):  # one transaction for the batch's new descriptions
+                self._describe(b for (_, exists), b in zip(todo, built_batch) if not exists)
+            for (article, exists), built in zip(todo, built_batch):
+                self._write(built, exists, described=True)
                 report.stored += not exists
                 report.updated += exists
                 report.written.append(article.id)
                 report.sentences += len(built.sentences)
-                report.triples += len(built.triples)
+                report.triples += len(built.triples) + len(built.descriptions)
             if todo:
                 with stage("RDF write"):
                     self.store.flush()  # bounded memory: the store's write buffers go to disk batch by batch
@@ -304,7 +337,9 @@ class KnowledgeGraph:
             raise NotFound(f"no article with id {article_id!r}; `kgqa articles` lists them")
         iri = index[article_id].iri
         named = self._entities_in(iri) if self._aliases is not None else []
-        self.store.drop_graph(iri)
+        # One transaction: the article goes, with the descriptions of entities only it referred to.
+        self.store.update(f"{prune_update(entities_graph(self.iris), self.iris, leaving=iri)} ;\n"
+                          f"DROP SILENT GRAPH <{iri}>")
         index.pop(article_id)
         self._hashes = {s.content_hash: i for i, s in index.items()}
         if self._aliases is not None:
@@ -314,9 +349,10 @@ class KnowledgeGraph:
                 self._add_names(entity)
 
     def _entities_in(self, graph: str) -> list[tuple[str, str]]:
+        """The entities an article graph mentions, as (kind, label)."""
         prefix = f"{self.settings.base_iri}entity/"
-        rows = self.store.select(f"""SELECT DISTINCT ?e ?label WHERE {{ GRAPH <{graph}> {{ ?e <{RDFS.label}> ?label }}
-            FILTER(STRSTARTS(STR(?e), "{prefix}")) }}""")
+        rows = self.store.select(f"""SELECT DISTINCT ?e ?label WHERE {{ GRAPH <{graph}> {{ ?m <{ITSRDF.taIdentRef}> ?e }}
+            GRAPH <{entities_graph(self.iris)}> {{ ?e <{RDFS.label}> ?label }} FILTER(STRSTARTS(STR(?e), "{prefix}")) }}""")
         out = []
         for e, label in rows:
             kind = (_value(e) or "")[len(prefix):].split("/", 1)[0]
@@ -328,11 +364,12 @@ class KnowledgeGraph:
         """Put back what the stored graphs still say ``entity`` is called (nothing, if no article names it)."""
         assert self._aliases is not None
         iri = self.iris.entity(*entity)
-        rows = self.store.select(f"""SELECT ?label ?alt ?g WHERE {{ GRAPH ?g {{ <{iri}> <{RDFS.label}> ?label
-            OPTIONAL {{ <{iri}> <{SKOS.altLabel}> ?alt }} }} }}""")
-        if rows:
-            self._aliases.add(entity, [_value(r[1]) or "" for r in rows if r[1] is not None],
-                              articles=len({_value(r[2]) for r in rows}))
+        entities = entities_graph(self.iris)
+        graphs = self.store.select(f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> <{iri}> }} }}""")
+        if graphs:
+            rows = self.store.select(f"""SELECT DISTINCT ?alt WHERE {{ GRAPH ?g {{ <{iri}> <{SKOS.altLabel}> ?alt }}
+                FILTER(?g != <{entities}>) }}""")
+            self._aliases.add(entity, [_value(r[0]) or "" for r in rows], articles=len(graphs))
 
     def update(self, sparql: str) -> UpdateReport:
         """Apply a SPARQL 1.1 Update to the store, as one transaction; for administrators only.

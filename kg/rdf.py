@@ -18,6 +18,7 @@ from datetime import date, datetime
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from .entity_graph import split_descriptions
 from .extraction import Extraction
 from .facts import fact_triples
 from .model import ANSWERABLE_KINDS, Article, Segment, Sentence
@@ -29,7 +30,7 @@ __all__ = ["ArticleGraph", "article_sentences", "article_record_hash", "article_
 
 #: Bumped whenever segmentation, splitting or the RDF shape changes, so that
 #: re-ingesting an article rebuilds it instead of skipping it as unchanged.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"  # 4: entity descriptions in the entity graph
 
 Triple = tuple[URIRef, URIRef, Node]
 _IRI_OK = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
@@ -45,9 +46,10 @@ class ArticleGraph:
     author: str | None
     segments: list[Segment]
     sentences: list[Sentence]
-    triples: list[Triple]
+    triples: list[Triple]  # the article graph's
     content_hash: str
     record_hash: str
+    descriptions: list[Triple]  # for the entity graph (kg.entity_graph): what its entities are
 
 
 def _hash(text: str) -> str:
@@ -173,7 +175,8 @@ def build_article_graph(
     if facts is not None:
         commenters = {n: person for n, (_, person) in comment_nodes.items()}
         t.extend(fact_triples(facts, a, ctx, sentences, iris, commenters))
-    return ArticleGraph(article, str(a), author, segments, sentences, t, content_hash, record_hash)
+    own, descriptions = split_descriptions(t, iris)
+    return ArticleGraph(article, str(a), author, segments, sentences, own, content_hash, record_hash, descriptions)
 
 
 def _containing(starts: list[int], offset: int) -> int:

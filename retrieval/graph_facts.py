@@ -7,7 +7,8 @@ SPARQL tab. The query travels with the rows rather than sitting on the
 never shows another request's SPARQL. (``labels``, a name table nothing shows
 the query of, returns a plain dict.) Queries go through
 ``KnowledgeGraph.select`` (trusted, fixed shapes; values escaped here), each
-inside ``GRAPH ?g`` so they work on any store.
+inside ``GRAPH ?g`` so they work on any store. Labels are read with a ``GRAPH`` of their own: an
+entity's is in the entity graph, once (see :mod:`kg.entity_graph`), not in the article graph of its fact.
 """
 
 from __future__ import annotations
@@ -208,7 +209,7 @@ class GraphFacts:
                      sentence: str = "?sentence") -> str:
         binds = "".join(f"\n  BIND({value} AS ?{name})" for name, value in (("holder", holder), ("sentence", sentence))
                         if not value.startswith("?"))
-        holds = f"{holder} org:holds {post} ; rdfs:label ?holderLabel . {post} kgqa:title ?title ."
+        holds = f"{holder} org:holds {post} . GRAPH ?hg {{ {holder} rdfs:label ?holderLabel }} {post} kgqa:title ?title ."
         if sentence.startswith("?"):
             first, then = holds, (f"?fact rdf:subject {holder} ; rdf:predicate org:holds ; rdf:object {post} ; "
                                   f"prov:wasDerivedFrom {sentence} .")
@@ -225,7 +226,7 @@ class GraphFacts:
         return _PROLOGUE + f"""SELECT DISTINCT ?holder ?holderLabel ?title ?org ?orgLabel ?rank ?sentence WHERE {{ GRAPH ?g {{
   {where}{first}
   {then}
-  OPTIONAL {{ {where}{post} org:postIn ?org . ?org rdfs:label ?orgLabel }}
+  OPTIONAL {{ {where}{post} org:postIn ?org . GRAPH ?og {{ ?org rdfs:label ?orgLabel }} }}
   OPTIONAL {{ {holder} kgqa:rank ?rank }}{binds}
 }} }} LIMIT 200
 """
@@ -279,7 +280,7 @@ class GraphFacts:
   {where}
   ?q a schema:Quotation ; schema:text ?text ; kgqa:cue ?cue ; kgqa:speakerText ?speakerText ;
      prov:wasDerivedFrom ?sentence .
-  OPTIONAL {{ ?q schema:creator ?creator . ?creator rdfs:label ?creatorLabel }}
+  OPTIONAL {{ ?q schema:creator ?creator . GRAPH ?cg {{ ?creator rdfs:label ?creatorLabel }} }}
 }} }} LIMIT 500
 """
         rows = self.graph.select(query) if known else []
@@ -302,7 +303,7 @@ class GraphFacts:
         """Entities with ``short`` as an alternative name, and the sentence that said so if known."""
         rows, query = self._select(f"""
 SELECT DISTINCT ?entity ?label ?sentence WHERE {{ GRAPH ?g {{
-  ?entity skos:altLabel {sparql_literal(short)} ; rdfs:label ?label .
+  ?entity skos:altLabel {sparql_literal(short)} . GRAPH ?lg {{ ?entity rdfs:label ?label }}
   OPTIONAL {{ ?fact rdf:subject ?entity ; rdf:predicate skos:altLabel ; rdf:object {sparql_literal(short)} ;
                    prov:wasDerivedFrom ?sentence }}
 }} }} LIMIT 50""")
@@ -311,7 +312,7 @@ SELECT DISTINCT ?entity ?label ?sentence WHERE {{ GRAPH ?g {{
     def authors(self, article: str) -> Found[str]:
         """The names of the article's authors."""
         rows, query = self._select(f"""
-SELECT DISTINCT ?author ?name WHERE {{ GRAPH ?g {{ {_iri(article)} schema:author ?author . ?author rdfs:label ?name }} }}""")
+SELECT DISTINCT ?author ?name WHERE {{ GRAPH ?g {{ {_iri(article)} schema:author ?author . GRAPH ?lg {{ ?author rdfs:label ?name }} }} }}""")
         return Found(tuple(_v(r[1]) or "" for r in rows), query)
 
     def comment_count(self, article: str) -> Found[CommentCount]:

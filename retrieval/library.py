@@ -158,6 +158,8 @@ class Library:
         self._merge_soon()
 
     def _recover(self, progress: bool) -> None:
+        if self._pending.is_file():  # a write stopped between its descriptions and its graph leaves orphans
+            self.graph.prune_entities()
         hashes = self.graph.article_hashes()
         missing, extra, stale = self.index.difference(hashes)
         if not (missing or extra or stale):

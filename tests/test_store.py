@@ -52,9 +52,10 @@ def test_rdf_contract_for_the_seed(graph: KnowledgeGraph) -> None:
     boiler = graph.query("SELECT ?t WHERE { ?seg kgqa:section kgqa:BoilerplateSection ; nif:anchorOf ?t }")
     assert {"Islamic state", "Al shabaab", "Boko Haram"} <= set(boiler.values("t"))
     assert count(graph, "?s a nif:Sentence ; nif:anchorOf ?t FILTER(?t IN ('Islamic state', 'Boko Haram'))") == 0
-    # one named graph per article, and the ontology in its own graph
+    # one named graph per article, the entities' descriptions in one graph, and the ontology in its own
     graphs = graph.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").values("g")
-    assert sorted(graphs) == sorted([graph.iris.article("000_b3bb278fd8698310"), "https://w3id.org/kgqa/ns"])
+    assert sorted(graphs) == sorted([graph.iris.article("000_b3bb278fd8698310"), "https://w3id.org/kgqa/ns",
+                                     f"{graph.iris.base}graph/entities"])
     assert count(graph, "kgqa:commenter a owl:ObjectProperty") == 1
 
 

@@ -328,12 +328,21 @@ def entity_page(graph: KnowledgeGraph, desc: Description) -> str:
         meta.append(f"<dt>post in</dt><dd>{', '.join(page.a(x, post_labels.get(x, x)) for x in post_in)}</dd>")
     parts.append(f'<dl class="meta">{"".join(meta)}</dl>')
 
+    # How other words came to name it: each merge is a fact of the article that made it (kgqa:resolution).
+    merges = select_values(graph, f"""
+        SELECT ?text ?why (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?m itsrdf:taIdentRef {e} ;
+          kgqa:resolution ?why ; nif:anchorOf ?text }} }} GROUP BY ?text ?why ORDER BY DESC(?n) ?text LIMIT 30""")
+    if merges:
+        items = [f"<li>“{_e(text)}” <span class=src>{_e(why)} · {_e(n)} article{'s' if n != '1' else ''}</span></li>"
+                 for text, why, n in merges if text]
+        parts.append(f'<h2>Names resolved to it</h2><ul class="resolutions">{"".join(items)}</ul>')
+
     # Posts held, each with the sentences that say so.
     posts: dict[str, dict[str, object]] = {}
     for post, title, post_label, org, org_label, s, text, headline in select_values(graph, f"""
         SELECT DISTINCT ?post ?title ?pl ?org ?ol ?s ?text ?h WHERE {{ GRAPH ?g {{ {e} org:holds ?post .
-          OPTIONAL {{ ?post kgqa:title ?title }} OPTIONAL {{ ?post rdfs:label ?pl }}
-          OPTIONAL {{ ?post org:postIn ?org OPTIONAL {{ ?org rdfs:label ?ol }} }}
+          OPTIONAL {{ ?post kgqa:title ?title }} OPTIONAL {{ GRAPH ?pg {{ ?post rdfs:label ?pl }} }}
+          OPTIONAL {{ ?post org:postIn ?org OPTIONAL {{ GRAPH ?og {{ ?org rdfs:label ?ol }} }} }}
           OPTIONAL {{ ?st rdf:subject {e} ; rdf:predicate org:holds ; rdf:object ?post ; prov:wasDerivedFrom ?s .
                      ?s nif:anchorOf ?text }}
           OPTIONAL {{ ?g schema:headline ?h }} }} }} ORDER BY ?title ?post ?s"""):
@@ -354,7 +363,7 @@ def entity_page(graph: KnowledgeGraph, desc: Description) -> str:
     # People holding posts in this organisation or place.
     people = select_values(graph, f"""
         SELECT DISTINCT ?p ?pl ?title ?post WHERE {{ GRAPH ?g {{ ?post org:postIn {e} ; org:heldBy ?p .
-          ?p rdfs:label ?pl OPTIONAL {{ ?post kgqa:title ?title }} }} }} ORDER BY ?pl ?title""")
+          GRAPH ?lg {{ ?p rdfs:label ?pl }} OPTIONAL {{ ?post kgqa:title ?title }} }} }} ORDER BY ?pl ?title""")
     if people:
         items = [f"<li>{page.a(p or '', pl)} — {page.a(post or '', title or post)}</li>"
                  for p, pl, title, post in people if p]
@@ -367,7 +376,7 @@ def entity_page(graph: KnowledgeGraph, desc: Description) -> str:
           ?q schema:creator {e} ; a schema:Quotation ; schema:text ?text ; prov:wasDerivedFrom ?s .
           ?s nif:anchorOf ?sent .
           OPTIONAL {{ ?q kgqa:cue ?cue }} OPTIONAL {{ ?q kgqa:speakerText ?as }} OPTIONAL {{ ?s kgqa:section ?section }}
-          OPTIONAL {{ ?s kgqa:sentenceIndex ?i }} OPTIONAL {{ ?s kgqa:commenter ?c . ?c rdfs:label ?who }}
+          OPTIONAL {{ ?s kgqa:sentenceIndex ?i }} OPTIONAL {{ ?s kgqa:commenter ?c . GRAPH ?cg {{ ?c rdfs:label ?who }} }}
           OPTIONAL {{ ?g schema:headline ?h }} }} }} ORDER BY ?g ?i ?q LIMIT 300""")
     if quotes:
         items = []
@@ -474,7 +483,7 @@ def _article_text(graph: KnowledgeGraph, node: str, context: str | None) -> str:
                     for s, b, e, section, comment, who in select_values(graph, f"""
         SELECT ?s ?b ?e ?section ?c ?who WHERE {{ GRAPH {node} {{ ?s a nif:Sentence ; nif:beginIndex ?b ;
           nif:endIndex ?e OPTIONAL {{ ?s kgqa:section ?section }} OPTIONAL {{ ?s kgqa:inComment ?c }}
-          OPTIONAL {{ ?s kgqa:commenter ?cp . ?cp rdfs:label ?who }} }} }}""")), key=lambda s: (s.begin, s.end))
+          OPTIONAL {{ ?s kgqa:commenter ?cp . GRAPH ?cg {{ ?cp rdfs:label ?who }} }} }} }}""")), key=lambda s: (s.begin, s.end))
     spans = [s for s in spans if 0 <= s.begin < s.end <= len(text)]
     segments = sorted((int(b or 0), int(e or 0), section or "") for b, e, section in select_values(graph, f"""
         SELECT ?b ?e ?section WHERE {{ GRAPH {node} {{ ?seg a kgqa:Segment ; nif:beginIndex ?b ; nif:endIndex ?e
@@ -542,7 +551,7 @@ def article_page(graph: KnowledgeGraph, desc: Description) -> str:
 
     quotes = select_values(graph, f"""
         SELECT DISTINCT ?q ?who ?wl ?text ?s ?i ?section WHERE {{ GRAPH {node} {{ ?q a schema:Quotation ;
-          schema:creator ?who ; schema:text ?text OPTIONAL {{ ?who rdfs:label ?wl }}
+          schema:creator ?who ; schema:text ?text OPTIONAL {{ GRAPH ?wg {{ ?who rdfs:label ?wl }} }}
           OPTIONAL {{ ?q prov:wasDerivedFrom ?s OPTIONAL {{ ?s kgqa:sentenceIndex ?i }}
                      OPTIONAL {{ ?s kgqa:section ?section }} }} }} }} ORDER BY ?i ?q""")
     if quotes:
@@ -557,8 +566,8 @@ def article_page(graph: KnowledgeGraph, desc: Description) -> str:
         parts.append(f'<h2>Statements in this article</h2><ul>{"".join(items)}</ul>')
 
     entities = select_values(graph, f"""
-        SELECT ?x (SAMPLE(?l) AS ?label) (COUNT(?m) AS ?n) WHERE {{ GRAPH {node} {{ ?m itsrdf:taIdentRef ?x .
-          ?x rdfs:label ?l }} }} GROUP BY ?x ORDER BY DESC(?n) ?label""")
+        SELECT ?x (SAMPLE(?l) AS ?label) (COUNT(?m) AS ?n) WHERE {{ GRAPH {node} {{ ?m itsrdf:taIdentRef ?x }}
+          GRAPH ?lg {{ ?x rdfs:label ?l }} }} GROUP BY ?x ORDER BY DESC(?n) ?label""")
     if entities:
         items = [f"<li>{page.a(x or '', label)} <span class=src>{_e(entity_kind(x or '', graph.settings.base_iri))}"
                  f" · {_e(n)}×</span></li>" for x, label, n in entities if x]

@@ -179,25 +179,25 @@ def neighbourhood(graph: KnowledgeGraph, iri: str, *, limit: int = 16) -> Neighb
     # Posts the entity holds: holder -title-> organisation (or the post itself).
     for post, title, post_label, org, org_label in _rows(graph, f"""
         SELECT DISTINCT ?post ?title ?pl ?org ?ol WHERE {{ GRAPH ?g {{ {e} org:holds ?post .
-          OPTIONAL {{ ?post kgqa:title ?title }} OPTIONAL {{ ?post rdfs:label ?pl }}
-          OPTIONAL {{ ?post org:postIn ?org . OPTIONAL {{ ?org rdfs:label ?ol }} }} }} }} ORDER BY ?post"""):
+          OPTIONAL {{ ?post kgqa:title ?title }} OPTIONAL {{ GRAPH ?pg {{ ?post rdfs:label ?pl }} }}
+          OPTIONAL {{ ?post org:postIn ?org . OPTIONAL {{ GRAPH ?og {{ ?org rdfs:label ?ol }} }} }} }} }} ORDER BY ?post"""):
         if org and org_label:
             add(Node(org, org_label, entity_kind(org, base), org), Edge(iri, org, title or post_label or "holds"))
         elif post:
             add(Node(post, post_label or title or post, "post", post), Edge(iri, post, "holds"))
     # The entity as a post: who holds it, where it is.
     for person, person_label in _rows(graph, f"""
-        SELECT DISTINCT ?p ?l WHERE {{ GRAPH ?g {{ {e} org:heldBy ?p . ?p rdfs:label ?l }} }} ORDER BY ?l"""):
+        SELECT DISTINCT ?p ?l WHERE {{ GRAPH ?g {{ {e} org:heldBy ?p . GRAPH ?lg {{ ?p rdfs:label ?l }} }} }} ORDER BY ?l"""):
         if person:
             add(Node(person, person_label or person, entity_kind(person, base), person), Edge(person, iri, "holds"))
     for org, org_label in _rows(graph, f"""
-        SELECT DISTINCT ?o ?l WHERE {{ GRAPH ?g {{ {e} a org:Post ; org:postIn ?o . ?o rdfs:label ?l }} }}"""):
+        SELECT DISTINCT ?o ?l WHERE {{ GRAPH ?g {{ {e} org:postIn ?o . GRAPH ?lg {{ ?o rdfs:label ?l }} }} }}"""):
         if org:
             add(Node(org, org_label or org, entity_kind(org, base), org), Edge(iri, org, "post in"))
     # People holding posts in the entity (an organisation or a country).
     for person, person_label, title in _rows(graph, f"""
         SELECT DISTINCT ?p ?l ?title WHERE {{ GRAPH ?g {{ ?post org:postIn {e} ; org:heldBy ?p .
-          ?p rdfs:label ?l OPTIONAL {{ ?post kgqa:title ?title }} }} }} ORDER BY ?l"""):
+          GRAPH ?lg {{ ?p rdfs:label ?l }} OPTIONAL {{ ?post kgqa:title ?title }} }} }} ORDER BY ?l"""):
         if person:
             add(Node(person, person_label or person, entity_kind(person, base), person),
                 Edge(person, iri, title or "holds a post in"))
@@ -227,7 +227,7 @@ def neighbourhood(graph: KnowledgeGraph, iri: str, *, limit: int = 16) -> Neighb
         for other, other_label, _n in _rows(graph, f"""
             SELECT ?x (SAMPLE(?l0) AS ?l) (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{
               ?m itsrdf:taIdentRef {e} ; nif:sentence ?s . ?m2 nif:sentence ?s ; itsrdf:taIdentRef ?x .
-              ?x rdfs:label ?l0 FILTER(?x != {e}) }} }} GROUP BY ?x ORDER BY DESC(?n) ?l LIMIT {room + 8}"""):
+              GRAPH ?lg {{ ?x rdfs:label ?l0 }} FILTER(?x != {e}) }} }} GROUP BY ?x ORDER BY DESC(?n) ?l LIMIT {room + 8}"""):
             if other and other not in nodes and other != iri and len(nodes) < limit:
                 add(Node(other, other_label or other, entity_kind(other, base), other),
                     Edge(iri, other, "mentioned with", weak=True))
@@ -337,8 +337,8 @@ class EntityNames:
             if limit not in self._popular:
                 base = self.graph.settings.base_iri
                 rows = _rows(self.graph, f"""
-                    SELECT ?e (SAMPLE(?l0) AS ?l) (COUNT(?m) AS ?n) WHERE {{ GRAPH ?g {{ ?m itsrdf:taIdentRef ?e .
-                      ?e rdfs:label ?l0 }} FILTER(STRSTARTS(STR(?e), {sparql_literal(base + "entity/")})) }}
+                    SELECT ?e (SAMPLE(?l0) AS ?l) (COUNT(?m) AS ?n) WHERE {{ GRAPH ?g {{ ?m itsrdf:taIdentRef ?e }}
+                      GRAPH ?lg {{ ?e rdfs:label ?l0 }} FILTER(STRSTARTS(STR(?e), {sparql_literal(base + "entity/")})) }}
                     GROUP BY ?e ORDER BY DESC(?n) ?l LIMIT {int(limit)}""")
                 self._popular[limit] = [EntityMatch(iri, label or iri, entity_kind(iri, base))
                                         for iri, label, _ in rows if iri]

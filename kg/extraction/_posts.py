@@ -26,19 +26,62 @@ Key = tuple[str, str]
 _CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
 _ORG_PREPS = frozenset({"of", "at", "for", "to", "in"})
 _COPULAS = frozenset({"be", "become", "remain"})
+_HYPOTHETICAL = frozenset({"if", "unless", "whether"})
+_PERSONAL = frozenset({"he", "she", "his", "her", "him"})
+# Nouns that name another person than their possessor: "his predecessor as chief executive" is not his post.
+_RELATIVES = frozenset({"predecessor", "successor", "replacement", "counterpart", "rival", "opponent",
+                        "challenger", "deputy", "boss", "wife", "husband", "son", "daughter", "father", "mother"})
+# Verbs that give their object a post ("appointed X chief executive", "named X as chairman").
+_APPOINTING = frozenset({"appoint", "name", "elect", "re-elect", "install", "choose", "select", "hire", "nominate",
+                         "promote", "confirm", "reappoint", "recruit", "make"})
+# Verbs whose subject holds (or held) the post after "as": "served as", "took over as", "joined X as".
+_AS_VERBS = frozenset({"serve", "act", "take", "join", "succeed", "replace", "remain", "stay", "continue", "return",
+                       "resign", "quit", "step", "retire", "start", "begin", "work", "sign"})
 # Words before a title that say when or how well it was held, not what it is: "new boss", "former leader",
 # "youngest premier", "But Prime Minister" (a sentence's first word is capitalised like a title).
 _TENURE = frozenset({"new", "former", "ex", "then", "acting", "interim", "outgoing", "incoming", "current",
                      "late", "future", "newly", "recently", "longtime", "long-time", "serving", "sitting"})
 _NOT_TITLE_POS = frozenset({"CCONJ", "SCONJ", "ADV", "INTJ", "DET", "PRON", "ADP", "PART", "NUM"})
+# Words in front of a role noun that praise or describe its holder rather than name the post.
+_PRAISE = frozenset({
+    "legendary", "veteran", "influential", "famed", "famous", "renowned", "well-known", "key", "fellow", "top",
+    "leading", "pioneering", "respected", "prominent", "controversial", "outspoken", "popular", "successful",
+    "celebrated", "distinguished", "acclaimed", "award-winning", "best-selling", "bestselling", "young", "old",
+    "experienced", "charismatic", "flamboyant", "colourful", "colorful", "maverick", "talented", "beleaguered",
+    "embattled", "disgraced", "jailed", "murdered", "assassinated", "exiled", "ousted", "deposed",
+})
+# Participles that are part of a title ("managing director"), unlike "newly-appointed" or "Oscar-winning".
+_TITLE_PARTICIPLES = frozenset({"managing", "presiding", "commanding", "governing", "ruling", "founding",
+                                "operating", "executive", "supervising", "consulting", "visiting"})
+# Role nouns that describe someone rather than name a post they hold ("Hollywood star", "pop star").
+_NOT_POSTS = frozenset({"star", "stars"})
+# Titles that begin a name without being a post ("Prince Harry", "Rabbi Marvin Hier"); unlike these,
+# "President Bush" and "Senator McCain" name the post.
+_NAME_ONLY = NAME_TITLES - {"president", "senator", "governor", "judge"}
+# Superlatives that make a copula an award or a judgement ("was best actress", "is the best striker").
+_JUDGEMENTS = frozenset({"best", "worst", "greatest", "finest", "biggest"})
 
 
 def _bare(words: list[Token]) -> list[Token]:
-    """A title's words without the tenure words, superlatives and function words in front of it."""
+    """A title's words without what says when, how well or how old, rather than what the post is: tenure
+    words anywhere ("Labour former minister"), an age ("22-year-old"), and in front superlatives, function
+    words, praise ("legendary", "veteran") and participles ("Oscar-winning", "newly-appointed")."""
+    words = [t for n, t in enumerate(words) if t.lower_ not in _TENURE or n == len(words) - 1]
+    for n in range(len(words) - 1, 0, -1):
+        if words[n].lower_ == "old" and words[n - 1].lower_ in {"year", "years"}:
+            words = words[n + 1 :]
+            break
     while len(words) > 1 and (words[0].lower_ in _TENURE or words[0].tag_ in {"JJS", "RBS"}
-                              or words[0].pos_ in _NOT_TITLE_POS or words[0].lower_.startswith("ex-")):
+                              or words[0].pos_ in _NOT_TITLE_POS or words[0].lower_.startswith("ex-")
+                              or words[0].is_punct or words[0].lower_ in _PRAISE
+                              or words[0].tag_ in {"VBN", "VBG"} and words[0].lower_ not in _TITLE_PARTICIPLES):
         words = words[1:]
     return words
+
+
+def _is_role(t: Token) -> bool:
+    """A role noun that names a post (not a description such as "star")."""
+    return is_role_noun(t.text) and t.lower_ not in _NOT_POSTS
 
 
 def _org_key(key: Key | None) -> Key | None:
@@ -69,7 +112,7 @@ def _title(head: Token, ents: dict[int, Key]) -> str:
     """The role noun with its own modifiers ("international operations chief"), no determiners or owners."""
     words = [t for t in head.subtree if t.i <= head.i and t.dep_ not in {"det", "poss", "case", "punct"}
              and t.i not in ents and not any(a.dep_ == "poss" for a in t.ancestors if a.i < head.i and a != head)]
-    words = [t for t in words if not (t.dep_ == "prep" or t.head.dep_ == "prep" and t.head.i < head.i)]
+    words = [t for t in words if t == head or not (t.dep_ == "prep" or t.head.dep_ == "prep" and t.head.i < head.i)]
     words = [t for t in words if t.i >= min((w.i for w in words), default=head.i)]
     return " ".join(t.text for t in _bare(words))
 
@@ -128,7 +171,7 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             chain.pop(0)
         if _object_of_preposition(chain):
             continue  # "a spokesman for Mr Blair", "adviser to Mr Brown": the post is someone else's
-        if not chain or all(t.lower_ in NAME_TITLES for t in chain):
+        if not chain or all(t.lower_ in _NAME_ONLY for t in chain):
             continue  # "Prince Harry", "Rabbi Marvin Hier": part of how the name is written
         start = chain[0].i
         found = _chain_posts(list(chain), ents, holder, si)
@@ -163,7 +206,7 @@ def _chain_posts(chain: list[Token], ents: dict[int, Key], holder: Key, si: int)
     posts: list[Post] = []
     for n, part in enumerate(parts):
         part = [t for t in part if t.text not in {"(", ")"}]
-        roles = [t for t in part if is_role_noun(t.text) and t.i not in ents]
+        roles = [t for t in part if _is_role(t) and t.i not in ents]
         orgs = [_org_key(ents.get(t.i)) for t in part if _org_key(ents.get(t.i))]
         org = orgs[0] if orgs else None
         last_part = n == len(parts) - 1
@@ -182,37 +225,126 @@ def _chain_posts(chain: list[Token], ents: dict[int, Key], holder: Key, si: int)
 
 
 def _apposition_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
+    """"Jeff Ravencraft, technology strategist at Intel and chairman of X", "the founder of Y, Z"."""
     posts: list[Post] = []
     for t in doc:
-        if t.dep_ != "appos":
-            continue
-        for person_tok, role in ((t.head, t), (t, t.head)):
+        pairs = ((t.head, t), (t, t.head)) if t.dep_ == "appos" else ()
+        for person_tok, role in pairs or _misparsed_apposition(doc, t, ents):
             holder = ents.get(person_tok.i)
-            if holder and holder[0] == "person" and is_role_noun(role.text) and role.i not in ents:
-                posts.append(Post(holder, _title(role, ents), _org_near(role, ents), None, si, "apposition"))
+            if not (holder and holder[0] == "person"):
+                continue
+            for r in [role] + [c for c in role.conjuncts if c.i > role.i]:
+                if _is_role(r) and r.i not in ents and not _judged(r):
+                    posts.append(Post(holder, _title(r, ents), _org_near(r, ents), None, si, "apposition"))
     return posts
 
 
+def _misparsed_apposition(doc: Doc, role: Token, ents: dict[int, Key]) -> tuple[tuple[Token, Token], ...]:
+    """"insulting the founder of Iran's Islamic Republic, Ayatollah Ruhollah Khomenei": a role noun's phrase,
+    a comma and a name the parser made the role's sibling (the same head and relation), not its apposition."""
+    if not _is_role(role) or role.i in ents or role.dep_ in {"compound", "ROOT"}:
+        return ()
+    comma = role.right_edge.i if role.right_edge.text == "," else role.right_edge.i + 1
+    if comma + 1 >= len(doc) or doc[comma].text != ",":
+        return ()
+    first = doc[comma + 1]
+    key = ents.get(first.i)
+    if not key or key[0] != "person":
+        return ()
+    last = first.i
+    while last + 1 < len(doc) and ents.get(last + 1) == key:
+        last += 1
+    name = doc[first.i : last + 1].root
+    if name.head == role.head and name.dep_ == role.dep_ and name.i != role.head.i:
+        return ((name, role),)
+    return ()
+
+
+def _judged(role: Token) -> bool:
+    """An award or a judgement rather than a post: "was best actress", "the best striker in Europe"."""
+    return any(c.lower_ in _JUDGEMENTS for c in role.children)
+
+
 def _copula_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
+    """"Amir Toumaj is an independent analyst", "Brown, who is chairman of the group"."""
     posts: list[Post] = []
     for verb in doc:
-        if verb.lemma_ not in _COPULAS:
+        if verb.lemma_ not in _COPULAS or any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL for c in verb.children):
             continue
-        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
-        holder = next((ents[s.i] for s in subjects if ents.get(s.i, ("",))[0] == "person"), None)
+        holder = next((h for s in verb.children if s.dep_ == "nsubj" and (h := _holder(s, ents, doc))), None)
         if holder is None:
             continue
         roles = [c for c in verb.children if c.dep_ == "attr"]
         roles += [c for r in list(roles) for c in r.conjuncts]
         for role in roles:
-            if is_role_noun(role.text) and role.i not in ents:
+            if _is_role(role) and role.i not in ents and not _judged(role):
                 posts.append(Post(holder, _title(role, ents), _org_near(role, ents), None, si, "copula"))
+    return posts
+
+
+def _holder(subject: Token, ents: dict[int, Key], doc: Doc) -> Key | None:
+    """The person a subject or possessor names: a name, "who" of a relative clause after a name, or "he"/"his"
+    when a clause it is part of has a named person as its subject ("Bush will display ... as he begins his
+    second term as US President"); ``None`` when the nearest subject above it is anyone else ("I", "she")."""
+    key = ents.get(subject.i)
+    if key:
+        return key if key[0] == "person" else None
+    if subject.lower_ in {"who", "that"}:
+        clause = next((a for a in subject.ancestors if a.dep_ == "relcl"), None)
+        key = ents.get(clause.head.i) if clause is not None else None
+        return key if key and key[0] == "person" else None
+    if subject.lower_ not in _PERSONAL:
+        return None
+    for above in subject.ancestors:
+        for other in above.children:
+            if other.dep_ not in {"nsubj", "nsubjpass"} or other == subject or other.i > subject.i:
+                continue
+            key = ents.get(other.i)
+            if key:
+                return key if key[0] == "person" else None
+            if other.lower_ not in _PERSONAL:
+                return None
+    return None
+
+
+def _as_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
+    """Posts a verb or a noun gives "as" or as its complement: "his second term as US President", "joined
+    Tesco as finance director", "was appointed chief executive of X", "named Y chief executive"."""
+    posts: list[Post] = []
+    for t in doc:
+        if t.lower_ == "as" and t.dep_ == "prep":
+            roles = [c for c in t.children if c.dep_ == "pobj"]
+            gov = t.head
+        elif t.dep_ == "oprd" and t.head.lemma_ in _APPOINTING:
+            roles, gov = [t], t.head
+        else:
+            continue
+        roles += [c for r in list(roles) for c in r.conjuncts]
+        roles = [r for r in roles if _is_role(r) and r.i not in ents and not _judged(r)]
+        if not roles:
+            continue
+        holder: Key | None = None
+        owner: Key | None = None
+        if gov.pos_ in {"NOUN", "PROPN"} and gov.lemma_ not in _RELATIVES:
+            holder = next((h for c in gov.children if c.dep_ == "poss" and (h := _holder(c, ents, doc))), None)
+        elif gov.pos_ in {"VERB", "AUX"} and gov.lemma_ in _AS_VERBS | _APPOINTING:
+            deps = {"dobj", "nsubjpass"} if gov.lemma_ in _APPOINTING else {"nsubj", "nsubjpass"}
+            candidates = [c for c in gov.children if c.dep_ in deps]
+            candidates += [c for r in roles for c in r.children if c.dep_ in {"nmod", "compound", "npadvmod"}]
+            holder = next((h for c in candidates if (h := _holder(c, ents, doc))), None)
+            owners = [c for c in gov.children if c.dep_ in ({"nsubj"} if gov.lemma_ in _APPOINTING else {"dobj"})]
+            owner = next((_org_key(ents.get(c.i)) for c in owners if _org_key(ents.get(c.i))), None)
+        if holder is None:
+            continue
+        for r in roles:
+            posts.append(Post(holder, _title(r, ents), _org_near(r, ents) or owner, None, si, "as"))
     return posts
 
 
 def find_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     """Every post one sentence states, each once."""
-    found = _premodifier_posts(doc, ents, si) + _apposition_posts(doc, ents, si) + _copula_posts(doc, ents, si)
+    found = (_premodifier_posts(doc, ents, si) + _apposition_posts(doc, ents, si) + _copula_posts(doc, ents, si)
+             + _as_posts(doc, ents, si))
     out: list[Post] = []
     for p in sorted(found, key=lambda p: (-len(p.title), p.org is None)):
         same = [q for q in out if q.holder == p.holder and q.title.lower().endswith(p.title.lower())]

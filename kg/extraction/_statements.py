@@ -1,24 +1,37 @@
 """Attributed statements: who said what, pronoun and description speakers resolved to whom they mean.
 
-Cues: "according to X"; a reporting verb ("said", "added", "warned", "specified"
-...) with its subject, before or after the quote; a sentence that opens a
-quote right after an attributed one continues it. A reader's comment is the
-commenter's statement, whatever it says.
+Cues: "according to X"; a reporting verb ("said", "added", "warned", "pointed
+out", "dismissed claims" ...) with its subject, before or after the quote, or
+its agent ("criticised by X"); "X is said to" (a statement whose speaker the
+article does not name). A reporting verb inside a quotation is part of what was
+said, not a cue. A sentence that opens a quotation, or goes on with one the
+sentence before left open, right after an attributed sentence continues it
+(across paragraphs too). A reader's comment is the commenter's statement,
+whatever it says.
 
-A speaker the sentence only describes is resolved within the article: "he"/"she"
-to the person quoted (or named) last; "it" and "the firm", "the company", "the
-organisation" to the organisation quoted (or named) last; "the prime minister",
-"the campaign's director", "the Oscar winner" to the holder of that post earlier
-in the article, else the person named last.
+A speaker the sentence only describes is resolved within the article, the
+subject of the sentence before first (who the text is about), then the speaker
+quoted last, then the entity named last: "he"/"she" a person, "it" an
+organisation, "they" a group or plural; "the firm", "the company" an
+organisation; "the prime minister", "the Oscar winner" the holder of that post
+earlier in the article or whom the same words meant before. "A spokesman" and
+"Mr X's lawyer" are nobody named before; "the government" and "the authorities"
+are not an organisation named before either. A pronoun that means an unnamed
+speaker ("Officials said ... They also allege") takes that speaker's words as
+its text.
+
+A statement's text is the quoted words (direct quotations), else the clause the
+verb reports (see :mod:`._quotes_text`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-
 from ._lexicon import DEMONYMS, REPORTING_VERBS, is_role_noun
+from ._quotes_text import bare, direct_text, inside, odd_quotes, quote_spans, reported_text
 from ._types import Post, Quote
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
@@ -28,16 +41,41 @@ __all__ = ["QuoteFinder"]
 
 Key = tuple[str, str]
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+_RELATIVE = frozenset({"who", "that", "which"})
 _OPEN_QUOTES = ("“", '"', "‘", "'")
-_SPEAKER_ORDER = ("person", "organization", "place", "group")
 #: Heads of a description that means an organisation named before ("the firm said").
-_ORG_NOUNS = frozenset("""company firm group organisation organization bank club government agency party union
+_ORG_NOUNS = frozenset("""company firm group organisation organization bank club agency party union
 body board airline carmaker retailer network broadcaster team side association council ministry department
 commission authority regulator watchdog charity business corporation maker manufacturer giant operator""".split())
+#: Organisations a description means without naming one before: "the government said".
+_INSTITUTIONS = frozenset("government authorities administration police army military opposition".split())
 #: Heads of a description that means a person named before ("the Oscar winner said"), besides role nouns.
 _PERSON_NOUNS = frozenset("""winner champion holder star player singer actor actress director man woman veteran
 striker midfielder defender keeper captain coach manager boss""".split())
 _DEMONYM_NOUNS = frozenset(word.lower() for word in DEMONYMS)
+#: Cues besides the shared reporting verbs; phrasal ones need their particle.
+_MORE_VERBS = frozenset("allege indicate signal criticise criticize condemn".split())
+_PHRASAL = {"point": "out", "play": "down"}
+#: Verbs that report a statement only when they answer one: "dismissed claims", "rejected suggestions".
+_ANSWER_VERBS = frozenset("dismiss reject rubbish deny".split())
+_SPEECH_NOUNS = frozenset("""claim report suggestion allegation speculation criticism fear rumour rumor idea
+accusation charge call demand suggestion talk""".split())
+#: Verbs whose infinitive complement is what was said: "vowed to put Africa first".
+_COMMISSIVE = frozenset("vow promise pledge threaten urge".split())
+#: "X is said to ...": what unnamed sources say.
+_PASSIVE_REPORTS = frozenset("say report understand rumour".split())
+#: Things that speak for whoever wrote or carries them: "a note that said".
+_WRITINGS = frozenset("note letter statement message email e-mail sign banner placard card memo website blog".split())
+_UNNAMED = "unnamed source"
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """Someone a sentence mentions: an entity (``key``) or a description of one, with its kind."""
+
+    kind: str  # person, organization, place, group, plural, thing
+    key: Key | None
+    text: str
 
 
 def _speaker_in(tokens: list[Token], ents: dict[int, Key], head: Token) -> Key | None:
@@ -52,13 +90,50 @@ def _depth(t: Token) -> int:
     return sum(1 for _ in t.ancestors)
 
 
+def _phrase(subject: Token) -> list[Token]:
+    """The subject's words up to a relative clause: "The firm, whose unit ..." -> "The firm"."""
+    tokens = list(subject.subtree)
+    cut = min((c.left_edge.i for c in subject.children if c.dep_ in {"relcl", "acl"} and c.i > subject.i),
+              default=None)
+    if cut is not None:
+        tokens = [t for t in tokens if t.i < cut]
+    while len(tokens) > 1 and tokens[-1].is_punct:
+        tokens.pop()
+    return tokens or [subject]
+
+
+def _kind_of(head: Token) -> str:
+    """What a description's head says its referent is."""
+    lemma = head.lemma_.lower()
+    if lemma in _ORG_NOUNS or lemma in _INSTITUTIONS or head.lower_ in _INSTITUTIONS:
+        return "organization"
+    if is_role_noun(lemma) or lemma in _PERSON_NOUNS or head.lower_ in _DEMONYM_NOUNS:
+        return "person"
+    if head.tag_ in {"NNS", "NNPS"}:
+        return "plural"
+    return "thing"
+
+
+_FITS = {
+    "he": frozenset({"person"}), "she": frozenset({"person"}),
+    "it": frozenset({"organization"}), "they": frozenset({"plural", "group", "organization"}),
+}
+
+
 class QuoteFinder:
-    """Walks an article's sentences in order, remembering the last speaker for pronouns."""
+    """Walks an article's sentences in order, remembering who was said and named for pronouns."""
 
     def __init__(self) -> None:
         self.last: Quote | None = None
+        self.last_ref: _Ref | None = None  # the last quote's speaker
         self.last_person: Key | None = None
         self.last_org: Key | None = None
+        self.previous: tuple[int, _Ref | None] = (-1, None)  # the subject of the sentence before
+        self.open_after: int = -1  # a sentence that ends inside a quotation
+        self.meant: dict[str, Key] = {}  # "prime minister" -> whom those words meant before
+        self.quoted: dict[str, Key] = {}  # kind -> the entity of that kind quoted last
+        self._si = -1
+        self._subject: _Ref | None = None
 
     def comment(self, text: str, commenter: str | None, si: int) -> Quote:
         quote = Quote(("person", commenter) if commenter else None, commenter or "a reader", text, si, "comment")
@@ -66,8 +141,16 @@ class QuoteFinder:
 
     def sentence(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post] = ()) -> Quote | None:
         """The statement sentence ``si`` attributes, if any; ``posts``: the article's posts found so far."""
-        quote = self._according_to(doc, ents, si) or self._reporting_verb(doc, ents, si, posts) \
-            or self._continuation(doc, si)
+        if si != self._si:  # the first piece of a sentence: what the one before leaves
+            if self._si >= 0:
+                self.previous = (self._si, self._subject)
+            self._si, self._subject = si, None
+        text = doc.text  # once: Doc.text is rebuilt from the tokens on every access
+        continuing = self.open_after == si - 1 and self.last is not None and self.last.sentence == si - 1
+        spans = quote_spans(text, continuing)
+        quote = self._according_to(doc, ents, si, spans, text) \
+            or self._reporting_verb(doc, ents, si, posts, spans, text, continuing) \
+            or self._continuation(si, spans, text, continuing)
         for t in doc:
             kind = ents.get(t.i, ("",))[0]
             if kind == "person":
@@ -76,92 +159,285 @@ class QuoteFinder:
                 self.last_org = ents[t.i]
         if quote is not None:
             self.last = quote
+            if quote.cue != "continuation":
+                self.last_ref = self._ref_of(quote)
+                if quote.speaker is not None:
+                    self.quoted[quote.speaker[0]] = quote.speaker
+            self._subject = self.last_ref
+        elif self._subject is None:
+            self._subject = self._main_subject(doc, ents, spans)
+        if odd_quotes(text, continuing) and (quote is not None or text.lstrip().startswith(_OPEN_QUOTES)):
+            self.open_after = si
+        elif self.open_after == si - 1 or self.open_after == si:
+            self.open_after = -1
         return quote
 
-    def _according_to(self, doc: Doc, ents: dict[int, Key], si: int) -> Quote | None:
+    # -- cues ---------------------------------------------------------------------------------------------
+
+    def _according_to(self, doc: Doc, ents: dict[int, Key], si: int, spans: list[tuple[int, int]],
+                      text: str) -> Quote | None:
         for t in doc:
-            if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
+            if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to" \
+                    and not inside(t, spans):
                 to = doc[t.i + 1]
                 objects = [c for c in to.children if c.dep_ == "pobj"]
                 if not objects:
                     continue
                 pobj = objects[0]
                 # The parse of a long speaker phrase is often wrong; the words after "to" are not.
-                window = [x for x in doc[to.i + 1 :] if x.i <= max(pobj.right_edge.i, pobj.i)] or [pobj]
                 tail = doc[to.i + 1 :]
                 cut = next((x.i for x in tail if x.text in {",", ";"} and x.i > pobj.i), len(doc))
                 window = [x for x in tail if x.i < cut]
                 speaker = _speaker_in(window, ents, pobj) or next(
                     (ents[x.i] for x in window if x.i in ents and ents[x.i][0] != "group"), None)
-                said = doc[: t.i].text.rstrip(" ,;") if t.i > 2 else doc[cut:].text.strip(" ,;.")
+                said = doc[: t.i].text if t.i > 2 else doc[cut:].text
                 name = doc[window[0].i : window[-1].i + 1].text.rstrip(" .")
-                return Quote(speaker, name, said, si, "according to")
+                return Quote(speaker, name, bare(said), si, "according to")
         return None
 
-    def _reporting_verb(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post]) -> Quote | None:
-        verbs = [t for t in doc if t.lemma_ in REPORTING_VERBS and t.pos_ in {"VERB", "AUX"}]
-        text = doc.text  # once: Doc.text is rebuilt from the tokens on every access
-        quoted = any(ch in text for ch in ("“", '"'))
-        for verb in sorted(verbs, key=_depth):
-            subject = self._subject(verb)
+    def _cues(self, doc: Doc, spans: list[tuple[int, int]]) -> list[Token]:
+        verbs = []
+        for t in doc:
+            if t.pos_ not in {"VERB", "AUX"} or inside(t, spans):
+                continue
+            lemma = t.lemma_
+            if lemma in REPORTING_VERBS or lemma in _MORE_VERBS:
+                verbs.append(t)
+            elif lemma in _PHRASAL and any(c.dep_ == "prt" and c.lower_ == _PHRASAL[lemma] for c in t.children):
+                verbs.append(t)
+            elif lemma in _ANSWER_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in _SPEECH_NOUNS
+                                               for c in t.children):
+                verbs.append(t)
+        return sorted(verbs, key=_depth)
+
+    def _reporting_verb(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post],
+                        spans: list[tuple[int, int]], text: str, continuing: bool) -> Quote | None:
+        quoted = bool(spans)
+        for verb in self._cues(doc, spans):
+            lemma = verb.lemma_
+            passive = any(c.dep_ == "auxpass" for c in verb.children)
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            if passive and agent is None:
+                if lemma in _PASSIVE_REPORTS and any(c.dep_ == "nsubjpass" for c in verb.children) \
+                        and any(c.dep_ == "xcomp" for c in verb.children):
+                    said = reported_text(doc, verb, [c for c in verb.children if c.dep_ == "xcomp"])
+                    return Quote(None, _UNNAMED, said, si, lemma)
+                continue
+            content = [c for c in verb.children if c.dep_ in {"ccomp", "dobj", "prep"}
+                       or (c.dep_ == "xcomp" and lemma in _COMMISSIVE)]
+            infinitive = any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children)
+            if infinitive and not any(c.dep_ == "ccomp" for c in content) and not quoted:
+                continue  # "used his website to report on arrests": a purpose, not a statement
+            if agent is not None:
+                objects = [c for c in agent.children if c.dep_ == "pobj"]
+                if not objects:
+                    continue
+                head = objects[0]
+                tokens = list(head.subtree)
+                speaker = _speaker_in(tokens, ents, head) or next((ents[t.i] for t in tokens if t.i in ents), None)
+                if speaker is None and lemma not in REPORTING_VERBS:
+                    continue
+                said = direct_text(text, spans, continuing) or bare(doc[verb.head.left_edge.i : verb.head.i + 1].text)
+                return Quote(speaker, doc[tokens[0].i : tokens[-1].i + 1].text, said, si, lemma)
+            subject, trailing = self._subject_of(verb, doc, ents, spans)
             if subject is None:
                 continue
-            content = [c for c in verb.children if c.dep_ in {"ccomp", "xcomp", "dobj", "prep"}
-                       and c.dep_ != "xcomp"]
-            if not content and not quoted:
+            if trailing and not content:
+                said = direct_text(text, spans, continuing) or bare(doc[: subject.left_edge.i].text)
+            elif not content and not quoted:
                 continue
-            said = " ".join(doc[c.left_edge.i : c.right_edge.i + 1].text for c in content) or text
-            if subject.lower_ in _PRONOUNS:
-                speaker = self._pronoun(subject.lower_)
-                return Quote(speaker, subject.text, said, si, verb.lemma_)
-            tokens = list(subject.subtree)
-            named = subject.pos_ == "PROPN" or is_role_noun(subject.text)
-            speaker = ents.get(subject.i) or (_speaker_in(tokens, ents, subject) if named else None)
-            if speaker is None and not any(t.i in ents for t in tokens):
-                speaker = self._described(subject, posts)
-            name = doc[tokens[0].i : tokens[-1].i + 1].text
-            return Quote(speaker, name, said, si, verb.lemma_)
+            else:
+                said = direct_text(text, spans, continuing) or reported_text(doc, verb, content)
+            speaker, name = self._speaker(subject, doc, ents, posts, verb)
+            if speaker is _SKIP:
+                continue
+            return Quote(speaker, name, said, si, lemma)
         return None
 
-    @staticmethod
-    def _subject(verb: Token) -> Token | None:
-        for t in (verb, verb.head):
-            for c in t.children:
-                if c.dep_ in {"nsubj"}:
-                    return c
-            if verb.dep_ not in {"xcomp", "conj"}:
-                break
-        return None
+    def _subject_of(self, verb: Token, doc: Doc, ents: dict[int, Key],
+                    spans: list[tuple[int, int]]) -> tuple[Token | None, bool]:
+        """The verb's subject outside any quotation, nearest first, and whether it trails what was said
+        ("..., Downing Street has indicated."). A verb the parse joined to another with no subject of its own
+        ("... and the Commission predicts") takes the noun phrase right before it, else the other's subject."""
+        own = [c for c in verb.children if c.dep_ == "nsubj" and not inside(c, spans)]
+        if own:
+            return min(own, key=lambda c: abs(c.i - verb.i)), False
+        if verb.dep_ not in {"xcomp", "conj"}:
+            return None, False
+        if verb.dep_ == "conj":
+            found = _np_before(doc, verb.i)
+            if found is not None:
+                head, after = found
+                return head, after == ","
+        head = verb.head
+        subjects = [c for c in head.children if c.dep_ == "nsubj" and not inside(c, spans)]
+        return (min(subjects, key=lambda c: abs(c.i - verb.i)) if subjects else None), False
 
-    def _pronoun(self, pronoun: str) -> Key | None:
-        last = self.last.speaker if self.last else None
+    # -- speakers -----------------------------------------------------------------------------------------
+
+    def _speaker(self, subject: Token, doc: Doc, ents: dict[int, Key], posts: Sequence[Post],
+                 verb: Token) -> tuple[Key | None, str]:
+        lower = subject.lower_
+        if lower in _PRONOUNS:
+            ref = self._pronoun(lower, doc, ents, subject)
+            if ref is None:
+                return None, subject.text
+            return ref.key, subject.text if ref.key is not None else ref.text
+        if lower in _RELATIVE and subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
+            return self._relative(verb.head, doc, ents)
+        tokens = _phrase(subject)
+        name = doc[tokens[0].i : tokens[-1].i + 1].text.strip(" ,")
+        if subject.i in ents:
+            return ents[subject.i], name
+        named = subject.pos_ == "PROPN" or is_role_noun(subject.text)
+        possessors = {t.i for c in subject.children if c.dep_ == "poss" for t in c.subtree}
+        inner = [t for t in tokens if t.i not in possessors]
+        speaker = _speaker_in(inner, ents, subject) if named else None
+        if speaker is None and not any(t.i in ents for t in inner):
+            speaker = self._described(subject, posts, bool(possessors))
+        return speaker, name
+
+    def _relative(self, antecedent: Token, doc: Doc, ents: dict[int, Key]) -> tuple[Key | None, str]:
+        """Who "who"/"that" means: the noun the clause hangs on, or for a note or letter, whoever carries it."""
+        if antecedent.i in ents:
+            return ents[antecedent.i], antecedent.text
+        kind = _kind_of(antecedent)
+        if kind != "thing":
+            tokens = _phrase(antecedent)
+            return None, doc[tokens[0].i : tokens[-1].i + 1].text
+        writing = False
+        for t in [antecedent, *antecedent.ancestors]:
+            writing = writing or t.lemma_.lower() in _WRITINGS
+            if writing and t.i in ents and ents[t.i][0] in {"person", "organization"}:
+                return ents[t.i], t.text
+        return _SKIP, antecedent.text
+
+    def _pronoun(self, pronoun: str, doc: Doc | None = None, ents: dict[int, Key] | None = None,
+                 subject: Token | None = None) -> _Ref | None:
+        fits = _FITS.get(pronoun)
+        if fits is None:  # "we", "I": whoever spoke last
+            return self.last_ref
+        if doc is not None and subject is not None and ents is not None:
+            root = next((t for t in doc if t.dep_ == "ROOT"), None)
+            if root is not None and root.i != subject.head.i:  # "The government ..., which it says ..."
+                first = next((c for c in root.children if c.dep_ == "nsubj" and c.i < subject.i), None)
+                if first is not None and first.lower_ not in _PRONOUNS:
+                    ref = self._ref(first, ents)
+                    if ref is not None and ref.kind in fits:
+                        return ref
+        si, previous = self.previous
+        if previous is not None and si == self._si - 1 and (previous.kind in fits or (
+                pronoun == "it" and previous.kind == "place" and previous.key is not None)):
+            return previous
+        if self.last_ref is not None and self.last_ref.kind in fits:
+            return self.last_ref
         if pronoun in {"he", "she"}:
-            if last and last[0] == "person":
-                return last
-            return self.last_person
+            return _Ref("person", self.last_person, "") if self.last_person else None
         if pronoun == "it":
-            return last if last and last[0] == "organization" else self.last_org
-        return last
+            return _Ref("organization", self.last_org, "") if self.last_org else None
+        return self.last_ref
 
-    def _described(self, subject: Token, posts: Sequence[Post]) -> Key | None:
+    def _described(self, subject: Token, posts: Sequence[Post], possessed: bool) -> Key | None:
         """Whom "the firm", "the prime minister" or "the American" means, from earlier in the article."""
-        if not any(c.dep_ in {"det", "poss"} for c in subject.children) and not subject.is_sent_start:
+        determiners = [c for c in subject.children if c.dep_ in {"det", "poss"}]
+        if not determiners and not subject.is_sent_start:
             return None  # "analysts said": people in general, not someone named before
+        if any(c.dep_ == "det" and c.lower_ in {"a", "an", "another", "one", "some", "any"} for c in determiners):
+            return None  # "a spokesman said": someone not named before
         head = subject.lemma_.lower()
+        if head in _INSTITUTIONS or subject.lower_ in _INSTITUTIONS:
+            return None
         if head in _ORG_NOUNS:
-            last = self.last.speaker if self.last else None
-            return last if last and last[0] == "organization" else self.last_org
+            return self._recent("organization")
         if is_role_noun(head) or head in _PERSON_NOUNS or subject.lower_ in _DEMONYM_NOUNS:
             title = " ".join(t.lower_ for t in subject.subtree if t.dep_ in {"compound", "amod"} or t == subject)
             holders = [p.holder for p in posts if p.title.lower().endswith(title) or p.title.lower() == head]
             if holders:
                 return holders[-1]
-            last = self.last.speaker if self.last else None
-            return last if last and last[0] == "person" else self.last_person
+            if possessed:
+                return None  # "Mr Sigarchi's lawyer", "his spokesman": not the one named before
+            if title in self.meant:
+                return self.meant[title]
+            found = self._recent("person")
+            if found is not None:
+                self.meant[title] = found
+            return found
         return None
 
-    def _continuation(self, doc: Doc, si: int) -> Quote | None:
-        last = self.last
-        if last is None or last.sentence != si - 1 or not doc.text.lstrip().startswith(_OPEN_QUOTES):
+    def _recent(self, kind: str) -> Key | None:
+        si, previous = self.previous
+        if previous is not None and previous.key is not None and previous.kind == kind and si == self._si - 1:
+            return previous.key
+        if self.last_ref is not None and self.last_ref.kind == kind and self.last_ref.key is not None:
+            return self.last_ref.key
+        if kind in self.quoted:
+            return self.quoted[kind]
+        return self.last_person if kind == "person" else self.last_org
+
+    # -- what the sentence is about -----------------------------------------------------------------------
+
+    def _ref(self, subject: Token, ents: dict[int, Key]) -> _Ref | None:
+        tokens = _phrase(subject)
+        text = " ".join(t.text for t in tokens)
+        key = ents.get(subject.i) or _speaker_in(tokens, ents, subject)
+        if key is not None:
+            return _Ref(key[0], key, text)
+        if subject.lower_ in _PRONOUNS:
             return None
-        return Quote(last.speaker, last.speaker_text, doc.text, si, "continuation")
+        return _Ref(_kind_of(subject), None, text)
+
+    def _ref_of(self, quote: Quote) -> _Ref | None:
+        if quote.speaker is not None:
+            return _Ref(quote.speaker[0], quote.speaker, quote.speaker_text)
+        if quote.speaker_text == _UNNAMED or not quote.speaker_text:
+            return None
+        words = quote.speaker_text.split()
+        last = words[-1].lower().strip(",.") if words else ""
+        kind = "organization" if last in _ORG_NOUNS or last in _INSTITUTIONS else \
+            "person" if is_role_noun(last) or last in _PERSON_NOUNS else \
+            "plural" if last.endswith("s") else "thing"
+        return _Ref(kind, None, quote.speaker_text)
+
+    def _main_subject(self, doc: Doc, ents: dict[int, Key], spans: list[tuple[int, int]]) -> _Ref | None:
+        root = next((t for t in doc if t.dep_ == "ROOT"), None)
+        if root is None:
+            return None
+        subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not inside(c, spans)),
+                       None)
+        if subject is None:
+            return None
+        if subject.lower_ in _PRONOUNS:
+            return self._pronoun(subject.lower_)
+        return self._ref(subject, ents)
+
+    def _continuation(self, si: int, spans: list[tuple[int, int]], text: str, continuing: bool) -> Quote | None:
+        last = self.last
+        if last is None or last.sentence != si - 1:
+            return None
+        if not continuing and not text.lstrip().startswith(_OPEN_QUOTES):
+            return None
+        return Quote(last.speaker, last.speaker_text, direct_text(text, spans, continuing) or bare(text), si,
+                     "continuation")
+
+
+_SKIP: Key = ("", "")
+_NP_POS = frozenset({"PROPN", "NOUN", "ADJ", "DET", "NUM", "PART"})
+
+
+def _np_before(doc: Doc, i: int) -> tuple[Token, str] | None:
+    """The noun phrase that ends right before token ``i`` (auxiliaries and adverbs skipped) and starts after a
+    comma or "and": its head and that word; ``None`` when the words before are no such phrase."""
+    end = i - 1
+    while end >= 0 and doc[end].pos_ in {"ADV", "AUX", "PART"} and doc[end].tag_ != "POS":
+        end -= 1
+    if end < 0 or doc[end].pos_ not in {"PROPN", "NOUN"}:
+        return None
+    start = end
+    while start > 0 and (doc[start - 1].pos_ in _NP_POS or doc[start - 1].lower_ in {"of", "for"}):
+        start -= 1
+    if start == 0 or doc[start - 1].lower_ not in {",", "and"}:
+        return None
+    phrase = range(start, end + 1)
+    heads = [doc[j] for j in phrase if doc[j].head.i not in phrase or doc[j].head.i == j]
+    nouns = [h for h in heads if h.pos_ in {"PROPN", "NOUN"}]
+    return (nouns[0] if nouns else doc[end]), doc[start - 1].lower_  # a sentinel: the cue's subject is no speaker
