@@ -27,7 +27,7 @@ _CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
 _ORG_PREPS = frozenset({"of", "at", "for", "to", "in"})
 _COPULAS = frozenset({"be", "become", "remain"})
 _HYPOTHETICAL = frozenset({"if", "unless", "whether"})
-_PERSONAL = frozenset({"he", "she", "his", "her", "him"})
+_PERSONAL = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}  # pronoun -> who it can stand for
 # Nouns that name another person than their possessor: "his predecessor as chief executive" is not his post.
 _RELATIVES = frozenset({"predecessor", "successor", "replacement", "counterpart", "rival", "opponent",
                         "challenger", "deputy", "boss", "wife", "husband", "son", "daughter", "father", "mother"})
@@ -55,6 +55,14 @@ _TITLE_PARTICIPLES = frozenset({"managing", "presiding", "commanding", "governin
                                 "operating", "executive", "supervising", "consulting", "visiting"})
 # Role nouns that describe someone rather than name a post they hold ("Hollywood star", "pop star").
 _NOT_POSTS = frozenset({"star", "stars"})
+# Occupations the lexicon's role nouns lack (to move into ``_lexicon.ROLE_HEADS``).
+_MORE_ROLES = frozenset({"student", "teacher", "headteacher", "nurse", "officer", "official", "campaigner",
+                         "activist", "consultant", "banker", "trader", "broker", "entrepreneur", "investor",
+                         "businessman", "businesswoman", "historian", "academic", "physicist", "biologist",
+                         "chemist", "psychologist", "photographer", "film-maker", "filmmaker", "playwright",
+                         "poet", "screenwriter", "broadcaster", "commentator", "pundit", "referee", "manager",
+                         "winger", "forward", "full-back", "fly-half", "scrum-half", "prop", "hooker", "lock",
+                         "bowler", "batsman", "jockey", "trainer", "boxer", "sprinter", "athlete", "skipper"})
 # Titles that begin a name without being a post ("Prince Harry", "Rabbi Marvin Hier"); unlike these,
 # "President Bush" and "Senator McCain" name the post.
 _NAME_ONLY = NAME_TITLES - {"president", "senator", "governor", "judge"}
@@ -81,7 +89,7 @@ def _bare(words: list[Token]) -> list[Token]:
 
 def _is_role(t: Token) -> bool:
     """A role noun that names a post (not a description such as "star")."""
-    return is_role_noun(t.text) and t.lower_ not in _NOT_POSTS
+    return (is_role_noun(t.text) or t.lower_ in _MORE_ROLES) and t.lower_ not in _NOT_POSTS
 
 
 def _org_key(key: Key | None) -> Key | None:
@@ -149,7 +157,7 @@ def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
 
 def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     posts: list[Post] = []
-    for first, _, holder in _person_spans(ents, doc):
+    for first, end, holder in _person_spans(ents, doc):
         chain: list[Token] = []
         i = first - 1
         while i >= 0:
@@ -157,7 +165,7 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             if ents.get(i, ("",))[0] == "person":
                 break
             ok = (
-                t.i in ents or t.is_title or t.text in {"'s", "’s", "(", ")"} or is_role_noun(t.text)
+                t.i in ents or t.is_title or t.text in {"'s", "’s", "(", ")"} or _is_role(t)
                 or t.lower_ in RANKS
                 or (t.lower_ in _CONNECTORS and chain and i > 0 and doc[i - 1].lower_ != "according")
                 or (t.pos_ in {"ADJ", "NOUN", "VERB"} and t.is_lower and chain and t.head.i > t.i
@@ -167,6 +175,7 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
                 break
             chain.insert(0, t)
             i -= 1
+        chain = _own_part(chain, doc[first:end].root, ents)
         while chain and (chain[0].lower_ in _CONNECTORS or chain[0].text in {"'s", "’s", ")"}):
             chain.pop(0)
         if _object_of_preposition(chain):
@@ -182,6 +191,22 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             found = [Post(p.holder, p.title, p.org or owner, p.rank, p.sentence, p.source) for p in found]
         posts.extend(found)
     return posts
+
+
+def _own_part(chain: list[Token], name: Token, ents: dict[int, Key]) -> list[Token]:
+    """The chain after the last "and" that joins another person's post to this one: "the prime minister and
+    Chancellor Gordon Brown" (the name is coordinated with "minister"), "presenter Tess Daly and actress Anita
+    Dobson" (a role noun right before a name); "Iran's military attaché to Syria and IRGC Brigadier General"
+    stays whole."""
+    for k in range(len(chain) - 1, -1, -1):
+        if chain[k].lower_ != "and":
+            continue
+        before = chain[:k]
+        coordinated = name.dep_ == "conj" and any(name.head == t for t in before)
+        named = any(_is_role(a) and b.i in ents and b.i == a.i + 1 for a, b in zip(before, before[1:]))
+        if coordinated or named:
+            return chain[k + 1 :]
+    return chain
 
 
 def _object_of_preposition(chain: list[Token]) -> bool:
@@ -300,9 +325,10 @@ def _holder(subject: Token, ents: dict[int, Key], doc: Doc) -> Key | None:
             if other.dep_ not in {"nsubj", "nsubjpass"} or other == subject or other.i > subject.i:
                 continue
             key = ents.get(other.i)
-            if key:
-                return key if key[0] == "person" else None
-            if other.lower_ not in _PERSONAL:
+            if key and key[0] == "person" and not any(
+                    ents.get(i, ("",))[0] == "person" and ents[i] != key for i in range(other.i + 1, subject.i)):
+                return key  # and no other person named between: "accused Lord Butler of ... when he was"
+            if key or _PERSONAL.get(other.lower_) != _PERSONAL[subject.lower_]:
                 return None
     return None
 
