@@ -27,6 +27,10 @@ _CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
 _ORG_PREPS = frozenset({"of", "at", "for", "to", "in"})
 _COPULAS = frozenset({"be", "become", "remain"})
 _HYPOTHETICAL = frozenset({"if", "unless", "whether"})
+_MODALS = frozenset({"would", "could", "might", "should", "may", "'d"})
+# What a copula says of how well someone does a job, not which post they hold ("he has been a prudent chancellor").
+_OPINION = frozenset({"good", "great", "fine", "excellent", "brilliant", "fantastic", "terrible", "poor", "bad",
+                      "prudent", "competent", "incompetent", "strong", "weak", "real", "true", "natural", "born"})
 _PERSONAL = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}  # pronoun -> who it can stand for
 # Nouns that name another person than their possessor: "his predecessor as chief executive" is not his post.
 _RELATIVES = frozenset({"predecessor", "successor", "replacement", "counterpart", "rival", "opponent",
@@ -117,12 +121,38 @@ def _person_spans(ents: dict[int, Key], doc: Doc) -> list[tuple[int, int, Key]]:
 
 
 def _title(head: Token, ents: dict[int, Key]) -> str:
-    """The role noun with its own modifiers ("international operations chief"), no determiners or owners."""
+    """The role noun with its own modifiers ("international operations chief"), no determiners or owners, and
+    the complement that belongs to the title ("Secretary of State", "vice president of product management")."""
     words = [t for t in head.subtree if t.i <= head.i and t.dep_ not in {"det", "poss", "case", "punct"}
              and t.i not in ents and not any(a.dep_ == "poss" for a in t.ancestors if a.i < head.i and a != head)]
     words = [t for t in words if t == head or not (t.dep_ == "prep" or t.head.dep_ == "prep" and t.head.i < head.i)]
     words = [t for t in words if t.i >= min((w.i for w in words), default=head.i)]
-    return " ".join(t.text for t in _bare(words))
+    return " ".join(t.text for t in _bare(words) + _complement(head, ents))
+
+
+def _complement(head: Token, ents: dict[int, Key]) -> list[Token]:
+    """"of/for" and a short phrase naming a field, not an owner: "of State", "for Defence Procurement", "of the
+    Exchequer", "of product management"; none when it names an entity, a person ("his") or an article-bound
+    thing ("of the group", "of a company")."""
+    after = head.doc[head.i + 1] if head.i + 1 < len(head.doc) else None
+    if after is None or after.lower_ not in {"of", "for"} or after.head != head or after.dep_ != "prep":
+        return []
+    objects = [c for c in after.children if c.dep_ == "pobj"]
+    if len(objects) != 1:
+        return []
+    phrase = list(objects[0].subtree)
+    if len(phrase) > 4 or phrase[-1] != objects[0] or any(
+            w.i in ents or w.dep_ in {"prep", "poss", "relcl", "acl", "case"} or w.pos_ in {"PRON", "NUM", "PUNCT"}
+            for w in phrase):
+        return []
+    content = [w for w in phrase if w.lower_ != "the"]
+    if not content or any(w.pos_ == "DET" for w in content):
+        return []
+    if phrase[0].lower_ == "the" and not all(w.is_title for w in content):
+        return []  # "of the group": an owner the article names elsewhere
+    if not (all(w.is_title for w in content) or all(w.is_lower and w.pos_ in {"NOUN", "ADJ"} for w in content)):
+        return []
+    return [after] + phrase
 
 
 def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
@@ -239,6 +269,10 @@ def _chain_posts(chain: list[Token], ents: dict[int, Key], holder: Key, si: int)
             end = roles[-1].i
             start = max((t.i for t in part if t.i < end and (t.i in ents or t.text in {"'s", "’s"})), default=-1)
             words = _bare([t for t in part if start < t.i <= end and t.text not in {"'s", "’s"}])
+            rest = [t for t in part if t.i > end]
+            if rest and rest[0].lower_ in {"of", "for"} and len(rest) > 1 and all(
+                    t.i not in ents and (t.is_title or t.lower_ == "the") for t in rest[1:]):
+                words += rest  # "US Secretary of State Condoleezza Rice"
             posts.append(Post(holder, " ".join(t.text for t in words), org, rank if last_part else None, si,
                               "premodifier"))
         elif org and rank and last_part:
@@ -285,24 +319,27 @@ def _misparsed_apposition(doc: Doc, role: Token, ents: dict[int, Key]) -> tuple[
     return ()
 
 
-def _judged(role: Token) -> bool:
-    """An award or a judgement rather than a post: "was best actress", "the best striker in Europe"."""
-    return any(c.lower_ in _JUDGEMENTS for c in role.children)
+def _judged(role: Token, praise: bool = False) -> bool:
+    """An award or a judgement rather than a post: "was best supporting actress", "the best striker in
+    Europe"; with ``praise``, also "a key player", "a prudent chancellor" (what a copula says of someone)."""
+    before = [w for w in role.subtree if w.i < role.i]
+    return any(w.lower_ in _JUDGEMENTS or praise and (w.lower_ in _PRAISE or w.lower_ in _OPINION) for w in before)
 
 
 def _copula_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     """"Amir Toumaj is an independent analyst", "Brown, who is chairman of the group"."""
     posts: list[Post] = []
     for verb in doc:
-        if verb.lemma_ not in _COPULAS or any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL for c in verb.children):
-            continue
+        if verb.lemma_ not in _COPULAS or any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL
+                                              or c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children):
+            continue  # "if he became king", "Charles would be the supreme governor": not (yet) held
         holder = next((h for s in verb.children if s.dep_ == "nsubj" and (h := _holder(s, ents, doc))), None)
         if holder is None:
             continue
         roles = [c for c in verb.children if c.dep_ == "attr"]
         roles += [c for r in list(roles) for c in r.conjuncts]
         for role in roles:
-            if _is_role(role) and role.i not in ents and not _judged(role):
+            if _is_role(role) and role.i not in ents and not _judged(role, praise=True):
                 posts.append(Post(holder, _title(role, ents), _org_near(role, ents), None, si, "copula"))
     return posts
 
