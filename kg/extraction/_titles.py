@@ -15,6 +15,10 @@ article's words.
 ('vice president', 'chief executive', 'chief executive')
 >>> canonical_title("chairwoman"), canonical_title("Labor leader")
 ('chair', 'labour leader')
+>>> canonical_title("Tory leader"), canonical_title("Lib Dem spokesman"), canonical_title("CFO")
+('conservative leader', 'liberal democrat spokesperson', 'chief financial officer')
+>>> canonical_title("Secretary of State"), canonical_title("Director-General")
+('secretary of state', 'director general')
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ __all__ = ["canonical_title"]
 #: American spellings of words seen in titles -> British (the corpus and most users are British).
 _SPELLING = {
     "defense": "defence", "labor": "labour", "organization": "organisation", "center": "centre",
-    "program": "programme", "honor": "honour", "councilor": "councillor",
+    "program": "programme", "honor": "honour", "councilor": "councillor", "theater": "theatre",
+    "catalog": "catalogue",
 }
 #: Word runs that name the same role -> the one kept (longest runs first when matching).
 _SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
@@ -41,6 +46,13 @@ _SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("spokeswoman",): ("spokesperson",),
     ("spokesman",): ("spokesperson",),
     ("md",): ("managing", "director"),
+    ("cfo",): ("chief", "financial", "officer"),
+    ("chief", "finance", "officer"): ("chief", "financial", "officer"),
+    ("coo",): ("chief", "operating", "officer"),
+    ("cto",): ("chief", "technology", "officer"),
+    ("tory",): ("conservative",),
+    ("lib", "dem"): ("liberal", "democrat"),
+    ("libdem",): ("liberal", "democrat"),
 }
 _LONGEST = max(len(k) for k in _SYNONYMS)
 _SEPARATORS = re.compile(r"[\s\-–]+")
