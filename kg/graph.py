@@ -33,7 +33,8 @@ from .model import Article
 from .query_guard import QueryInfo, UpdateInfo, engine_syntax_error
 from .sparql_guard import SparqlGuard
 from .sparql_text import canonical_sparql
-from .extraction import ENTITY_KINDS, AliasTable, Extractor
+from ._export import EXPORT_FORMATS, export_store
+from .extraction import AliasTable, Extractor
 from .rdf import (
     ArticleGraph,
     article_content_hash,
@@ -46,10 +47,11 @@ from .rdf import (
 from .entity_graph import add_descriptions_update, entities_graph, prune_update
 from .results import QueryResult, Term
 from .settings import Settings
+from ._stored_aliases import add_stored_names, entities_in, load_alias_table
 from ._stored_sentences import Mention, StoredSentence, read_sentences
 from .timing import stage, timed
 from .store import GraphStore, open_store
-from .vocab import ITSRDF, KGQA, KGQA_ONTOLOGY_GRAPH, PREFIXES, RDFS, SKOS, Iris
+from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, PREFIXES, Iris
 
 __all__ = ["KnowledgeGraph", "ArticleInfo", "StoredSentence", "Mention", "UpdateReport", "EXPORT_FORMATS"]
 
@@ -57,13 +59,6 @@ log = logging.getLogger(__name__)
 
 #: Articles written by one ingest after which the embedded store is compacted (5 s after the 2,127 BBC articles).
 _COMPACT_AFTER = 200
-
-EXPORT_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 
 _INDEX_QUERY = f"""
 SELECT ?a ?id ?content ?record WHERE {{ GRAPH ?a {{
@@ -165,30 +160,9 @@ class KnowledgeGraph:
         return self.extractor.pipeline_id if self.extractor else ""
 
     def alias_table(self) -> AliasTable:
-        """Every stored entity name and alias (loaded once, then grown by each ingest).
-
-        Labels come from the entity graph, aliases from the article graphs that use them, and an entity's
-        article count from the article graphs that mention it.
-        """
+        """Every stored entity name and alias (loaded once, then grown by each ingest)."""
         if self._aliases is None:
-            table = AliasTable()
-            prefix = f"{self.settings.base_iri}entity/"
-            entities = entities_graph(self.iris)
-            keep = f'FILTER(STRSTARTS(STR(?e), "{prefix}"))'
-            labels = {_value(e): _value(label) or "" for e, label in self.store.select(
-                f"SELECT ?e ?label WHERE {{ GRAPH <{entities}> {{ ?e <{RDFS.label}> ?label }} {keep} }}")}
-            aliases: dict[str | None, list[str]] = {}
-            for e, alt in self.store.select(f"""SELECT DISTINCT ?e ?alt WHERE {{ GRAPH ?g {{
-                    ?e <{SKOS.altLabel}> ?alt }} FILTER(?g != <{entities}>) {keep} }}"""):
-                aliases.setdefault(_value(e), []).append(_value(alt) or "")
-            counts = {_value(e): int(_value(n) or 0) for e, n in self.store.select(f"""
-                SELECT ?e (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }} {keep} }}
-                GROUP BY ?e""")}
-            for iri, label in labels.items():
-                kind = (iri or "")[len(prefix):].split("/", 1)[0]
-                if kind in ENTITY_KINDS:
-                    table.add((kind, label), sorted(aliases.get(iri, ())), articles=counts.get(iri, 0))
-            self._aliases = table
+            self._aliases = load_alias_table(self.store, self.iris)
         return self._aliases
 
     def _classify(self, article: Article, pipeline: str) -> tuple[str, str | None]:
@@ -336,7 +310,7 @@ class KnowledgeGraph:
         if article_id not in index:
             raise NotFound(f"no article with id {article_id!r}; `kgqa articles` lists them")
         iri = index[article_id].iri
-        named = self._entities_in(iri) if self._aliases is not None else []
+        named = entities_in(self.store, self.iris, iri) if self._aliases is not None else []
         # One transaction: the article goes, with the descriptions of entities only it referred to.
         self.store.update(f"{prune_update(entities_graph(self.iris), self.iris, leaving=iri)} ;\n"
                           f"DROP SILENT GRAPH <{iri}>")
@@ -346,30 +320,7 @@ class KnowledgeGraph:
             # Its names may have been the only ones for some entities: those are read again from the rest.
             for entity in named:
                 self._aliases.remove(entity)
-                self._add_names(entity)
-
-    def _entities_in(self, graph: str) -> list[tuple[str, str]]:
-        """The entities an article graph mentions, as (kind, label)."""
-        prefix = f"{self.settings.base_iri}entity/"
-        rows = self.store.select(f"""SELECT DISTINCT ?e ?label WHERE {{ GRAPH <{graph}> {{ ?m <{ITSRDF.taIdentRef}> ?e }}
-            GRAPH <{entities_graph(self.iris)}> {{ ?e <{RDFS.label}> ?label }} FILTER(STRSTARTS(STR(?e), "{prefix}")) }}""")
-        out = []
-        for e, label in rows:
-            kind = (_value(e) or "")[len(prefix):].split("/", 1)[0]
-            if kind in ENTITY_KINDS and label is not None:
-                out.append((kind, _value(label) or ""))
-        return out
-
-    def _add_names(self, entity: tuple[str, str]) -> None:
-        """Put back what the stored graphs still say ``entity`` is called (nothing, if no article names it)."""
-        assert self._aliases is not None
-        iri = self.iris.entity(*entity)
-        entities = entities_graph(self.iris)
-        graphs = self.store.select(f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> <{iri}> }} }}""")
-        if graphs:
-            rows = self.store.select(f"""SELECT DISTINCT ?alt WHERE {{ GRAPH ?g {{ <{iri}> <{SKOS.altLabel}> ?alt }}
-                FILTER(?g != <{entities}>) }}""")
-            self._aliases.add(entity, [_value(r[0]) or "" for r in rows], articles=len(graphs))
+                add_stored_names(self._aliases, self.store, self.iris, entity)
 
     def update(self, sparql: str) -> UpdateReport:
         """Apply a SPARQL 1.1 Update to the store, as one transaction; for administrators only.
@@ -501,25 +452,4 @@ class KnowledgeGraph:
 
     def export(self, fmt: str, out: BinaryIO) -> int:
         """Write every graph (Turtle and JSON-LD: their union) to ``out``; returns the statement count."""
-        if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-        rows = self.store.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        quads = [ox.Quad(*(_to_ox(t) for t in row[:3]), ox.NamedNode(row[3][1])) for row in rows]  # type: ignore[index]
-        if fmt in ("turtle", "jsonld"):
-            data = list(dict.fromkeys(q.triple for q in quads))
-        else:
-            data = quads
-        ox.serialize(data, out, EXPORT_FORMATS[fmt], prefixes=PREFIXES if fmt != "jsonld" else None)
-        return len(data)
-
-
-def _to_ox(term: Term | None) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    assert term is not None
-    kind, value, lang, datatype = term
-    if kind == "uri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if lang:
-        return ox.Literal(value, language=lang)
-    return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
+        return export_store(self.store, fmt, out)
