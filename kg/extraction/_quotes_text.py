@@ -35,6 +35,14 @@ def _opens(text: str, i: int) -> bool:
     return True
 
 
+def _reopens(text: str, i: int) -> bool:
+    """Whether a straight mark inside a quotation opens a new one (the one before ran on without closing, as
+    a quotation over several paragraphs does): it stands before a word, after a space or nothing."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return before.isspace() and not after.isspace()
+
+
 def quote_spans(text: str, open_at_start: bool = False) -> list[tuple[int, int]]:
     """Character spans ``(start, end)`` of the quoted words of ``text``, marks excluded.
 
@@ -44,6 +52,9 @@ def quote_spans(text: str, open_at_start: bool = False) -> list[tuple[int, int]]
     >>> t = '“It is over,” he said. “We won.'
     >>> [t[a:b] for a, b in quote_spans(t)]
     ['It is over,', 'We won.']
+    >>> t = '"We won. "We will win again." He left.'
+    >>> [t[a:b] for a, b in quote_spans(t, open_at_start=True)]
+    ['We won. ', 'We will win again.']
     >>> t = 'and so on," he said.'
     >>> [t[a:b] for a, b in quote_spans(t)]
     ['and so on,']
@@ -52,7 +63,7 @@ def quote_spans(text: str, open_at_start: bool = False) -> list[tuple[int, int]]
     start = 0 if open_at_start else -1
     for i, ch in enumerate(text):
         if ch == _BOTH:
-            opening = _opens(text, i) if start < 0 else False
+            opening = _opens(text, i) if start < 0 else _reopens(text, i)
         elif ch == _OPEN:
             opening = True
         elif ch in _CLOSE:
@@ -112,8 +123,8 @@ def reported_text(doc: Doc, verb: Token, content: list[Token]) -> str:
         return bare(" ".join(parts))
     if verb.dep_ in {"ccomp", "parataxis", "advcl"} and verb.head.i != verb.i:
         left, right = verb.left_edge.i, verb.right_edge.i
-        outside = [t for t in doc if t.i < left or t.i > right]
-        if outside:
-            return bare(doc[outside[0].i : outside[-1].i + 1].text if all(
-                t.i < left for t in outside) else "".join(t.text_with_ws for t in outside))
+        runs = [doc[:left].text, doc[right + 1 :].text]
+        said = " ".join(bare(r) for r in runs if bare(r))
+        if said:
+            return said
     return bare(doc.text)

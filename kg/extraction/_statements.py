@@ -48,24 +48,34 @@ _ORG_NOUNS = frozenset("""company firm group organisation organization bank club
 body board airline carmaker retailer network broadcaster team side association council ministry department
 commission authority regulator watchdog charity business corporation maker manufacturer giant operator""".split())
 #: Organisations a description means without naming one before: "the government said".
-_INSTITUTIONS = frozenset("government authorities administration police army military opposition".split())
+_INSTITUTIONS = frozenset("government authorities administration police army military opposition state".split())
 #: Heads of a description that means a person named before ("the Oscar winner said"), besides role nouns.
 _PERSON_NOUNS = frozenset("""winner champion holder star player singer actor actress director man woman veteran
 striker midfielder defender keeper captain coach manager boss""".split())
 _DEMONYM_NOUNS = frozenset(word.lower() for word in DEMONYMS)
 #: Cues besides the shared reporting verbs; phrasal ones need their particle.
-_MORE_VERBS = frozenset("allege indicate signal criticise criticize condemn".split())
+_MORE_VERBS = frozenset("allege indicate signal".split())
+#: Verbs that attribute a statement only to their agent: "criticised by Reporters Without Borders".
+_AGENT_VERBS = frozenset("criticise criticize condemn".split())
+#: Verbs that attribute only a direct quotation: '"Who can forget it?" asked the magazine.'
+_QUOTE_VERBS = frozenset("ask conclude joke quip recall continue".split())
 _PHRASAL = {"point": "out", "play": "down"}
 #: Verbs that report a statement only when they answer one: "dismissed claims", "rejected suggestions".
 _ANSWER_VERBS = frozenset("dismiss reject rubbish deny".split())
 _SPEECH_NOUNS = frozenset("""claim report suggestion allegation speculation criticism fear rumour rumor idea
 accusation charge call demand suggestion talk""".split())
 #: Verbs whose infinitive complement is what was said: "vowed to put Africa first".
-_COMMISSIVE = frozenset("vow promise pledge threaten urge".split())
+_COMMISSIVE = frozenset("vow promise pledge threaten urge tell warn".split())
+#: Verbs that report only a clause or a quotation ("added that ...", "wrote: ..."), not an object.
+_NEEDS_CLAUSE = frozenset("add write report note explain reveal announce state".split())
 #: "X is said to ...": what unnamed sources say.
 _PASSIVE_REPORTS = frozenset("say report understand rumour".split())
 #: Things that speak for whoever wrote or carries them: "a note that said".
 _WRITINGS = frozenset("note letter statement message email e-mail sign banner placard card memo website blog".split())
+#: Things that can be the source of a statement ("a report says"); other things cannot ("the box warns you").
+_SOURCES = _WRITINGS | frozenset("""report study survey research poll paper document lawsuit suit analysis review
+book newspaper magazine journal site data figures statistics inquiry ruling judgement judgment verdict
+survey index release programme program documentary film interview source""".split())
 _UNNAMED = "unnamed source"
 
 
@@ -102,8 +112,11 @@ def _phrase(subject: Token) -> list[Token]:
     return tokens or [subject]
 
 
-def _kind_of(head: Token) -> str:
-    """What a description's head says its referent is."""
+def _kind_of(head: Token, key: Key | None = None) -> str:
+    """What a noun phrase's head says its referent is; an entity's kind, except that a "group" named by one
+    singular proper noun is taken for the person it most likely is ("Campese ... he")."""
+    if key is not None:
+        return "person" if key[0] == "group" and head.tag_ == "NNP" else key[0]
     lemma = head.lemma_.lower()
     if lemma in _ORG_NOUNS or lemma in _INSTITUTIONS or head.lower_ in _INSTITUTIONS:
         return "organization"
@@ -134,6 +147,7 @@ class QuoteFinder:
         self.quoted: dict[str, Key] = {}  # kind -> the entity of that kind quoted last
         self._si = -1
         self._subject: _Ref | None = None
+        self._speaker_ref: _Ref | None = None  # the speaker of the quote being made, as the sentence names them
 
     def comment(self, text: str, commenter: str | None, si: int) -> Quote:
         quote = Quote(("person", commenter) if commenter else None, commenter or "a reader", text, si, "comment")
@@ -146,6 +160,7 @@ class QuoteFinder:
                 self.previous = (self._si, self._subject)
             self._si, self._subject = si, None
         text = doc.text  # once: Doc.text is rebuilt from the tokens on every access
+        self._speaker_ref = None
         continuing = self.open_after == si - 1 and self.last is not None and self.last.sentence == si - 1
         spans = quote_spans(text, continuing)
         quote = self._according_to(doc, ents, si, spans, text) \
@@ -160,7 +175,7 @@ class QuoteFinder:
         if quote is not None:
             self.last = quote
             if quote.cue != "continuation":
-                self.last_ref = self._ref_of(quote)
+                self.last_ref = self._speaker_ref or self._ref_of(quote)
                 if quote.speaker is not None:
                     self.quoted[quote.speaker[0]] = quote.speaker
             self._subject = self.last_ref
@@ -195,13 +210,15 @@ class QuoteFinder:
                 return Quote(speaker, name, bare(said), si, "according to")
         return None
 
-    def _cues(self, doc: Doc, spans: list[tuple[int, int]]) -> list[Token]:
+    def _cues(self, doc: Doc, spans: list[tuple[int, int]], direct: bool) -> list[Token]:
         verbs = []
         for t in doc:
             if t.pos_ not in {"VERB", "AUX"} or inside(t, spans):
                 continue
             lemma = t.lemma_
-            if lemma in REPORTING_VERBS or lemma in _MORE_VERBS:
+            if lemma in REPORTING_VERBS or lemma in _MORE_VERBS or (direct and lemma in _QUOTE_VERBS):
+                verbs.append(t)
+            elif lemma in _AGENT_VERBS and any(c.dep_ == "agent" for c in t.children):
                 verbs.append(t)
             elif lemma in _PHRASAL and any(c.dep_ == "prt" and c.lower_ == _PHRASAL[lemma] for c in t.children):
                 verbs.append(t)
@@ -213,18 +230,28 @@ class QuoteFinder:
     def _reporting_verb(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post],
                         spans: list[tuple[int, int]], text: str, continuing: bool) -> Quote | None:
         quoted = bool(spans)
-        for verb in self._cues(doc, spans):
+        direct = direct_text(text, spans, continuing)
+        for verb in self._cues(doc, spans, direct is not None):
             lemma = verb.lemma_
             passive = any(c.dep_ == "auxpass" for c in verb.children)
             agent = next((c for c in verb.children if c.dep_ == "agent"), None)
             if passive and agent is None:
                 if lemma in _PASSIVE_REPORTS and any(c.dep_ == "nsubjpass" for c in verb.children) \
-                        and any(c.dep_ == "xcomp" for c in verb.children):
+                        and any(c.dep_ == "xcomp" for c in verb.children) and verb.dep_ in {"ROOT", "ccomp", "conj"} \
+                        and not any(c.dep_ == "aux" and c.tag_ == "MD" for c in verb.children):
                     said = reported_text(doc, verb, [c for c in verb.children if c.dep_ == "xcomp"])
                     return Quote(None, _UNNAMED, said, si, lemma)
                 continue
             content = [c for c in verb.children if c.dep_ in {"ccomp", "dobj", "prep"}
-                       or (c.dep_ == "xcomp" and lemma in _COMMISSIVE)]
+                       or (c.dep_ == "xcomp" and lemma in _COMMISSIVE and c.lemma_ != "be")]
+            if lemma in _NEEDS_CLAUSE and not direct and not any(c.dep_ == "ccomp" for c in content):
+                continue  # "add more content", "announced a study": no statement
+            if lemma == "call" and not direct and not any(
+                    c.dep_ == "ccomp" or (c.dep_ == "prep" and c.lower_ in {"for", "on"}) or c.dep_ == "oprd"
+                    for c in verb.children):
+                continue  # "staff called in sick"
+            if verb.dep_ == "xcomp" and verb.head.pos_ not in {"VERB", "AUX"}:
+                continue  # "it's safe to say that ..."
             infinitive = any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children)
             if infinitive and not any(c.dep_ == "ccomp" for c in content) and not quoted:
                 continue  # "used his website to report on arrests": a purpose, not a statement
@@ -237,19 +264,22 @@ class QuoteFinder:
                 speaker = _speaker_in(tokens, ents, head) or next((ents[t.i] for t in tokens if t.i in ents), None)
                 if speaker is None and lemma not in REPORTING_VERBS:
                     continue
-                said = direct_text(text, spans, continuing) or bare(doc[verb.head.left_edge.i : verb.head.i + 1].text)
+                said = direct or bare(doc[verb.head.left_edge.i : verb.head.i + 1].text)
                 return Quote(speaker, doc[tokens[0].i : tokens[-1].i + 1].text, said, si, lemma)
             subject, trailing = self._subject_of(verb, doc, ents, spans)
             if subject is None:
                 continue
             if trailing and not content:
-                said = direct_text(text, spans, continuing) or bare(doc[: subject.left_edge.i].text)
+                said = direct or bare(doc[: subject.left_edge.i].text)
             elif not content and not quoted:
                 continue
             else:
-                said = direct_text(text, spans, continuing) or reported_text(doc, verb, content)
+                said = direct or reported_text(doc, verb, content)
             speaker, name = self._speaker(subject, doc, ents, posts, verb)
             if speaker is _SKIP:
+                continue
+            if speaker is None and lemma in _MORE_VERBS and self._speaker_ref is not None \
+                    and self._speaker_ref.kind not in {"person", "organization", "plural"}:
                 continue
             return Quote(speaker, name, said, si, lemma)
         return None
@@ -282,24 +312,39 @@ class QuoteFinder:
             ref = self._pronoun(lower, doc, ents, subject)
             if ref is None:
                 return None, subject.text
+            self._speaker_ref = ref
             return ref.key, subject.text if ref.key is not None else ref.text
-        if lower in _RELATIVE and subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
-            return self._relative(verb.head, doc, ents)
+        if subject.tag_ in {"WP", "WDT"}:
+            if lower in _RELATIVE and verb.dep_ == "relcl":
+                return self._relative(verb.head, doc, ents)
+            return _SKIP, subject.text  # "what promises to be a huge encounter"
         tokens = _phrase(subject)
         name = doc[tokens[0].i : tokens[-1].i + 1].text.strip(" ,")
         if subject.i in ents:
+            self._speaker_ref = _Ref(_kind_of(subject, ents[subject.i]), ents[subject.i], name)
             return ents[subject.i], name
+        kind = _kind_of(subject)
+        if kind == "thing" and subject.pos_ == "NOUN" and subject.lemma_.lower() not in _SOURCES and not any(
+                t.pos_ == "PROPN" or _kind_of(t) != "thing" for t in tokens if t.pos_ in {"NOUN", "PROPN"}):
+            return _SKIP, name  # "the box warns you": not someone
+        self._speaker_ref = _Ref("person" if kind == "thing" else kind, None, name)  # a speaker is someone
+        if any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in subject.children) and subject.pos_ == "NOUN":
+            return None, name  # "The group which represents universities, Universities UK,": named here
         named = subject.pos_ == "PROPN" or is_role_noun(subject.text)
         possessors = {t.i for c in subject.children if c.dep_ == "poss" for t in c.subtree}
         inner = [t for t in tokens if t.i not in possessors]
         speaker = _speaker_in(inner, ents, subject) if named else None
         if speaker is None and not any(t.i in ents for t in inner):
             speaker = self._described(subject, posts, bool(possessors))
+        if speaker is not None:
+            self._speaker_ref = _Ref(speaker[0], speaker, name)
         return speaker, name
 
     def _relative(self, antecedent: Token, doc: Doc, ents: dict[int, Key]) -> tuple[Key | None, str]:
         """Who "who"/"that" means: the noun the clause hangs on, or for a note or letter, whoever carries it."""
         if antecedent.i in ents:
+            if ents[antecedent.i][0] not in {"person", "organization", "group"}:
+                return _SKIP, antecedent.text
             return ents[antecedent.i], antecedent.text
         kind = _kind_of(antecedent)
         if kind != "thing":
@@ -340,7 +385,7 @@ class QuoteFinder:
     def _described(self, subject: Token, posts: Sequence[Post], possessed: bool) -> Key | None:
         """Whom "the firm", "the prime minister" or "the American" means, from earlier in the article."""
         determiners = [c for c in subject.children if c.dep_ in {"det", "poss"}]
-        if not determiners and not subject.is_sent_start:
+        if not determiners and (not subject.is_sent_start or subject.tag_ in {"NNS", "NNPS"}):
             return None  # "analysts said": people in general, not someone named before
         if any(c.dep_ == "det" and c.lower_ in {"a", "an", "another", "one", "some", "any"} for c in determiners):
             return None  # "a spokesman said": someone not named before
@@ -381,7 +426,7 @@ class QuoteFinder:
         text = " ".join(t.text for t in tokens)
         key = ents.get(subject.i) or _speaker_in(tokens, ents, subject)
         if key is not None:
-            return _Ref(key[0], key, text)
+            return _Ref(_kind_of(subject, key), key, text)
         if subject.lower_ in _PRONOUNS:
             return None
         return _Ref(_kind_of(subject), None, text)
@@ -394,8 +439,7 @@ class QuoteFinder:
         words = quote.speaker_text.split()
         last = words[-1].lower().strip(",.") if words else ""
         kind = "organization" if last in _ORG_NOUNS or last in _INSTITUTIONS else \
-            "person" if is_role_noun(last) or last in _PERSON_NOUNS else \
-            "plural" if last.endswith("s") else "thing"
+            "plural" if last.endswith("s") and not is_role_noun(last) else "person"
         return _Ref(kind, None, quote.speaker_text)
 
     def _main_subject(self, doc: Doc, ents: dict[int, Key], spans: list[tuple[int, int]]) -> _Ref | None:
@@ -411,11 +455,19 @@ class QuoteFinder:
         return self._ref(subject, ents)
 
     def _continuation(self, si: int, spans: list[tuple[int, int]], text: str, continuing: bool) -> Quote | None:
+        """A quotation that goes on from the sentence before, or opens right after the last speaker's quote
+        with one sentence of narration between ("... he said. / The station sorts the data. / "It also ...")."""
         last = self.last
-        if last is None or last.sentence != si - 1:
+        if last is None or last.sentence < si - 2 or last.cue == "comment":
             return None
         if not continuing and not text.lstrip().startswith(_OPEN_QUOTES):
             return None
+        if last.sentence == si - 2:
+            _, between = self.previous
+            if between is not None and between.kind == "person" and between.key != last.speaker:
+                return None  # someone else came in between
+            if direct_text(text, spans, False) is None:
+                return None
         return Quote(last.speaker, last.speaker_text, direct_text(text, spans, continuing) or bare(text), si,
                      "continuation")
 
