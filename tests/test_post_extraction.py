@@ -1,0 +1,116 @@
+"""Posts (#24 item 2): who holds which post, with a canonical title and the post's organisation or country."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.evaluation import evaluate_facts
+from kg.extraction import Extractor, canonical_title
+
+from .conftest import ROOT
+
+GOLD = ROOT / "tests" / "gold"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor("en_core_web_sm")
+
+
+def _posts(extractor: Extractor, body: str) -> list[tuple[str, str, str | None]]:
+    from kg.model import Article
+    from kg.rdf import article_sentences
+
+    article = Article(id="t", text="Headline\n\n" + body)
+    x = extractor.extract([(article, list(article_sentences(article)))])[0]
+    return [(p.holder[1], p.title, p.org[1] if p.org else None) for p in x.posts]
+
+
+def _titles(posts: list[tuple[str, str, str | None]], holder: str) -> set[str]:
+    return {title.lower() for h, title, _ in posts if h == holder}
+
+
+@pytest.mark.parametrize("body, holder", [
+    ("Tony Blair spoke in Accra. Mr Blair's spokesman said the talks had gone well.", "Tony Blair"),
+    ("Tony Blair spoke in Accra. His spokesman said the talks had gone well.", "Tony Blair"),
+    ("Prime Minister Tony Blair visited Ghana. A spokesman for Mr Blair said the talks went well.", "Tony Blair"),
+])
+def test_a_speaker_never_holds_the_post_of_whoever_speaks_for_him(extractor: Extractor, body: str,
+                                                                  holder: str) -> None:
+    assert not any("spokes" in t for t in _titles(_posts(extractor, body), holder))
+
+
+def test_the_organisation_before_a_title_owns_the_post(extractor: Extractor) -> None:
+    posts = _posts(extractor, "Microsoft chairman Bill Gates said the company would fight the ruling.")
+    assert ("Bill Gates", "chairman", "Microsoft") in posts
+
+
+def test_conjoined_appositions_give_each_post_its_own_organisation(extractor: Extractor) -> None:
+    posts = _posts(extractor, "\"Consumers want fewer cables,\" Jeff Ravencraft, technology strategist at Intel "
+                              "and chairman of the Wireless USB Promoter Group, told reporters.")
+    assert ("Jeff Ravencraft", "technology strategist", "Intel") in posts
+    assert ("Jeff Ravencraft", "chairman", "Wireless USB Promoter Group") in posts
+
+
+def test_a_post_coordinated_with_another_persons_is_not_theirs(extractor: Extractor) -> None:
+    posts = _posts(extractor, "Both the prime minister and Chancellor Gordon Brown have called for urgent action.")
+    assert _titles(posts, "Gordon Brown") == {"chancellor"}
+
+
+def test_a_post_after_as_goes_to_the_person_the_pronoun_stands_for(extractor: Extractor) -> None:
+    posts = _posts(extractor, "George W Bush will display a more consensual approach to world politics as he "
+                              "begins his second term as US President, Tony Blair has said.")
+    assert ("George W Bush", "US President".split()[-1], "US") in posts
+    assert not _titles(posts, "Tony Blair")
+
+
+def test_a_pronoun_with_another_person_named_between_is_left_alone(extractor: Extractor) -> None:
+    posts = _posts(extractor, "Jack Cunningham accused Lord Butler of basing his comments on the first months "
+                              "of the government, when he was cabinet secretary.")
+    assert not _titles(posts, "Jack Cunningham")
+
+
+@pytest.mark.parametrize("body, holder, title", [
+    ("A museum dedicated to the late legendary singer Ray Charles is to open.", "Ray Charles", "singer"),
+    ("The award went to Oscar-winning director Steven Soderbergh on Monday.", "Steven Soderbergh", "director"),
+    ("In answer to a question from 22-year-old Liverpool student David Dunne, Mr Blair said talking was the "
+     "answer.", "David Dunne", "student"),
+    ("Echoing the new US Secretary of State Condoleezza Rice, the minister said policy had changed.",
+     "Condoleezza Rice", "Secretary of State"),
+    ("President Bush's advisers have repeatedly denied global warming is taking place.", "Bush", "President"),
+    ("Officials said influential senator John McCain recently visited London.", "John McCain", "senator"),
+])
+def test_a_title_is_the_post_not_the_praise_or_the_age_around_it(extractor: Extractor, body: str, holder: str,
+                                                                 title: str) -> None:
+    assert _titles(_posts(extractor, body), holder) == {title.lower()}
+
+
+@pytest.mark.parametrize("body, holder", [
+    ("Diana Rigg was best actress for Suddenly Last Summer.", "Diana Rigg"),
+    ("\"Steven Gerrard is a key player for us,\" said the manager.", "Steven Gerrard"),
+    ("The play earned a prize for Hollywood star Richard Gere.", "Richard Gere"),
+])
+def test_awards_praise_and_fame_are_not_posts(extractor: Extractor, body: str, holder: str) -> None:
+    assert not _titles(_posts(extractor, body), holder)
+
+
+def test_a_misparsed_apposition_still_names_the_holder(extractor: Extractor) -> None:
+    posts = _posts(extractor, "They accused Mr Sigarchi of a string of crimes, including espionage, insulting the "
+                              "founder of Iran's Islamic Republic, Ayatollah Ruhollah Khomenei, and current Supreme "
+                              "Leader Ayatollah Ali Khamenei.")
+    # (the parser makes the name the verb's second object, not the apposition it is)
+    assert any(h.endswith("Ruhollah Khomenei") and t == "founder" and org == "Iran" for h, t, org in posts)
+
+
+def test_one_canonical_title_however_it_is_spelled() -> None:
+    assert len({canonical_title(t) for t in ("Premier", "prime minister", "PM", "Prime Minister")}) == 1
+    assert canonical_title("Defense Secretary") == canonical_title("defence secretary") == "defence secretary"
+    assert canonical_title("Tory leader") == canonical_title("Conservative leader")
+    assert canonical_title("chief executive") != canonical_title("chief economist")
+
+
+def test_dev_split_of_the_bbc_gold_holds_its_gains(extractor: Extractor) -> None:
+    """Dev split of the 27-article gold (tuned on): P 0.800 R 0.632 before item 2's rules; 0.857 / 0.842 after
+    (the rest is entity labels with a name title, 'Ayatollah Ali Khamenei', and an owner only the article gives)."""
+    post = evaluate_facts(GOLD / "bbc_more_facts.json", extractor, split="dev").kinds["post"]
+    assert post.precision >= 0.85 and post.recall >= 0.8
