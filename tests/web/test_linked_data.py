@@ -170,6 +170,13 @@ def test_head_and_unacceptable_and_unknown_format(client, services, hatami) -> N
     assert r.status_code == 400 and r.json()["error"]["type"] == "WebError"
 
 
+def test_entity_page_says_which_words_were_taken_for_it_and_why(client, services) -> None:
+    page = client.get(_path(_entity(services, "Abolghassem Alinejad"), services)).text
+    names = page.split("<h2>Names resolved to it</h2>", 1)[1].split("</ul>", 1)[0]
+    assert "“Alinejad”" in names and "same-article" in names and "1 article<" in names
+    assert "“Abolghassem Alinejad”" not in names  # his own label needs no reason
+
+
 def test_post_page_links_holder_and_country(client, services) -> None:
     post = _entity(services, "Defense Minister of Iran")
     page = client.get(_path(post, services)).text
