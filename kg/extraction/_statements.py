@@ -48,7 +48,10 @@ _ORG_NOUNS = frozenset("""company firm group organisation organization bank club
 body board airline carmaker retailer network broadcaster team side association council ministry department
 commission authority regulator watchdog charity business corporation maker manufacturer giant operator""".split())
 #: Organisations a description means without naming one before: "the government said".
-_INSTITUTIONS = frozenset("government authorities administration police army military opposition state".split())
+_INSTITUTIONS = frozenset("""government authorities administration police army military opposition state court
+tribunal committee panel jury industry""".split())
+#: Cues that things do too ("the box warns you", "figures suggest"): a thing is then no speaker.
+_THING_VERBS = frozenset("warn suggest indicate signal show promise threaten call describe tell reveal note".split())
 #: Heads of a description that means a person named before ("the Oscar winner said"), besides role nouns.
 _PERSON_NOUNS = frozenset("""winner champion holder star player singer actor actress director man woman veteran
 striker midfielder defender keeper captain coach manager boss""".split())
@@ -86,6 +89,7 @@ class _Ref:
     kind: str  # person, organization, place, group, plural, thing
     key: Key | None
     text: str
+    org: Key | None = None  # an organisation the description names ("Rosneft officials")
 
 
 def _speaker_in(tokens: list[Token], ents: dict[int, Key], head: Token) -> Key | None:
@@ -243,12 +247,12 @@ class QuoteFinder:
                     return Quote(None, _UNNAMED, said, si, lemma)
                 continue
             content = [c for c in verb.children if c.dep_ in {"ccomp", "dobj", "prep"}
-                       or (c.dep_ == "xcomp" and lemma in _COMMISSIVE and c.lemma_ != "be")]
+                       or (c.dep_ == "xcomp" and lemma in _COMMISSIVE and c.lemma_ != "be")
+                       or (c.dep_ == "advcl" and lemma == "call" and c.left_edge.lower_ in {"for", "on"})]
             if lemma in _NEEDS_CLAUSE and not direct and not any(c.dep_ == "ccomp" for c in content):
                 continue  # "add more content", "announced a study": no statement
-            if lemma == "call" and not direct and not any(
-                    c.dep_ == "ccomp" or (c.dep_ == "prep" and c.lower_ in {"for", "on"}) or c.dep_ == "oprd"
-                    for c in verb.children):
+            if lemma == "call" and not direct and not any(c.dep_ in {"ccomp", "oprd"} for c in verb.children) \
+                    and (verb.i + 1 >= len(doc) or doc[verb.i + 1].lower_ not in {"for", "on"}):
                 continue  # "staff called in sick"
             if verb.dep_ == "xcomp" and verb.head.pos_ not in {"VERB", "AUX"}:
                 continue  # "it's safe to say that ..."
@@ -272,7 +276,9 @@ class QuoteFinder:
             if trailing and not content:
                 said = direct or bare(doc[: subject.left_edge.i].text)
             elif not content and not quoted:
-                continue
+                said = _around(doc, verb)  # "This, said Sloncek, should help", "It would struggle, he said."
+                if said is None:
+                    continue
             else:
                 said = direct or reported_text(doc, verb, content)
             speaker, name = self._speaker(subject, doc, ents, posts, verb)
@@ -292,7 +298,8 @@ class QuoteFinder:
         own = [c for c in verb.children if c.dep_ == "nsubj" and not inside(c, spans)]
         if own:
             return min(own, key=lambda c: abs(c.i - verb.i)), False
-        if verb.dep_ not in {"xcomp", "conj"}:
+        participle = verb.dep_ == "advcl" and verb.tag_ == "VBG"  # "..., saying it was unsustainable"
+        if verb.dep_ not in {"xcomp", "conj"} and not participle:
             return None, False
         if verb.dep_ == "conj":
             found = _np_before(doc, verb.i)
@@ -324,16 +331,17 @@ class QuoteFinder:
             self._speaker_ref = _Ref(_kind_of(subject, ents[subject.i]), ents[subject.i], name)
             return ents[subject.i], name
         kind = _kind_of(subject)
-        if kind == "thing" and subject.pos_ == "NOUN" and subject.lemma_.lower() not in _SOURCES and not any(
+        if kind == "thing" and verb.lemma_ in _THING_VERBS and subject.pos_ == "NOUN" \
+                and subject.lemma_.lower() not in _SOURCES and not any(
                 t.pos_ == "PROPN" or _kind_of(t) != "thing" for t in tokens if t.pos_ in {"NOUN", "PROPN"}):
             return _SKIP, name  # "the box warns you": not someone
         self._speaker_ref = _Ref("person" if kind == "thing" else kind, None, name)  # a speaker is someone
-        if any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in subject.children) and subject.pos_ == "NOUN":
-            return None, name  # "The group which represents universities, Universities UK,": named here
         named = subject.pos_ == "PROPN" or is_role_noun(subject.text)
         possessors = {t.i for c in subject.children if c.dep_ == "poss" for t in c.subtree}
         inner = [t for t in tokens if t.i not in possessors]
         speaker = _speaker_in(inner, ents, subject) if named else None
+        if speaker is None and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in subject.children):
+            return None, name  # "The group which represents universities, Universities UK,": named here
         if speaker is None and not any(t.i in ents for t in inner):
             speaker = self._described(subject, posts, bool(possessors))
         if speaker is not None:
@@ -411,8 +419,11 @@ class QuoteFinder:
 
     def _recent(self, kind: str) -> Key | None:
         si, previous = self.previous
-        if previous is not None and previous.key is not None and previous.kind == kind and si == self._si - 1:
-            return previous.key
+        if previous is not None and si == self._si - 1:
+            if previous.key is not None and previous.kind == kind:
+                return previous.key
+            if kind == "organization" and previous.org is not None:
+                return previous.org
         if self.last_ref is not None and self.last_ref.kind == kind and self.last_ref.key is not None:
             return self.last_ref.key
         if kind in self.quoted:
@@ -429,7 +440,8 @@ class QuoteFinder:
             return _Ref(_kind_of(subject, key), key, text)
         if subject.lower_ in _PRONOUNS:
             return None
-        return _Ref(_kind_of(subject), None, text)
+        org = next((ents[t.i] for t in tokens if ents.get(t.i, ("",))[0] == "organization"), None)
+        return _Ref(_kind_of(subject), None, text, org)
 
     def _ref_of(self, quote: Quote) -> _Ref | None:
         if quote.speaker is not None:
@@ -473,6 +485,23 @@ class QuoteFinder:
 
 
 _SKIP: Key = ("", "")
+
+
+def _around(doc: Doc, verb: Token) -> str | None:
+    """What a parenthetical attribution ("X, he said, Y"; "X, said Y.") reports: the sentence around it,
+    when commas set the attribution apart and at least three words are left."""
+    left, right = verb.left_edge.i, verb.right_edge.i
+    before = doc[left - 1].text if left > 0 else ""
+    after = doc[right + 1].text if right + 1 < len(doc) else ""
+    if before != "," and after != ",":
+        return None
+    if before != "," and left > 0:
+        return None
+    words = [t for t in doc if (t.i < left or t.i > right) and not t.is_punct]
+    if len(words) < 3:
+        return None
+    runs = [bare(doc[:left].text), bare(doc[right + 1 :].text)]
+    return " ".join(r for r in runs if r) or None
 _NP_POS = frozenset({"PROPN", "NOUN", "ADJ", "DET", "NUM", "PART"})
 
 
