@@ -152,6 +152,7 @@ class QuoteFinder:
         self._si = -1
         self._subject: _Ref | None = None
         self._speaker_ref: _Ref | None = None  # the speaker of the quote being made, as the sentence names them
+        self._posts: Sequence[Post] = ()
 
     def comment(self, text: str, commenter: str | None, si: int) -> Quote:
         quote = Quote(("person", commenter) if commenter else None, commenter or "a reader", text, si, "comment")
@@ -165,6 +166,7 @@ class QuoteFinder:
             self._si, self._subject = si, None
         text = doc.text  # once: Doc.text is rebuilt from the tokens on every access
         self._speaker_ref = None
+        self._posts = posts
         continuing = self.open_after == si - 1 and self.last is not None and self.last.sentence == si - 1
         spans = quote_spans(text, continuing)
         quote = self._according_to(doc, ents, si, spans, text) \
@@ -281,6 +283,8 @@ class QuoteFinder:
                     continue
             else:
                 said = direct or reported_text(doc, verb, content)
+            if len(said.split()) < 2:
+                continue  # "the movies they claimed to"
             speaker, name = self._speaker(subject, doc, ents, posts, verb)
             if speaker is _SKIP:
                 continue
@@ -325,6 +329,8 @@ class QuoteFinder:
             if lower in _RELATIVE and verb.dep_ == "relcl":
                 return self._relative(verb.head, doc, ents)
             return _SKIP, subject.text  # "what promises to be a huge encounter"
+        if subject.pos_ == "NUM":
+            return _SKIP, subject.text  # "60% said": a share of those asked, not someone
         tokens = _phrase(subject)
         name = doc[tokens[0].i : tokens[-1].i + 1].text.strip(" ,")
         if subject.i in ents:
@@ -370,14 +376,14 @@ class QuoteFinder:
         fits = _FITS.get(pronoun)
         if fits is None:  # "we", "I": whoever spoke last
             return self.last_ref
-        if doc is not None and subject is not None and ents is not None:
-            root = next((t for t in doc if t.dep_ == "ROOT"), None)
-            if root is not None and root.i != subject.head.i:  # "The government ..., which it says ..."
-                first = next((c for c in root.children if c.dep_ == "nsubj" and c.i < subject.i), None)
-                if first is not None and first.lower_ not in _PRONOUNS:
-                    ref = self._ref(first, ents)
-                    if ref is not None and ref.kind in fits:
-                        return ref
+        if doc is not None and subject is not None and ents is not None and subject.head.dep_ != "ROOT":
+            # "The government is cracking down on estates, which it says are idle": the nearest subject before
+            before = [t for t in doc[: subject.i] if t.dep_ == "nsubj" and t.lower_ not in _PRONOUNS
+                      and t.tag_ not in {"WP", "WDT"}]
+            for first in reversed(before):
+                ref = self._ref(first, ents)
+                if ref is not None and ref.kind in fits:
+                    return ref
         si, previous = self.previous
         if previous is not None and si == self._si - 1 and (previous.kind in fits or (
                 pronoun == "it" and previous.kind == "place" and previous.key is not None)):
@@ -440,6 +446,13 @@ class QuoteFinder:
             return _Ref(_kind_of(subject, key), key, text)
         if subject.lower_ in _PRONOUNS:
             return None
+        kind = _kind_of(subject)
+        if kind == "person" and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children):
+            title = " ".join(t.lower_ for t in subject.subtree if t.dep_ in {"compound", "amod"} or t == subject)
+            holders = [p.holder for p in self._posts if p.title.lower().endswith(title)]
+            key = holders[-1] if holders else self.meant.get(title)
+            if key is not None:
+                return _Ref("person", key, text)
         org = next((ents[t.i] for t in tokens if ents.get(t.i, ("",))[0] == "organization"), None)
         return _Ref(_kind_of(subject), None, text, org)
 
