@@ -17,12 +17,28 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-__all__ = ["AliasTable", "norm", "DOMINANT_LEAST", "DOMINANT_SHARE"]
+__all__ = ["AliasTable", "norm", "initials", "DOMINANT_LEAST", "DOMINANT_SHARE"]
 
 #: A bare surname resolves to the bearer named by at least this many articles ...
 DOMINANT_LEAST = 5
 #: ... and by at least this share of the articles naming any bearer of it (Tony Blair 147 of 154).
 DOMINANT_SHARE = 0.85
+
+
+_INITIALS_STOP = frozenset({"of", "and", "the", "for", "to", "de", "on", "in", "&", "at", "plc", "ltd", "inc"})
+
+
+def initials(label: str) -> str:
+    """The acronym a multi-word name would have: "British Airways" -> "BA", "UK Independence Party" -> "UKIP"
+    ("" for a one-word name). An all-capital word counts whole; "of", "and", "the" ... are skipped.
+
+    >>> initials("London Stock Exchange"), initials("UK Independence Party"), initials("Arsenal")
+    ('LSE', 'UKIP', '')
+    """
+    words = [w for w in re.split(r"[\s-]+", label.strip()) if w and w.lower() not in _INITIALS_STOP]
+    if len(words) < 2 or not all(w[:1].isalpha() for w in words):
+        return ""
+    return "".join(w if w.isupper() and len(w) <= 3 else w[0] for w in words).upper()
 
 
 def norm(text: str) -> str:
@@ -47,6 +63,14 @@ class AliasTable:
         self._by_length: dict[int, list[str]] | None = None  # derived on first fuzzy lookup
         # Entity -> how many articles name it: what a bare surname with several bearers resolves by.
         self._articles: dict[tuple[str, str], int] = {}
+        # Organisation -> its initials ("BA" -> British Airways): what a bare acronym may stand for.
+        self._initials: dict[str, frozenset[tuple[str, str]]] = {}
+        # Entity -> how many articles name it together with each other entity: the context a bare surname's
+        # bearers are told apart by. Counters are shared with frozen copies until written (``_owned``).
+        self._cooc: dict[tuple[str, str], Counter[tuple[str, str]]] = {}
+        self._owned: set[tuple[str, str]] = set()
+        # Entity -> "f" or "m" when an honorific said so ("Mrs", "Mr"): "Baroness Kennedy" is no Charles Kennedy.
+        self._gender: dict[tuple[str, str], tuple[int, int]] = {}  # (articles saying f, saying m)
         self._frozen = False
 
     def __len__(self) -> int:
@@ -64,6 +88,10 @@ class AliasTable:
         copy._word_kinds = dict(self._word_kinds)
         copy._keys_of = defaultdict(set)  # a frozen table never removes
         copy._articles = dict(self._articles)
+        copy._initials = dict(self._initials)
+        copy._cooc = dict(self._cooc)
+        copy._gender = dict(self._gender)
+        self._owned = set()  # the copy shares every counter now: the next write to one copies it first
         copy._frozen = True
         return copy
 
@@ -85,6 +113,17 @@ class AliasTable:
         self._check_writable()
         keys = self._keys_of.pop(entity, set())
         self._articles.pop(entity, None)
+        # Its context goes with it: a merge an article's co-mentions supported is undone with the article.
+        self._cooc.pop(entity, None)
+        self._gender.pop(entity, None)
+        self._owned.discard(entity)
+        short = initials(entity[1]) if entity[0] == "organization" else ""
+        if short and entity in self._initials.get(short, ()):
+            rest = self._initials[short] - {entity}
+            if rest:
+                self._initials[short] = rest
+            else:
+                del self._initials[short]
         if keys:
             self._count_words(entity, -1)
             self._by_length = None
@@ -105,12 +144,72 @@ class AliasTable:
         self._articles[entity] = self._articles.get(entity, 0) + articles
         if entity not in self._keys_of:
             self._count_words(entity, +1)
+            short = initials(entity[1]) if entity[0] == "organization" else ""
+            if short:
+                self._initials[short] = self._initials.get(short, frozenset()) | {entity}
         self._put(norm(entity[1]), entity)
         for alias in aliases:
             self._put(norm(alias), entity)
         # A person is also known by their surname.
         if entity[0] == "person" and " " in entity[1]:
             self._put(norm(entity[1].split()[-1]), entity)
+
+    def note_article(self, entities: Iterable[tuple[str, str]], genders: dict[tuple[str, str], str] | None = None,
+                     ) -> None:
+        """Record that one article names all of ``entities`` (each gains the others as context), and the
+        ``genders`` its honorifics gave some of them."""
+        self._check_writable()
+        for key, gender in (genders or {}).items():
+            f, m = self._gender.get(key, (0, 0))
+            self._gender[key] = (f + (gender == "f"), m + (gender == "m"))
+        keys = list(dict.fromkeys(entities))
+        for key in keys:
+            counts = self._cooc.get(key)
+            if counts is None:
+                counts = self._cooc[key] = Counter()
+                self._owned.add(key)
+            elif key not in self._owned:
+                counts = self._cooc[key] = Counter(counts)
+                self._owned.add(key)
+            counts.update(keys)
+            counts[key] -= 1
+            if counts[key] <= 0:
+                del counts[key]
+
+    def gender(self, entity: tuple[str, str]) -> str:
+        """"f" or "m" when the honorifics of most of at least two articles gave ``entity`` one, else ""."""
+        f, m = self._gender.get(entity, (0, 0))  # two articles at least: one may mean someone else ("Mrs Howard")
+        return "f" if f >= 2 and f > 2 * m else "m" if m >= 2 and m > 2 * f else ""
+
+    def support(self, entity: tuple[str, str], context: Iterable[tuple[str, str]]) -> tuple[float, int]:
+        """How strongly the entities named beside a mention point at ``entity``: for each context entity, the
+        share of its articles (plus one, so that one shared article is not certainty) that also name
+        ``entity`` ("Liberal Democrats" 0.7 for Charles Kennedy, "Wales" 0.01), summed; and how many context
+        entities gave any.
+
+        >>> t = AliasTable()
+        >>> for _ in range(3): t.add(("organization", "Labour")); t.note_article([("person", "Tony Blair"), ("organization", "Labour")])
+        >>> t.support(("person", "Tony Blair"), [("organization", "Labour")])
+        (0.75, 1)
+        """
+        counts = self._cooc.get(entity)
+        if not counts:
+            return 0.0, 0
+        shares = [counts[e] / (max(self._articles.get(e, 0), counts[e]) + 1)
+                  for e in context if e != entity and e in counts]
+        return sum(shares), len(shares)
+
+    def known_context(self, context: Iterable[tuple[str, str]]) -> int:
+        """How many of ``context`` earlier articles have named beside something (what support is judged on)."""
+        return sum(1 for e in context if self._cooc.get(e))
+
+    def by_initials(self, short: str) -> list[tuple[str, str]]:
+        """Organisations whose multi-word name has ``short`` as its initials.
+
+        >>> t = AliasTable(); t.add(("organization", "British Airways")); t.by_initials("BA")
+        [('organization', 'British Airways')]
+        """
+        return sorted(self._initials.get(short.replace(".", "").upper(), ()))
 
     def lookup(self, name: str) -> list[tuple[str, str]]:
         return sorted(self._names.get(norm(name), ()))  # .get: a lookup never adds a key

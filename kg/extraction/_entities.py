@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 
-from ._aliases import AliasTable, norm
+from ._aliases import DOMINANT_LEAST, DOMINANT_SHARE, AliasTable, initials, norm
 from ._pieces import MAX_MENTIONS_PER_SENTENCE
 from ._lexicon import COUNTRY_ALIASES, DEMONYMS, GEO_HEADS, GROUP_FORMS, HONORIFICS, NAME_TITLES
 from ._types import Acronym, Entity, Mention
@@ -51,30 +51,54 @@ class _Raw:
     label: str
     start: int  # offsets into the article text
     end: int
+    title: str = ""  # the honorific before the name ("mr"), if any
 
 
 #: Characters no name is written with (names keep letters, digits, spaces, hyphens, apostrophes, dots, "&").
-_NOT_IN_NAMES = re.compile(r"[^\w\s'’\-.&]|&#|_")
+_NOT_IN_NAMES = re.compile(r"[^\w\s'’\-.&]|&#|_|\s[-–]\s")
 
 
-def _clean(span: Span) -> Span | None:
-    """The span without a leading article or honorific and a trailing possessive or punctuation."""
+#: Titles of peers, stripped like honorifics ("Baroness Kennedy" is Kennedy).
+_PEERAGE = frozenset({"baroness", "baron", "viscount", "viscountess", "countess"})
+#: Honorifics dropped from a name; a peer's title stays ("Lord Kinnock", "Baroness Kennedy" are how peers are
+#: named), and the surname after it still finds the full name the article gives ("Helena Kennedy").
+_TITLES = HONORIFICS - {"lord", "lady"}
+_PEERS = _PEERAGE | {"lord", "lady"}
+#: Honorifics that say a woman or a man is meant: "Mrs Howard" is not the Michael Howard of "Mr Howard".
+_FEMALE = frozenset({"mrs", "mrs.", "ms", "ms.", "miss", "lady", "dame", "baroness", "viscountess", "countess"})
+_MALE = frozenset({"mr", "mr.", "sir", "lord", "baron", "viscount"})
+
+
+def _clean(span: Span) -> tuple[Span | None, str]:
+    """The span without a leading article or honorific and a trailing possessive or punctuation, and the
+    honorific it had ("" if none)."""
     first, last = span.start, span.end
     doc = span.doc
-    while first < last and (doc[first].lower_ in {"the", "a", "an"} or doc[first].lower_ in HONORIFICS
+    title = doc[first - 1].lower_ if first and doc[first - 1].lower_ in _TITLES else ""
+    while first < last and (doc[first].lower_ in {"the", "a", "an"} or doc[first].lower_ in _TITLES
                             or doc[first].is_punct):
+        if doc[first].lower_ in _TITLES:
+            title = doc[first].lower_
         first += 1
     while last > first and (doc[last - 1].lower_ in {"'s", "’s", "'", "’"} or doc[last - 1].is_punct
                             or doc[last - 1].text in {"″", "”"}):
         last -= 1
+    # "Said Mr" + "Fogg", "Describing Mr Jackson": a name starts after its honorific, and takes the
+    # capitalised words after the honorific that the tagger left out.
+    inner = next((i for i in range(last - 1, first, -1) if doc[i].lower_ in _TITLES), None)
+    if inner is not None:
+        title, first = doc[inner].lower_, inner + 1
+        if first >= last:
+            while last < len(doc) and doc[last].is_title and doc[last].pos_ == "PROPN":
+                last += 1
     # "Vote Blair" (a slogan): a verb is not the first word of a name.
     while last - first > 1 and doc[first].pos_ in {"VERB", "AUX"} and doc[first].tag_ == "VB":
         first += 1
     if last <= first or not any(c.isalpha() for c in doc[first:last].text):
-        return None
+        return None, title
     if _NOT_IN_NAMES.search(doc[first:last].text):
-        return None  # "Blair&#191;s" (a character reference left in the text), "Brown/Blair": not one name
-    return doc[first:last]
+        return None, title  # "Blair&#191;s" (a character reference left in the text), "Brown/Blair": not one name
+    return doc[first:last], title
 
 
 def _extend_geo(span: Span) -> Span:
@@ -149,17 +173,19 @@ class EntityFinder:
             for ent in doc.ents:
                 if ent.label_ not in _KIND and ent.label_ not in _UNSURE:
                     continue
-                span = _clean(ent)
+                span, title = _clean(ent)
                 if span is None:
                     continue
                 span = _extend_geo(span)
                 label = "GPE" if span.start < ent.start else ent.label_
-                self._keep(raws, here, self._raw(si, span, label, offsets[si]))
+                self._keep(raws, here, self._raw(si, span, label, offsets[si], title))
             token_at: dict[int, int] | None = None  # char offset -> token index, built on the first acronym
             for m in _ACRONYM.finditer(doc.text):
                 if token_at is None:
                     token_at = {t.idx: t.i for t in doc}
                 paren = token_at.get(m.start())
+                if paren is not None and paren and doc[paren - 1].lower_ in {"'s", "’s"}:
+                    paren -= 1  # "Deutsche Boerse's (DB) shares"
                 start = _long_form(doc, paren, m[1]) if paren is not None else None
                 if start is None:
                     continue
@@ -183,22 +209,50 @@ class EntityFinder:
         return True
 
     @staticmethod
-    def _raw(si: int, span: Span, label: str, offset: int) -> _Raw:
-        return _Raw(si, span.start, span.end, span.text, label, offset + span.start_char, offset + span.end_char)
+    def _raw(si: int, span: Span, label: str, offset: int, title: str = "") -> _Raw:
+        if not title and span.start and span.doc[span.start - 1].lower_ in _TITLES:
+            title = span.doc[span.start - 1].lower_
+        if not title and len(span) >= 2 and span[0].lower_ in _PEERS:
+            title = span[0].lower_  # "Baroness Kennedy": the title stays in the name
+        return _Raw(si, span.start, span.end, span.text, label, offset + span.start_char, offset + span.end_char,
+                    title)
 
     def _resolve(self, docs, offsets, raws, acronyms):  # noqa: ANN001, ANN202 - private, typed by find()
         short_of: dict[str, _Raw] = {norm(s): r for s, r, _, _ in acronyms if r is not None}
+        _trim_glued(raws, docs)
+        # "BA" in an article naming "British Airways": an all-capital word is the one organisation of the
+        # article whose initials it spells.
+        by_initials: dict[str, list[_Raw]] = defaultdict(list)
+        for r in raws:
+            if r.label == "ORG" and " " in r.text:
+                short = initials(r.text)
+                if short and all(norm(o.text) == norm(r.text) for o in by_initials[short]):
+                    by_initials[short].append(r)
+                elif short:
+                    by_initials[short].append(r)
+        for r in raws:
+            n = norm(r.text)
+            if _is_acronym(r.text) and n not in short_of:
+                holders = by_initials.get(r.text.replace(".", "").upper(), ())
+                if holders and len({norm(h.text) for h in holders}) == 1:
+                    short_of[n] = holders[0]
+                    acronyms.append((r.text, holders[0], holders[0].text, None))
         # Full person names, in order, so a later surname finds the closest earlier one.
-        full_people = [r for r in raws if r.label == "PERSON" and len(r.text.split()) >= 2]
+        full_people = [r for r in raws if r.label == "PERSON" and len(r.text.split()) >= 2 and not _initial(r.text)
+                       and not _peer(r)]
         first_full: dict[str, _Raw] = {}  # a full name -> its first mention (what person_for returns for it)
-        surnames: dict[str, list[_Raw]] = defaultdict(list)
+        surnames: dict[str, list[_Raw]] = defaultdict(list)  # first or last name -> full names
+        lasts: dict[str, list[_Raw]] = defaultdict(list)  # last name -> full names ("Mr Howard" is not Howard Flight)
         for r in full_people:
             first_full.setdefault(norm(r.text), r)
-            for part in {r.text.split()[-1], r.text.split()[0]}:
+            words = r.text.split()
+            for part in {words[-1], words[0]}:
                 if part.lower().rstrip(".") not in NAME_TITLES:
                     surnames[norm(part)].append(r)
+            lasts[norm(words[-1])].append(r)
         # Positions of each surname's candidates, in mention order (full_people is), for bisecting.
         where = {n: [(p.sentence, p.first) for p in ps] for n, ps in surnames.items()}
+        where_last = {n: [(p.sentence, p.first) for p in ps] for n, ps in lasts.items()}
         # The tagger misses some later mentions of a known surname or acronym: add them.
         known_tokens = set(surnames) | set(short_of)
         by_doc: dict[int, list[_Raw]] = defaultdict(list)
@@ -217,66 +271,203 @@ class EntityFinder:
             if r.label in _KIND:
                 votes[norm(r.text)][_KIND[r.label]] += 1
 
+        def closest(r: _Raw, n: str, titled: bool, initial: str) -> _Raw | None:
+            candidates, at = (lasts.get(n), where_last.get(n)) if titled or initial else (surnames.get(n), where.get(n))
+            if not candidates:
+                return None
+            if initial:
+                kept = [i for i, c in enumerate(candidates) if c.text[:1].upper() == initial]
+                candidates, at = [candidates[i] for i in kept], [at[i] for i in kept]
+                if not candidates:
+                    return None
+            before = bisect_right(at, (r.sentence, r.first))  # how many start at or before r
+            return candidates[before - 1] if before else candidates[-1]
+
+        gender: dict[str, str] = {}  # full name -> "f" or "m", from most of the honorifics that name it
+
         def person_for(r: _Raw) -> _Raw | None:
             n = norm(r.text)
             if r.label in {"GPE", "LOC", "NORP"} and votes[n]["person"] == 0:
                 return None
+            words = r.text.split()
             if n in first_full:
-                return first_full[n]
-            candidates = surnames.get(n) if len(r.text.split()) == 1 else None
-            if not candidates:
-                return None
-            before = bisect_right(where[n], (r.sentence, r.first))  # how many start at or before r
-            return candidates[before - 1] if before else candidates[-1]
+                found = first_full[n]
+            elif _peer(r):  # "Baroness Kennedy" after "Helena Kennedy", "Lord John Russell" after "John Russell"
+                found = first_full.get(norm(" ".join(words[1:])))
+                if found is None and len(words) == 2:
+                    found = closest(r, norm(words[-1]), True, "")
+            else:
+                initial = _initial(r.text)
+                if initial:
+                    found = closest(r, norm(words[-1]), True, initial)
+                elif len(words) == 1:
+                    # After "Mr" a surname; after "Sir" or "Dame" a first name ("Sir Ian").
+                    found = closest(r, n, bool(r.title) and r.title not in _FIRST_NAME_TITLES, "")
+                else:
+                    return None
+            if found is not None and _gender(r.title) and gender_of(found) not in {"", _gender(r.title)}:
+                return _CONFLICT  # "Mrs Howard" in an article whose Michael Howard is "Mr Howard"
+            return found
+
+        def gender_of(full: _Raw) -> str:
+            """What earlier articles' honorifics say of this name, else most of this article's."""
+            known = self.aliases.gender(("person", full.text)) if self.aliases is not None else ""
+            return known or gender.get(norm(full.text), "")
+
+        said: dict[str, Counter[str]] = defaultdict(Counter)
+        for r in raws:
+            if _gender(r.title) and r.label in {"PERSON", "SURNAME"}:
+                found = person_for(r)
+                if found is not None:
+                    said[norm(found.text)][_gender(r.title)] += 1
+        for name, counts in said.items():
+            (top, n), *rest = counts.most_common()
+            if not rest or n > rest[0][1]:
+                gender[name] = top
 
         # "the Guard Corps" is the "Islamic Revolutionary Guard Corps" named in full elsewhere.
         org_names = sorted({norm(r.text) for r in raws if r.label == "ORG"}, key=len, reverse=True)
         self._longer_org = _longer_names(org_names)
         self._org_text = {norm(r.text): r.text for r in raws if r.label == "ORG"}
-        keys: dict[int, tuple[str, str]] = {}  # id(raw) -> entity key
+        self._short_of = short_of
+        self._first_full = first_full
+        self._surnames = surnames
+        keys: dict[int, tuple[tuple[str, str], str]] = {}  # id(raw) -> (entity key, resolution)
+        pending: list[tuple[_Raw, list[tuple[str, str]]]] = []  # bare names whose bearer the context decides
         for r in raws:
-            key = self._key(r, votes, person_for, short_of, docs)
-            if key is not None:
-                keys[id(r)] = key
+            found = self._key(r, votes, person_for, short_of, docs)
+            if found is None:
+                continue
+            if found[1] == _PENDING:
+                pending.append((r, found[0]))
+            else:
+                keys[id(r)] = found
+        if pending:
+            context = {k for k, _ in keys.values() if not (k[0] == "person" and " " not in k[1])}
+            decided: dict[tuple[str, tuple], tuple[tuple[str, str], str] | None] = {}
+            for r, candidates in pending:
+                memo = (norm(r.text), tuple(candidates), _gender(r.title))
+                if memo not in decided:
+                    bearer = self._bearer(candidates, context, _gender(r.title))
+                    reason = "acronym" if candidates[0][0] != "person" else \
+                        "known-alias" if len(candidates) == 1 else "dominant-bearer"
+                    decided[memo] = (bearer, reason) if bearer else self._fallback(r, votes)
+                if decided[memo] is not None:
+                    keys[id(r)] = decided[memo]
+        self._absorb_acronyms(raws, keys, short_of)
 
         entities: dict[tuple[str, str], Entity] = {}
         mentions: list[Mention] = []
         tokens: TokenEntities = [dict() for _ in docs]
         for r in raws:
-            key = keys.get(id(r))
-            if key is None:
+            found = keys.get(id(r))
+            if found is None:
                 continue
+            key, reason = found
             ent = entities.setdefault(key, Entity(key[0], key[1]))
             if r.text != key[1]:
                 ent.aliases.add(r.text)
-            mentions.append(Mention(r.start, r.end, r.text, key, self._sentence_of[r.sentence]))
+            mentions.append(Mention(r.start, r.end, r.text, key, self._sentence_of[r.sentence],
+                                    "" if r.text == key[1] else reason or "variant"))
             for i in range(r.first, r.last):
                 tokens[r.sentence][i] = key
-        found: list[Acronym] = []
+        found_acronyms: list[Acronym] = []
         for short, holder, long_text, si in acronyms:
-            key = keys.get(id(holder)) if holder is not None else None
+            if si is None:
+                continue  # spelled by initials, not defined: no acronym fact
+            key = keys[id(holder)][0] if holder is not None and id(holder) in keys else None
             if key is not None:
                 entities[key].aliases.add(short)
-            found.append(Acronym(short, long_text, key, self._sentence_of[si]))
-        return entities, mentions, found, tokens
+            found_acronyms.append(Acronym(short, long_text, key, self._sentence_of[si]))
+        if self.aliases is not None and not getattr(self.aliases, "_frozen", False):
+            titled: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+            for r in raws:
+                if _gender(r.title) and id(r) in keys and keys[id(r)][0][0] == "person":
+                    titled[keys[id(r)][0]][_gender(r.title)] += 1
+            genders = {k: c.most_common(1)[0][0] for k, c in titled.items() if len(c) == 1}
+            self.aliases.note_article(entities, genders)
+        return entities, mentions, found_acronyms, tokens
 
-    def _key(self, r: _Raw, votes, person_for, short_of, docs) -> tuple[str, str] | None:  # noqa: ANN001
+    def _absorb_acronyms(self, raws, keys, short_of) -> None:  # noqa: ANN001
+        """An acronym an earlier article minted on its own ("BA") keeps its entity when a later article ties
+        it to its long form: the long form's mentions name that entity (when no article named the long form)."""
+        if self.aliases is None:
+            return
+        for short, holder in short_of.items():
+            found = keys.get(id(holder))
+            if found is None or found[0][0] != "organization":
+                continue
+            long_key = found[0]
+            known = self.aliases.lookup(short)
+            if self.aliases.lookup(long_key[1]) or len(known) != 1 or known[0][0] != "organization" \
+                    or norm(known[0][1]) != short:
+                continue
+            for r in raws:
+                if id(r) in keys and keys[id(r)][0] == long_key:
+                    keys[id(r)] = (known[0], "acronym")
+
+    def _bearer(self, candidates: list[tuple[str, str]], context: set[tuple[str, str]],
+                gender: str = "") -> tuple[str, str] | None:
+        """The one of ``candidates`` (entities an earlier article named in full) that a bare name means here:
+        the one the article's other entities support clearly, else the one most articles name when the
+        context does not speak against it; else ``None`` (nothing supports a choice). A candidate an
+        honorific gave the other ``gender`` is no candidate."""
+        aliases = self.aliases
+        assert aliases is not None
+        if gender:
+            candidates = [c for c in candidates if aliases.gender(c) in {"", gender}]
+            if not candidates:
+                return None
+        scored = sorted(((*aliases.support(c, context), aliases.articles(c), c) for c in candidates), reverse=True)
+        best_support, supporters, _, best = scored[0]
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        if best_support >= SUPPORT_LEAST and supporters >= SUPPORTERS_LEAST and best_support >= SUPPORT_RATIO * runner_up:
+            return best
+        # No clear support: the only bearer, or the dominant one, unless the article's (known) context points
+        # elsewhere or away (a rugby report's "Kennedy" is not the party leader most articles name).
+        counts = sorted(((aliases.articles(c), c) for c in candidates), reverse=True)
+        most, top = counts[0]
+        if len(counts) > 1 and (most < DOMINANT_LEAST or most < DOMINANT_SHARE * sum(n for n, _ in counts)):
+            return None
+        top_support = next(sc for sc, _, _, c in scored if c == top)
+        others = max((sc for sc, _, _, c in scored if c != top), default=0.0)
+        if top_support >= others and (top_support >= SUPPORT_LEAST / 4
+                                      or aliases.known_context(context) < CONTEXT_LEAST):
+            return top
+        return None
+
+    def _fallback(self, r: _Raw, votes) -> tuple[tuple[str, str], str] | None:  # noqa: ANN001
+        """A bare name no bearer is chosen for: an entity of its own name, as the tagger typed it."""
+        kinds = votes.get(norm(r.text))
+        if r.label == "PERSON" or (kinds and kinds.most_common(1)[0][0] == "person"):
+            if len(r.text.split()) == 1 and r.text.isupper():
+                return None
+            return ("person", r.text), ""
+        return None
+
+    def _key(self, r: _Raw, votes, person_for, short_of, docs):  # noqa: ANN001, ANN202
+        """(entity key, resolution) for ``r``; ``(candidates, _PENDING)`` when the article's context decides."""
         text, n = r.text, norm(r.text)
         if n in short_of and short_of[n] is not r:
             holder = short_of[n]
-            return self._key(holder, votes, person_for, {}, docs)
+            found = self._key(holder, votes, person_for, {}, docs)
+            return (found[0], "acronym") if found and found[1] != _PENDING else found
         if r.label in {"ORG", "SURNAME"} and n in _PORTFOLIOS:
             return None
+        if self._noise(r):
+            return None
         person = person_for(r)
+        if person is _CONFLICT:
+            return None
         if person is not None:
-            return ("person", person.text if len(person.text) >= len(text) else text)
+            return ("person", person.text if len(person.text) >= len(text) else text), "same-article"
         if n in COUNTRY_ALIASES:
-            return ("place", COUNTRY_ALIASES[n])
+            return ("place", COUNTRY_ALIASES[n]), "variant"
         if r.label == "NORP" or text in _GROUPS or text in _PEOPLE:
             adjective = text if text in _GROUPS else _PEOPLE.get(text)
             if adjective:
-                return ("group", _GROUPS[adjective])
-            return ("group", text) if r.label == "NORP" else None
+                return ("group", _GROUPS[adjective]), "variant"
+            return (("group", text), "") if r.label == "NORP" else None
         known = self._known(r)
         if known is not None:
             return known
@@ -298,20 +489,106 @@ class EntityFinder:
             return None  # an all-caps single word tagged PERSON is rarely one
         if kind == "organization" and n in self._longer_org:
             longer = self._longer_org[n]
-            return (kind, self._org_text[longer])
-        return (kind, text)
+            return (kind, self._org_text[longer]), "variant"
+        return (kind, text), ""
 
-    def _known(self, r: _Raw) -> tuple[str, str] | None:
-        """The entity an earlier article gave this name, when exactly one fits."""
+    def _noise(self, r: _Raw) -> bool:
+        """Names that are not one entity: "Blairs" (a family), "Blair-Brown", "Blair and Brown" (two people)."""
+        text = r.text
+        if " " not in text and len(text) > 3 and text.endswith("s") and norm(text[:-1]) in self._surnames \
+                and norm(text) not in self._surnames:
+            return True
+        parts = [p for p in _JOINED.split(text) if p]
+        return len(parts) > 1 and all(norm(p) in self._surnames or norm(p) in self._first_full for p in parts)
+
+    def _known(self, r: _Raw):  # noqa: ANN202
+        """The entity an earlier article gave this name, when exactly one fits (with its resolution), or the
+        bearers the article's context must choose between (``_PENDING``)."""
         if self.aliases is None:
             return None
+        words = r.text.split()
+        initial = _initial(r.text)
+        if r.label in {"PERSON", "SURNAME"} and (len(words) == 1 or initial or (_peer(r) and len(words) == 2)) \
+                and r.title not in _FIRST_NAME_TITLES:
+            # "Mr Blair" or "M Blair" in an article that never gives the first name: an earlier article's
+            # bearer of the name, if the context supports one (see _bearer).
+            last = norm(words[-1])
+            candidates = [k for k in self.aliases.lookup(words[-1]) if k[0] == "person" and " " in k[1]
+                          and norm(k[1].split()[-1]) == last and (not initial or k[1][:1].upper() == initial)]
+            if candidates:
+                return candidates, _PENDING
+            if r.label == "SURNAME":
+                return None
         found = self.aliases.lookup(r.text)
         if r.label in _KIND:
             found = [k for k in found if k[0] == _KIND[r.label]]
         if len(found) == 1 and found[0][1] != r.text:
-            return found[0]
-        if r.label == "PERSON" and len(r.text.split()) == 1:
-            # "Mr Blair" in an article that never gives his first name: the Blair most articles name, when
-            # one dominates (Tony Blair in 147 of 154 articles naming a Blair); else nothing supports a choice.
-            return self.aliases.dominant(r.text, "person")
+            return found[0], "known-alias"
+        if not found and _is_acronym(r.text) and r.label in {"ORG", "GPE", "PERSON", "SURNAME"}:
+            # "ECB" after an article named the "European Central Bank": an organisation it spells the initials of.
+            candidates = self.aliases.by_initials(r.text)
+            if candidates:
+                return candidates, _PENDING
         return None
+
+
+#: Support (see :meth:`AliasTable.support`) a bearer needs from the article's context to be chosen, from at
+#: least this many of its entities ...
+SUPPORT_LEAST = 0.4
+SUPPORTERS_LEAST = 2
+#: ... and by how much it must beat the next bearer's.
+SUPPORT_RATIO = 3.0
+#: Below this many known context entities, the context is too thin to speak against the dominant bearer.
+CONTEXT_LEAST = 3
+
+_PENDING = "pending"
+_CONFLICT = _Raw(-1, 0, 0, "", "", 0, 0)
+_JOINED = re.compile(r"\s*(?:-|–|/|&|\band\b)\s*")
+_INITIAL = re.compile(r"^([A-Z])\.? [A-Z][\w'’-]+$")
+
+
+_FIRST_NAME_TITLES = frozenset({"sir", "dame"})
+
+
+def _peer(r: _Raw) -> bool:
+    """Whether ``r`` is a peer's name with its title ("Lord Kinnock")."""
+    return r.title in _PEERS and r.text.split()[0].lower() == r.title
+
+
+def _initial(text: str) -> str:
+    """"S" for "S Murray" (an initial and a surname), else ""."""
+    m = _INITIAL.match(text)
+    return m[1] if m else ""
+
+
+def _is_acronym(text: str) -> bool:
+    letters = text.replace(".", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def _gender(title: str) -> str:
+    return "f" if title in _FEMALE else "m" if title in _MALE else ""
+
+
+def _trim_glued(raws: list[_Raw], docs) -> None:  # noqa: ANN001
+    """"Tories Ken Clarke", "Blair Labour": a person's name does not begin with a group or organisation the
+    article names on its own, nor end with an organisation."""
+    others = {norm(r.text) for r in raws if r.label in {"ORG", "NORP"} and " " not in r.text}
+    # Last names of the article's full person names: "Blair Labour" is Blair, glued to his party.
+    last_names = {norm(r.text.split()[-1]) for r in raws if r.label == "PERSON" and len(r.text.split()) >= 2} - others
+    for r in raws:
+        if r.label != "PERSON" or r.last - r.first < 2:
+            continue
+        doc = docs[r.sentence]
+        first, last = r.first, r.last
+        # A group word ("Tories") or an organisation before a name of two words or more.
+        while last - first > 2 and (doc[first].text in _PEOPLE or doc[first].text in _GROUPS
+                                    or norm(doc[first].text) in others):
+            first += 1
+        if last - first == 2 and norm(doc[last - 1].text) in others and norm(doc[first].text) in last_names:
+            last -= 1
+        if (first, last) != (r.first, r.last):
+            base = r.start - doc[r.first].idx
+            r.first, r.last = first, last
+            r.start, r.end = base + doc[first].idx, base + doc[last - 1].idx + len(doc[last - 1].text)
+            r.text = doc[first:last].text
