@@ -256,7 +256,7 @@ class QuoteFinder:
             if lemma == "call" and not direct and not any(c.dep_ in {"ccomp", "oprd"} for c in verb.children) \
                     and (verb.i + 1 >= len(doc) or doc[verb.i + 1].lower_ not in {"for", "on"}):
                 continue  # "staff called in sick"
-            if verb.dep_ == "xcomp" and verb.head.pos_ not in {"VERB", "AUX"}:
+            if verb.dep_ == "xcomp" and (verb.head.pos_ != "VERB" or any(c.dep_ == "acomp" for c in verb.head.children)):
                 continue  # "it's safe to say that ..."
             infinitive = any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children)
             if infinitive and not any(c.dep_ == "ccomp" for c in content) and not quoted:
@@ -504,6 +504,10 @@ def _around(doc: Doc, verb: Token) -> str | None:
     """What a parenthetical attribution ("X, he said, Y"; "X, said Y.") reports: the sentence around it,
     when commas set the attribution apart and at least three words are left."""
     left, right = verb.left_edge.i, verb.right_edge.i
+    while left < verb.i and doc[left].is_punct:
+        left += 1
+    while right > verb.i and doc[right].is_punct:
+        right -= 1
     before = doc[left - 1].text if left > 0 else ""
     after = doc[right + 1].text if right + 1 < len(doc) else ""
     if before != "," and after != ",":
