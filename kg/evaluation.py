@@ -11,7 +11,9 @@ file. Each fact has ``article`` (its id), ``kind`` and the fields of its kind:
 - ``relation``: ``subject``, ``predicate``, ``object``
 - ``date``: ``text``, ``value`` (ISO, or null when it stays text)
 
-Names match when their normalised forms meet an entity's label or aliases;
+Names match when their normalised forms meet an entity's label or aliases (a
+post's holder, a speaker or a relation's ends also under any name the gold
+lists for that entity in the article);
 titles when one contains the other; predicates when they start with the same
 verb lemma and the gold words are all in the extracted predicate (``sell in``
 matches ``sell in``, ``sell unit in``, not ``say following sale in``; a negated
@@ -170,9 +172,20 @@ def _score_article(scores: FactScores, x: Extraction, sentences: list[Sentence],
     _match(k["acronym"], by_kind["acronym"], x.acronyms,
            lambda g, a: g["short"] == a.short and _title_match(g["long"], a.long),
            lambda a: f"{a.short} = {a.long}")
+    # A name in a post, statement or relation means the gold entity of that name, under any of the names the
+    # gold gives it in the article ("Ayatollah Ruhollah Khomenei" is "Ruhollah Khomenei").
+    aliases: dict[str, set[str]] = {}  # a gold entity's names, by each of them
+    for g in by_kind["entity"]:
+        names = {norm(g["label"])} | {norm(a) for a in g.get("aliases", [])}
+        for n in names:
+            aliases.setdefault(n, set()).update(names)
+
+    def endpoint(gold_name: str, key: tuple[str, str] | None) -> bool:
+        return bool(aliases.get(norm(gold_name), {norm(gold_name)}) & _names(x, key))
+
     pairs = _match(k["post"], by_kind["post"], x.posts,
-                   lambda g, p: _name_match(g["holder"], _names(x, p.holder)) and _title_match(g["title"], p.title)
-                   and (g.get("org") is None or _name_match(g["org"], _names(x, p.org))),
+                   lambda g, p: endpoint(g["holder"], p.holder) and _title_match(g["title"], p.title)
+                   and (g.get("org") is None or endpoint(g["org"], p.org)),
                    lambda p: f"{p.holder[1]} | {p.title} | {p.org[1] if p.org else '-'}")
     for g, p in pairs:
         if g.get("rank"):
@@ -184,17 +197,9 @@ def _score_article(scores: FactScores, x: Extraction, sentences: list[Sentence],
 
     _match(k["statement"], by_kind["statement"], x.quotes,
            lambda g, q: sentence_of(g) == sentences[q.sentence].index
-           and _name_match(g["speaker"], _names(x, q.speaker), q.speaker_text),
+           and (g["speaker"] is None or endpoint(g["speaker"], q.speaker)
+                or _name_match(g["speaker"], set(), q.speaker_text)),
            lambda q: f"[{q.speaker[1] if q.speaker else q.speaker_text}] {sentences[q.sentence].text[:70]}")
-    aliases: dict[str, set[str]] = {}  # a gold entity's names, by each of them
-    for g in by_kind["entity"]:
-        names = {norm(g["label"])} | {norm(a) for a in g.get("aliases", [])}
-        for n in names:
-            aliases.setdefault(n, set()).update(names)
-
-    def endpoint(gold_name: str, key: tuple[str, str]) -> bool:
-        return bool(aliases.get(norm(gold_name), {norm(gold_name)}) & _names(x, key))
-
     _match(k["relation"], by_kind["relation"], x.relations,
            lambda g, r: endpoint(g["subject"], r.subject) and endpoint(g["object"], r.object)
            and _predicate_match(g["predicate"], r.predicate, r.negated),
