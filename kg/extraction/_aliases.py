@@ -63,7 +63,8 @@ class AliasTable:
         self._by_length: dict[int, list[str]] | None = None  # derived on first fuzzy lookup
         # Entity -> how many articles name it: what a bare surname with several bearers resolves by.
         self._articles: dict[tuple[str, str], int] = {}
-        # Organisation -> its initials ("BA" -> British Airways): what a bare acronym may stand for.
+        # Initials -> the organisations, groups and places with them ("BA" -> British Airways): what a bare
+        # acronym or a short form ("Man Utd", "Lib Dems") may stand for.
         self._initials: dict[str, frozenset[tuple[str, str]]] = {}
         # Entity -> how many articles name it together with each other entity: the context a bare surname's
         # bearers are told apart by. Counters are shared with frozen copies until written (``_owned``).
@@ -117,7 +118,7 @@ class AliasTable:
         self._cooc.pop(entity, None)
         self._gender.pop(entity, None)
         self._owned.discard(entity)
-        short = initials(entity[1]) if entity[0] == "organization" else ""
+        short = initials(entity[1]) if entity[0] != "person" else ""
         if short and entity in self._initials.get(short, ()):
             rest = self._initials[short] - {entity}
             if rest:
@@ -144,7 +145,7 @@ class AliasTable:
         self._articles[entity] = self._articles.get(entity, 0) + articles
         if entity not in self._keys_of:
             self._count_words(entity, +1)
-            short = initials(entity[1]) if entity[0] == "organization" else ""
+            short = initials(entity[1]) if entity[0] != "person" else ""
             if short:
                 self._initials[short] = self._initials.get(short, frozenset()) | {entity}
         self._put(norm(entity[1]), entity)
@@ -204,7 +205,7 @@ class AliasTable:
         return sum(1 for e in context if self._cooc.get(e))
 
     def by_initials(self, short: str) -> list[tuple[str, str]]:
-        """Organisations whose multi-word name has ``short`` as its initials.
+        """Organisations, groups and places whose multi-word name has ``short`` as its initials.
 
         >>> t = AliasTable(); t.add(("organization", "British Airways")); t.by_initials("BA")
         [('organization', 'British Airways')]

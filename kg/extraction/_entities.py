@@ -113,6 +113,8 @@ def _extend_geo(span: Span) -> Span:
 def _long_form(doc: Doc, paren: int, short: str) -> int | None:
     """Token index where the long form of ``short`` starts, walking back from the ``(`` at ``paren``."""
     letters = [c for c in short if c.isupper()]
+    if len(letters) < 2:
+        return None  # "Serge Betsen (Biarritz)": a club, not an acronym
     j = len(letters) - 1
     i = paren - 1
     while i >= 0 and j >= 0 and paren - i <= 12:
@@ -220,6 +222,8 @@ class EntityFinder:
     def _resolve(self, docs, offsets, raws, acronyms):  # noqa: ANN001, ANN202 - private, typed by find()
         short_of: dict[str, _Raw] = {norm(s): r for s, r, _, _ in acronyms if r is not None}
         _trim_glued(raws, docs)
+        self._join_known(raws, docs)
+        self._retype(raws)
         # "BA" in an article naming "British Airways": an all-capital word is the one organisation of the
         # article whose initials it spells.
         by_initials: dict[str, list[_Raw]] = defaultdict(list)
@@ -237,6 +241,19 @@ class EntityFinder:
                 if holders and len({norm(h.text) for h in holders}) == 1:
                     short_of[n] = holders[0]
                     acronyms.append((r.text, holders[0], holders[0].text, None))
+        # "Man Utd" in an article naming "Manchester United": the short form names the long one.
+        longs: dict[str, list[_Raw]] = defaultdict(list)
+        for r in raws:
+            if r.label in {"ORG", "NORP", "GPE", "FAC", "PERSON"} and " " in r.text:
+                longs[initials(r.text)].append(r)
+        for r in raws:
+            words = r.text.split()
+            if len(words) < 2 or norm(r.text) in short_of or _initial(r.text):
+                continue
+            holders = [h for h in longs.get(initials(r.text), ()) if len(h.text) > len(r.text)
+                       and _abbreviates(words, h.text.split())]
+            if holders and len({norm(h.text) for h in holders}) == 1:
+                short_of[norm(r.text)] = holders[0]
         # Full person names, in order, so a later surname finds the closest earlier one.
         full_people = [r for r in raws if r.label == "PERSON" and len(r.text.split()) >= 2 and not _initial(r.text)
                        and not _peer(r)]
@@ -388,6 +405,63 @@ class EntityFinder:
             self.aliases.note_article(entities, genders)
         return entities, mentions, found_acronyms, tokens
 
+    def _join_known(self, raws: list[_Raw], docs) -> None:  # noqa: ANN001
+        """"Scottish" + "FA" tagged apart (or "FA" not at all): one organisation when together they name or
+        shorten one the article or earlier articles give ("Scottish Football Association")."""
+        in_article = [r.text.split() for r in raws if r.label == "ORG" and " " in r.text]
+        starts = {(r.sentence, r.first): r for r in raws}
+        covered = {(r.sentence, t) for r in raws for t in range(r.first, r.last)}
+        joins: dict[int, _Raw] = {}  # id(a raw) -> what replaces it
+        gone: set[int] = set()
+        for left in raws:
+            if left.label != "NORP":
+                continue
+            doc = docs[left.sentence]
+            right = starts.get((left.sentence, left.last))
+            if right is not None and right.label == "ORG":
+                end = right.last
+            else:
+                right, end = None, left.last
+                while end < len(doc) and (left.sentence, end) not in covered and doc[end].pos_ == "PROPN" \
+                        and doc[end].text[:1].isupper():
+                    end += 1
+                if end == left.last:
+                    continue
+            text = doc[left.first : end].text
+            words = text.split()
+            known = any(_abbreviates(words, other) or words == other for other in in_article)
+            if not known and self.aliases is not None:
+                known = any(k[0] == "organization" for k in self.aliases.lookup(text)) or any(
+                    k[0] == "organization" and _abbreviates(words, k[1].split())
+                    for k in self.aliases.by_initials(initials(text)))
+            if known and id(left) not in gone:
+                joins[id(left)] = _Raw(left.sentence, left.first, end, text, "ORG", left.start,
+                                       left.start + doc[end - 1].idx + len(doc[end - 1].text) - doc[left.first].idx,
+                                       left.title)
+                if right is not None:
+                    gone.add(id(right))
+        if joins:
+            raws[:] = [joins.get(id(r), r) for r in raws if id(r) not in gone]
+
+    def _retype(self, raws: list[_Raw]) -> None:
+        """"Manchester United" tagged a person: a name of several words that earlier articles mostly gave an
+        organisation, place or group is one here too."""
+        if self.aliases is None:
+            return
+        decided: dict[str, str | None] = {}
+        for r in raws:
+            if r.label != "PERSON" or " " not in r.text or _initial(r.text) or r.title:
+                continue
+            n = norm(r.text)
+            if n not in decided:
+                by_kind: Counter[str] = Counter()
+                for k in self.aliases.lookup(r.text):
+                    by_kind[k[0]] += self.aliases.articles(k)
+                kind, most = by_kind.most_common(1)[0] if by_kind else ("person", 0)
+                decided[n] = _LABEL_OF.get(kind) if most > 2 * by_kind["person"] else None
+            if decided[n]:
+                r.label = decided[n]
+
     def _absorb_acronyms(self, raws, keys, short_of) -> None:  # noqa: ANN001
         """An acronym an earlier article minted on its own ("BA") keeps its entity when a later article ties
         it to its long form: the long form's mentions name that entity (when no article named the long form)."""
@@ -451,7 +525,9 @@ class EntityFinder:
         if n in short_of and short_of[n] is not r:
             holder = short_of[n]
             found = self._key(holder, votes, person_for, {}, docs)
-            return (found[0], "acronym") if found and found[1] != _PENDING else found
+            if found and found[1] != _PENDING:
+                return found[0], "acronym" if _is_acronym(text) else "variant"
+            return found
         if r.label in {"ORG", "SURNAME"} and n in _PORTFOLIOS:
             return None
         if self._noise(r):
@@ -526,7 +602,13 @@ class EntityFinder:
             return found[0], "known-alias"
         if not found and _is_acronym(r.text) and r.label in {"ORG", "GPE", "PERSON", "SURNAME"}:
             # "ECB" after an article named the "European Central Bank": an organisation it spells the initials of.
-            candidates = self.aliases.by_initials(r.text)
+            candidates = [k for k in self.aliases.by_initials(r.text) if k[0] == "organization"]
+            if candidates:
+                return candidates, _PENDING
+        if len(words) >= 2 and not found and not initial:
+            # "Man Utd", "Lib Dems", "Scottish FA": a short form of a longer name an earlier article gave.
+            candidates = [k for k in self.aliases.by_initials(initials(r.text))
+                          if len(k[1]) > len(r.text) and _abbreviates(words, k[1].split())]
             if candidates:
                 return candidates, _PENDING
         return None
@@ -542,6 +624,7 @@ SUPPORT_RATIO = 3.0
 CONTEXT_LEAST = 3
 
 _PENDING = "pending"
+_LABEL_OF = {"organization": "ORG", "place": "GPE", "group": "NORP"}
 _CONFLICT = _Raw(-1, 0, 0, "", "", 0, 0)
 _JOINED = re.compile(r"\s*(?:-|–|/|&|\band\b)\s*")
 _INITIAL = re.compile(r"^([A-Z])\.? [A-Z][\w'’-]+$")
@@ -559,6 +642,44 @@ def _initial(text: str) -> str:
     """"S" for "S Murray" (an initial and a surname), else ""."""
     m = _INITIAL.match(text)
     return m[1] if m else ""
+
+
+def _abbreviates(short: list[str], long: list[str]) -> bool:
+    """Whether each word of ``short`` is a word of ``long``, its abbreviation ("Man", "Utd", "Dems": the same
+    first letter, then letters of it in order) or the initials of some of its words ("FA"), in order, with at
+    least one word shortened. Proper names of people are not compared this way (callers)."""
+    def walk(i: int, j: int, shortened: bool) -> bool:
+        if i == len(short):
+            return j == len(long) and shortened
+        if j == len(long):
+            return False
+        a, b = short[i].lower().rstrip("."), long[j].lower()
+        if a == b:
+            return walk(i + 1, j + 1, shortened)
+        if short[i].isupper() and 2 <= len(a) <= 4 and len(long) - j >= len(a) \
+                and "".join(w[0] for w in long[j : j + len(a)]).lower() == a and walk(i + 1, j + len(a), True):
+            return True
+        return _shortens(a, b) and walk(i + 1, j + 1, True)
+    return walk(0, 0, False)
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _shortens(a: str, b: str) -> bool:
+    """Whether word ``a`` is a short form of word ``b``: its start ("Man", "Lib", "Dems" for "Democrats") or its
+    first letter and some of its consonants ("Utd", "Intl")."""
+    if len(a) < 2 or len(a) >= len(b) or a[0] != b[0]:
+        return False
+    stem = a[:-1] if a.endswith("s") and b.endswith("s") and len(a) > 3 else a
+    if b.startswith(stem) and len(stem) >= 3:
+        return True
+    return not (_VOWELS & set(a[1:])) and _in_order(a, b)
+
+
+def _in_order(a: str, b: str) -> bool:
+    letters = iter(b)
+    return all(c in letters for c in a)
 
 
 def _is_acronym(text: str) -> bool:
