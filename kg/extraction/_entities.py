@@ -251,7 +251,7 @@ class EntityFinder:
             if len(words) < 2 or norm(r.text) in short_of or _initial(r.text):
                 continue
             holders = [h for h in longs.get(initials(r.text), ()) if len(h.text) > len(r.text)
-                       and _abbreviates(words, h.text.split())]
+                       and (h.label == "NORP") == (r.label == "NORP") and _abbreviates(words, h.text.split())]
             if holders and len({norm(h.text) for h in holders}) == 1:
                 short_of[norm(r.text)] = holders[0]
         # Full person names, in order, so a later surname finds the closest earlier one.
@@ -631,6 +631,7 @@ _INITIAL = re.compile(r"^([A-Z])\.? [A-Z][\w'’-]+$")
 
 
 _FIRST_NAME_TITLES = frozenset({"sir", "dame"})
+_OPENERS = frozenset({".", "!", "?", ":", ";", '"', "“", "‘", "(", "-", "–", "—"})
 
 
 def _peer(r: _Raw) -> bool:
@@ -692,11 +693,18 @@ def _gender(title: str) -> str:
 
 
 def _trim_glued(raws: list[_Raw], docs) -> None:  # noqa: ANN001
-    """"Tories Ken Clarke", "Blair Labour": a person's name does not begin with a group or organisation the
-    article names on its own, nor end with an organisation."""
+    """"Tories Ken Clarke", "Blair Labour", "Vote Blair": a person's name does not begin with a group or
+    organisation the article names on its own, nor end with an organisation, nor begin a sentence with a
+    word the article also writes in lower case, before the surname of someone else it names in full."""
     others = {norm(r.text) for r in raws if r.label in {"ORG", "NORP"} and " " not in r.text}
     # Last names of the article's full person names: "Blair Labour" is Blair, glued to his party.
-    last_names = {norm(r.text.split()[-1]) for r in raws if r.label == "PERSON" and len(r.text.split()) >= 2} - others
+    firsts_of: dict[str, set[str]] = defaultdict(set)
+    for r in raws:
+        words = r.text.split()
+        if r.label == "PERSON" and len(words) >= 2:
+            firsts_of[norm(words[-1])].add(norm(words[0]))
+    last_names = set(firsts_of) - others
+    lower: set[str] | None = None  # the article's lower-case words, gathered when first needed
     for r in raws:
         if r.label != "PERSON" or r.last - r.first < 2:
             continue
@@ -708,6 +716,12 @@ def _trim_glued(raws: list[_Raw], docs) -> None:  # noqa: ANN001
             first += 1
         if last - first == 2 and norm(doc[last - 1].text) in others and norm(doc[first].text) in last_names:
             last -= 1
+        elif last - first == 2 and (first == 0 or doc[first - 1].is_sent_end or doc[first - 1].text in _OPENERS) \
+                and firsts_of.get(norm(doc[last - 1].text), set()) - {norm(doc[first].text)}:
+            if lower is None:
+                lower = {t.text for d in docs for t in d if t.is_lower}
+            if doc[first].text.lower() in lower:
+                first += 1  # "Vote Blair, Get Brown": a slogan, in an article that says "vote"
         if (first, last) != (r.first, r.last):
             base = r.start - doc[r.first].idx
             r.first, r.last = first, last
