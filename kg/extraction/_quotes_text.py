@@ -21,6 +21,7 @@ __all__ = ["quote_spans", "inside", "direct_text", "reported_text", "bare", "odd
 _OPEN = "“"
 _CLOSE = "”″"
 _BOTH = '"'
+_MARKS = _OPEN + _CLOSE + _BOTH
 _STRIP = " \t\n,;:“”\"″'‘’"
 
 
@@ -59,6 +60,8 @@ def quote_spans(text: str, open_at_start: bool = False) -> list[tuple[int, int]]
     >>> [t[a:b] for a, b in quote_spans(t)]
     ['and so on,']
     """
+    if not open_at_start and not any(mark in text for mark in _MARKS):
+        return []
     spans: list[tuple[int, int]] = []
     start = 0 if open_at_start else -1
     for i, ch in enumerate(text):
@@ -82,9 +85,8 @@ def quote_spans(text: str, open_at_start: bool = False) -> list[tuple[int, int]]
     return [(a, b) for a, b in spans if text[a:b].strip(_STRIP)]
 
 
-def odd_quotes(text: str, open_at_start: bool = False) -> bool:
-    """Whether ``text`` ends inside a quotation (it opens one it does not close)."""
-    spans = quote_spans(text, open_at_start)
+def odd_quotes(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``text`` ends inside a quotation (it opens one it does not close); ``spans``: its quotations."""
     return bool(spans) and spans[-1][1] == len(text)
 
 

@@ -27,11 +27,16 @@ verb reports (see :mod:`._quotes_text`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ._lexicon import DEMONYMS, REPORTING_VERBS, is_role_noun
+from ._lexicon import REPORTING_VERBS, is_role_noun
 from ._quotes_text import bare, direct_text, inside, odd_quotes, quote_spans, reported_text
+from ._quotes_words import (
+    _AGENT_VERBS, _ANSWER_VERBS, _around, _COMMISSIVE, _DEMONYM_NOUNS, _depth, _FITS, _INSTITUTIONS, Key, _kind_of,
+    _MORE_VERBS, _NEEDS_CLAUSE, _np_before, _OPEN_QUOTES, _ORG_NOUNS, _PASSIVE_REPORTS, _PERSON_NOUNS, _PHRASAL,
+    _phrase, _PRONOUNS, _QUOTE_VERBS, _Ref, _RELATIVE, _SKIP, _SOURCES, _speaker_in, _SPEECH_NOUNS, _THING_VERBS,
+    _UNNAMED, _WRITINGS,
+)
 from ._types import Post, Quote
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
@@ -39,102 +44,17 @@ if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
 
 __all__ = ["QuoteFinder"]
 
-Key = tuple[str, str]
-_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
-_RELATIVE = frozenset({"who", "that", "which"})
-_OPEN_QUOTES = ("“", '"', "‘", "'")
-#: Heads of a description that means an organisation named before ("the firm said").
-_ORG_NOUNS = frozenset("""company firm group organisation organization bank club agency party union
-body board airline carmaker retailer network broadcaster team side association council ministry department
-commission authority regulator watchdog charity business corporation maker manufacturer giant operator""".split())
-#: Organisations a description means without naming one before: "the government said".
-_INSTITUTIONS = frozenset("""government authorities administration police army military opposition state court
-tribunal committee panel jury industry""".split())
-#: Cues that things do too ("the box warns you", "figures suggest"): a thing is then no speaker.
-_THING_VERBS = frozenset("warn suggest indicate signal show promise threaten call describe tell reveal note".split())
-#: Heads of a description that means a person named before ("the Oscar winner said"), besides role nouns.
-_PERSON_NOUNS = frozenset("""winner champion holder star player singer actor actress director man woman veteran
-striker midfielder defender keeper captain coach manager boss""".split())
-_DEMONYM_NOUNS = frozenset(word.lower() for word in DEMONYMS)
-#: Cues besides the shared reporting verbs; phrasal ones need their particle.
-_MORE_VERBS = frozenset("allege indicate signal".split())
-#: Verbs that attribute a statement only to their agent: "criticised by Reporters Without Borders".
-_AGENT_VERBS = frozenset("criticise criticize condemn".split())
-#: Verbs that attribute only a direct quotation: '"Who can forget it?" asked the magazine.'
-_QUOTE_VERBS = frozenset("ask conclude joke quip recall continue".split())
-_PHRASAL = {"point": "out", "play": "down"}
-#: Verbs that report a statement only when they answer one: "dismissed claims", "rejected suggestions".
-_ANSWER_VERBS = frozenset("dismiss reject rubbish deny".split())
-_SPEECH_NOUNS = frozenset("""claim report suggestion allegation speculation criticism fear rumour rumor idea
-accusation charge call demand suggestion talk""".split())
-#: Verbs whose infinitive complement is what was said: "vowed to put Africa first".
-_COMMISSIVE = frozenset("vow promise pledge threaten urge tell warn".split())
-#: Verbs that report only a clause or a quotation ("added that ...", "wrote: ..."), not an object.
-_NEEDS_CLAUSE = frozenset("add write report note explain reveal announce state".split())
-#: "X is said to ...": what unnamed sources say.
-_PASSIVE_REPORTS = frozenset("say report understand rumour".split())
-#: Things that speak for whoever wrote or carries them: "a note that said".
-_WRITINGS = frozenset("note letter statement message email e-mail sign banner placard card memo website blog".split())
-#: Things that can be the source of a statement ("a report says"); other things cannot ("the box warns you").
-_SOURCES = _WRITINGS | frozenset("""report study survey research poll paper document lawsuit suit analysis review
-book newspaper magazine journal site data figures statistics inquiry ruling judgement judgment verdict
-survey index release programme program documentary film interview source""".split())
-_UNNAMED = "unnamed source"
+_CUE_LEMMAS = REPORTING_VERBS | _MORE_VERBS | _QUOTE_VERBS | _AGENT_VERBS | _ANSWER_VERBS | frozenset(_PHRASAL)
+_HASHES: dict[int, frozenset[int]] = {}
 
 
-@dataclass(frozen=True)
-class _Ref:
-    """Someone a sentence mentions: an entity (``key``) or a description of one, with its kind."""
-
-    kind: str  # person, organization, place, group, plural, thing
-    key: Key | None
-    text: str
-    org: Key | None = None  # an organisation the description names ("Rosneft officials")
-
-
-def _speaker_in(tokens: list[Token], ents: dict[int, Key], head: Token) -> Key | None:
-    """The entity a noun phrase names: its head's entity, else the last person in it."""
-    people = [ents[t.i] for t in tokens if ents.get(t.i, ("",))[0] == "person"]
-    if head.i in ents and not people:
-        return ents[head.i]
-    return people[-1] if people else None
-
-
-def _depth(t: Token) -> int:
-    return sum(1 for _ in t.ancestors)
-
-
-def _phrase(subject: Token) -> list[Token]:
-    """The subject's words up to a relative clause: "The firm, whose unit ..." -> "The firm"."""
-    tokens = list(subject.subtree)
-    cut = min((c.left_edge.i for c in subject.children if c.dep_ in {"relcl", "acl"} and c.i > subject.i),
-              default=None)
-    if cut is not None:
-        tokens = [t for t in tokens if t.i < cut]
-    while len(tokens) > 1 and tokens[-1].is_punct:
-        tokens.pop()
-    return tokens or [subject]
-
-
-def _kind_of(head: Token, key: Key | None = None) -> str:
-    """What a noun phrase's head says its referent is; an entity's kind, except that a "group" named by one
-    singular proper noun is taken for the person it most likely is ("Campese ... he")."""
-    if key is not None:
-        return "person" if key[0] == "group" and head.tag_ == "NNP" else key[0]
-    lemma = head.lemma_.lower()
-    if lemma in _ORG_NOUNS or lemma in _INSTITUTIONS or head.lower_ in _INSTITUTIONS:
-        return "organization"
-    if is_role_noun(lemma) or lemma in _PERSON_NOUNS or head.lower_ in _DEMONYM_NOUNS:
-        return "person"
-    if head.tag_ in {"NNS", "NNPS"}:
-        return "plural"
-    return "thing"
-
-
-_FITS = {
-    "he": frozenset({"person"}), "she": frozenset({"person"}),
-    "it": frozenset({"organization"}), "they": frozenset({"plural", "group", "organization"}),
-}
+def _cue_hashes(strings) -> frozenset[int]:  # noqa: ANN001 - a spaCy StringStore
+    """The string-store hashes of every cue lemma: comparing a token's ``lemma`` (an int) is cheaper than
+    reading its ``lemma_`` for every word of every sentence."""
+    found = _HASHES.get(id(strings))
+    if found is None:
+        found = _HASHES[id(strings)] = frozenset(strings[word] for word in _CUE_LEMMAS)
+    return found
 
 
 class QuoteFinder:
@@ -172,12 +92,12 @@ class QuoteFinder:
         quote = self._according_to(doc, ents, si, spans, text) \
             or self._reporting_verb(doc, ents, si, posts, spans, text, continuing) \
             or self._continuation(si, spans, text, continuing)
-        for t in doc:
-            kind = ents.get(t.i, ("",))[0]
+        for i in sorted(ents):
+            kind = ents[i][0]
             if kind == "person":
-                self.last_person = ents[t.i]
+                self.last_person = ents[i]
             elif kind == "organization":
-                self.last_org = ents[t.i]
+                self.last_org = ents[i]
         if quote is not None:
             self.last = quote
             if quote.cue != "continuation":
@@ -187,7 +107,7 @@ class QuoteFinder:
             self._subject = self.last_ref
         elif self._subject is None:
             self._subject = self._main_subject(doc, ents, spans)
-        if odd_quotes(text, continuing) and (quote is not None or text.lstrip().startswith(_OPEN_QUOTES)):
+        if odd_quotes(text, spans) and (quote is not None or text.lstrip().startswith(_OPEN_QUOTES)):
             self.open_after = si
         elif self.open_after == si - 1 or self.open_after == si:
             self.open_after = -1
@@ -197,6 +117,8 @@ class QuoteFinder:
 
     def _according_to(self, doc: Doc, ents: dict[int, Key], si: int, spans: list[tuple[int, int]],
                       text: str) -> Quote | None:
+        if "ccording to" not in text:
+            return None
         for t in doc:
             if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to" \
                     and not inside(t, spans):
@@ -218,8 +140,9 @@ class QuoteFinder:
 
     def _cues(self, doc: Doc, spans: list[tuple[int, int]], direct: bool) -> list[Token]:
         verbs = []
+        hashes = _cue_hashes(doc.vocab.strings)
         for t in doc:
-            if t.pos_ not in {"VERB", "AUX"} or inside(t, spans):
+            if t.lemma not in hashes or t.pos_ not in {"VERB", "AUX"} or inside(t, spans):
                 continue
             lemma = t.lemma_
             if lemma in REPORTING_VERBS or lemma in _MORE_VERBS or (direct and lemma in _QUOTE_VERBS):
@@ -468,9 +391,11 @@ class QuoteFinder:
         return _Ref(kind, None, quote.speaker_text)
 
     def _main_subject(self, doc: Doc, ents: dict[int, Key], spans: list[tuple[int, int]]) -> _Ref | None:
-        root = next((t for t in doc if t.dep_ == "ROOT"), None)
-        if root is None:
+        if not len(doc):
             return None
+        root = doc[0]
+        while root.head.i != root.i:  # the first sentence's root, without reading every word
+            root = root.head
         subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not inside(c, spans)),
                        None)
         if subject is None:
@@ -495,47 +420,3 @@ class QuoteFinder:
                 return None
         return Quote(last.speaker, last.speaker_text, direct_text(text, spans, continuing) or bare(text), si,
                      "continuation")
-
-
-_SKIP: Key = ("", "")
-
-
-def _around(doc: Doc, verb: Token) -> str | None:
-    """What a parenthetical attribution ("X, he said, Y"; "X, said Y.") reports: the sentence around it,
-    when commas set the attribution apart and at least three words are left."""
-    left, right = verb.left_edge.i, verb.right_edge.i
-    while left < verb.i and doc[left].is_punct:
-        left += 1
-    while right > verb.i and doc[right].is_punct:
-        right -= 1
-    before = doc[left - 1].text if left > 0 else ""
-    after = doc[right + 1].text if right + 1 < len(doc) else ""
-    if before != "," and after != ",":
-        return None
-    if before != "," and left > 0:
-        return None
-    words = [t for t in doc if (t.i < left or t.i > right) and not t.is_punct]
-    if len(words) < 3:
-        return None
-    runs = [bare(doc[:left].text), bare(doc[right + 1 :].text)]
-    return " ".join(r for r in runs if r) or None
-_NP_POS = frozenset({"PROPN", "NOUN", "ADJ", "DET", "NUM", "PART"})
-
-
-def _np_before(doc: Doc, i: int) -> tuple[Token, str] | None:
-    """The noun phrase that ends right before token ``i`` (auxiliaries and adverbs skipped) and starts after a
-    comma or "and": its head and that word; ``None`` when the words before are no such phrase."""
-    end = i - 1
-    while end >= 0 and doc[end].pos_ in {"ADV", "AUX", "PART"} and doc[end].tag_ != "POS":
-        end -= 1
-    if end < 0 or doc[end].pos_ not in {"PROPN", "NOUN"}:
-        return None
-    start = end
-    while start > 0 and (doc[start - 1].pos_ in _NP_POS or doc[start - 1].lower_ in {"of", "for"}):
-        start -= 1
-    if start == 0 or doc[start - 1].lower_ not in {",", "and"}:
-        return None
-    phrase = range(start, end + 1)
-    heads = [doc[j] for j in phrase if doc[j].head.i not in phrase or doc[j].head.i == j]
-    nouns = [h for h in heads if h.pos_ in {"PROPN", "NOUN"}]
-    return (nouns[0] if nouns else doc[end]), doc[start - 1].lower_  # a sentinel: the cue's subject is no speaker
