@@ -114,3 +114,47 @@ def test_dev_split_of_the_bbc_gold_holds_its_gains(extractor: Extractor) -> None
     (the rest is entity labels with a name title, 'Ayatollah Ali Khamenei', and an owner only the article gives)."""
     post = evaluate_facts(GOLD / "bbc_more_facts.json", extractor, split="dev").kinds["post"]
     assert post.precision >= 0.85 and post.recall >= 0.8
+
+
+# --- the organisation from the article (kg/extraction/_post_orgs.py) ---------------------------------------
+
+
+def _sentence(text: str):  # noqa: ANN202 - a kg.model.Sentence
+    from kg.model import Sentence
+
+    return Sentence(0, 0, len(text), text, "body", None, None)
+
+
+def test_an_untagged_organisation_before_the_title_is_taken_from_the_article() -> None:
+    from kg.extraction._post_orgs import fill_orgs
+    from kg.extraction._types import Entity, Post
+
+    wales, ruddock = Entity("organization", "Wales"), ("person", "Mike Ruddock")
+    post = Post(ruddock, "coach", None, None, 0, "premodifier")
+    text = "Wales coach Mike Ruddock told BBC Sport Wales"
+    assert fill_orgs([post], [_sentence(text)], {wales.key: wales})[0].org == wales.key
+    # Nothing the article names: the post stays without one.
+    assert fill_orgs([post], [_sentence("Club coach Mike Ruddock said")], {wales.key: wales})[0].org is None
+
+
+def test_a_party_taken_into_the_title_becomes_its_organisation() -> None:
+    from kg.extraction._post_orgs import fill_orgs
+    from kg.extraction._types import Entity, Post
+
+    tories = Entity("group", "Conservatives", {"Conservative", "Tories"})
+    post = Post(("person", "Michael Howard"), "Conservative leader", None, None, 0, "premodifier")
+    filled = fill_orgs([post], [_sentence("Conservative leader Michael Howard said")], {tories.key: tories})[0]
+    assert (filled.title, filled.org) == ("leader", tories.key)
+
+
+def test_a_possessive_owner_and_a_nationality_are_read_as_organisation_and_country() -> None:
+    from kg.extraction._post_orgs import fill_orgs
+    from kg.extraction._types import Entity, Post
+
+    labour, iranians = Entity("organization", "Labour Party", {"Labour"}), Entity("group", "Iranians", {"Iranian"})
+    post = Post(("person", "Alan Milburn"), "head of elections strategy", None, None, 0, "apposition")
+    text = "Alan Milburn, Labour's head of elections strategy, said so"
+    assert fill_orgs([post], [_sentence(text)], {labour.key: labour})[0].org == labour.key
+    envoy = Post(("person", "Ali Rezaei"), "envoy", None, None, 0, "premodifier")
+    assert fill_orgs([envoy], [_sentence("Iranian envoy Ali Rezaei said")],
+                     {iranians.key: iranians})[0].org == ("place", "Iran")

@@ -34,6 +34,7 @@ from ._aliases import AliasTable, norm
 from ._dates import is_date_phrase, normalize_date, parse_published
 from ._entities import EntityFinder
 from ._pieces import MAX_MENTIONS_PER_SENTENCE, MAX_PARSE_CHARS, parse_pieces
+from ._post_orgs import fill_orgs
 from ._posts import find_posts
 from ._lexicon import is_role_noun
 from ._relations import find_relations
@@ -136,6 +137,7 @@ def _extract(article: Article, sentences: Sequence[Sentence], parsed: Sequence[S
                                       "continuation"))
                 quoted.add(opener)
     x.quotes.sort(key=lambda q: q.sentence)
+    x.posts = fill_orgs(x.posts, sentences, x.entities)
     return x
 
 

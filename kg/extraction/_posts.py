@@ -20,7 +20,7 @@ from ._types import Post
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
     from spacy.tokens import Doc, Token
 
-__all__ = ["find_posts"]
+__all__ = ["find_posts", "org_key"]
 
 Key = tuple[str, str]
 _CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
@@ -66,7 +66,8 @@ _MORE_ROLES = frozenset({"student", "teacher", "headteacher", "nurse", "officer"
                          "chemist", "psychologist", "photographer", "film-maker", "filmmaker", "playwright",
                          "poet", "screenwriter", "broadcaster", "commentator", "pundit", "referee", "manager",
                          "winger", "forward", "full-back", "fly-half", "scrum-half", "prop", "hooker", "lock",
-                         "bowler", "batsman", "jockey", "trainer", "boxer", "sprinter", "athlete", "skipper"})
+                         "bowler", "batsman", "jockey", "trainer", "boxer", "sprinter", "athlete", "skipper",
+                         "centre", "flanker", "kicker", "half-back", "wing"})
 # Titles that begin a name without being a post ("Prince Harry", "Rabbi Marvin Hier"); unlike these,
 # "President Bush" and "Senator McCain" name the post.
 _NAME_ONLY = NAME_TITLES - {"president", "senator", "governor", "judge"}
@@ -96,7 +97,7 @@ def _is_role(t: Token) -> bool:
     return (is_role_noun(t.text) or t.lower_ in _MORE_ROLES) and t.lower_ not in _NOT_POSTS
 
 
-def _org_key(key: Key | None) -> Key | None:
+def org_key(key: Key | None) -> Key | None:
     """Organisations and places own posts; a nationality group stands for its country."""
     if key is None or key[0] == "person":
         return None
@@ -104,7 +105,7 @@ def _org_key(key: Key | None) -> Key | None:
         for adjective, (country, people) in DEMONYMS.items():
             if people == key[1]:
                 return ("place", country)
-        return None
+        return key  # a party or movement ("Tory leader Michael Howard"): the group itself
     return key
 
 
@@ -160,28 +161,28 @@ def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
     for child in head.children:
         if child.dep_ == "poss":
             for t in child.subtree:
-                if _org_key(ents.get(t.i)):
-                    return _org_key(ents.get(t.i))
-        if child.dep_ in {"compound", "amod", "nmod"} and _org_key(ents.get(child.i)):
-            return _org_key(ents.get(child.i))
+                if org_key(ents.get(t.i)):
+                    return org_key(ents.get(t.i))
+        if child.dep_ in {"compound", "amod", "nmod"} and org_key(ents.get(child.i)):
+            return org_key(ents.get(child.i))
     later = [c for c in head.conjuncts if c.i > head.i]
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in _ORG_PREPS and not any(c.i < child.i for c in later):
             objects = [c for c in child.children if c.dep_ == "pobj"]
-            if objects and _org_key(ents.get(objects[0].i)):
-                return _org_key(ents.get(objects[0].i))
+            if objects and org_key(ents.get(objects[0].i)):
+                return org_key(ents.get(objects[0].i))
             for appos in (c for o in objects for c in o.children if c.dep_ == "appos"):
-                if _org_key(ents.get(appos.i)):  # "founder of rights group the Simon Wiesenthal Center"
-                    return _org_key(ents.get(appos.i))
+                if org_key(ents.get(appos.i)):  # "founder of rights group the Simon Wiesenthal Center"
+                    return org_key(ents.get(appos.i))
             for t in child.subtree:
-                if _org_key(ents.get(t.i)):
-                    return _org_key(ents.get(t.i))
+                if org_key(ents.get(t.i)):
+                    return org_key(ents.get(t.i))
     if head.dep_ == "conj" and head.i > head.head.i:  # "analyst and contributor to X": X is the later one's
         for child in head.head.children:
             if child.dep_ == "prep" and child.lower_ in _ORG_PREPS and child.i > head.i:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
-                if objects and _org_key(ents.get(objects[0].i)):
-                    return _org_key(ents.get(objects[0].i))
+                if objects and org_key(ents.get(objects[0].i)):
+                    return org_key(ents.get(objects[0].i))
     return None
 
 
@@ -216,7 +217,7 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
         found = _chain_posts(list(chain), ents, holder, si)
         if start > 0 and doc[start - 1].lower_ in {"its", "their"}:
             # "its founder Mikhail Khodorkovsky": "its" is the organisation named before it in the sentence.
-            owner = next((_org_key(ents[i]) for i in range(start - 1, -1, -1)
+            owner = next((org_key(ents[i]) for i in range(start - 1, -1, -1)
                           if i in ents and ents[i][0] == "organization"), None)
             found = [Post(p.holder, p.title, p.org or owner, p.rank, p.sentence, p.source) for p in found]
         posts.extend(found)
@@ -262,7 +263,7 @@ def _chain_posts(chain: list[Token], ents: dict[int, Key], holder: Key, si: int)
     for n, part in enumerate(parts):
         part = [t for t in part if t.text not in {"(", ")"}]
         roles = [t for t in part if _is_role(t) and t.i not in ents]
-        orgs = [_org_key(ents.get(t.i)) for t in part if _org_key(ents.get(t.i))]
+        orgs = [org_key(ents.get(t.i)) for t in part if org_key(ents.get(t.i))]
         org = orgs[0] if orgs else None
         last_part = n == len(parts) - 1
         if roles:
@@ -396,7 +397,7 @@ def _as_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             candidates += [c for r in roles for c in r.children if c.dep_ in {"nmod", "compound", "npadvmod"}]
             holder = next((h for c in candidates if (h := _holder(c, ents, doc))), None)
             owners = [c for c in gov.children if c.dep_ in ({"nsubj"} if gov.lemma_ in _APPOINTING else {"dobj"})]
-            owner = next((_org_key(ents.get(c.i)) for c in owners if _org_key(ents.get(c.i))), None)
+            owner = next((org_key(ents.get(c.i)) for c in owners if org_key(ents.get(c.i))), None)
         if holder is None:
             continue
         for r in roles:

@@ -1,0 +1,90 @@
+"""A post's organisation from its article, where its sentence names it but the tagger did not.
+
+The post rules read one parsed sentence, so "Wales coach Mike Ruddock told BBC
+Sport Wales" gives no organisation when the tagger missed "Wales" in that
+sentence, although the article names Wales elsewhere. This pass looks at the
+words just before the title ("Wales coach", "Labour's head of ...") or leading
+it ("Conservative leader", when "Conservative" was taken into the title) and
+takes them as the organisation when they are the name or an alias of one of
+the article's organisations, places or parties.
+
+>>> from ._types import Entity, Post
+>>> from ..model import Sentence
+>>> wales = Entity("organization", "Wales")
+>>> s = [Sentence(0, 0, 44, "Wales coach Mike Ruddock told BBC Sport Wales", "body", None, None)]
+>>> [(p.title, p.org) for p in fill_orgs([Post(("person", "Mike Ruddock"), "coach", None, None, 0, "premodifier")],
+...                                       s, {wales.key: wales})]
+[('coach', ('organization', 'Wales'))]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ..model import Sentence
+from ._aliases import norm
+from ._posts import org_key
+from ._types import Entity, Post
+
+__all__ = ["fill_orgs"]
+
+#: At most this many capitalised words before a title are tried as its organisation ("New York Stock Exchange").
+_OWNER_WORDS = 4
+_WORD = re.compile(r"[A-Z][\w&./-]*")
+
+
+def _owners(entities: Mapping[tuple[str, str], Entity]) -> dict[str, tuple[str, str]]:
+    """Normalised name or alias -> the organisation, place or party it names in this article."""
+    out: dict[str, tuple[str, str]] = {}
+    for e in entities.values():
+        key = org_key(e.key)
+        if key is None:
+            continue
+        for name in (e.label, *sorted(e.aliases)):
+            out.setdefault(norm(name), key)
+    return out
+
+
+def _owner_before(text: str, title: str, owners: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The organisation named by the capitalised words right before ``title`` in ``text`` (longest first)."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(title)}(?![\w-])", text):
+        before = re.sub(r"['’]s\s*$", "", text[: m.start()].rstrip()).split()
+        words: list[str] = []
+        for w in reversed(before[-_OWNER_WORDS:]):
+            if not _WORD.fullmatch(w):
+                break
+            words.insert(0, w)
+        for k in range(len(words)):
+            key = owners.get(norm(" ".join(words[k:])))
+            if key is not None:
+                return key
+    return None
+
+
+def _owner_leading(title: str, owners: dict[str, tuple[str, str]]) -> tuple[tuple[str, str], str] | None:
+    """The organisation named by the title's own first words, and the title without them."""
+    words = title.split()
+    for k in range(min(len(words) - 1, _OWNER_WORDS), 0, -1):
+        key = owners.get(norm(" ".join(words[:k])))
+        if key is not None:
+            return key, " ".join(words[k:])
+    return None
+
+
+def fill_orgs(posts: Sequence[Post], sentences: Sequence[Sentence],
+              entities: Mapping[tuple[str, str], Entity]) -> list[Post]:
+    """``posts`` with the organisation filled where the article supports it (the rest unchanged)."""
+    owners = _owners(entities)
+    out: list[Post] = []
+    for p in posts:
+        if p.org is None and owners:
+            leading = _owner_leading(p.title, owners)
+            if leading is not None:
+                p = Post(p.holder, leading[1], leading[0], p.rank, p.sentence, p.source)
+            else:
+                owner = _owner_before(sentences[p.sentence].text, p.title, owners)
+                if owner is not None and owner != p.holder:
+                    p = Post(p.holder, p.title, owner, p.rank, p.sentence, p.source)
+        out.append(p)
+    return out
