@@ -44,7 +44,9 @@ if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
 
 __all__ = ["QuoteFinder"]
 
-_CUE_LEMMAS = REPORTING_VERBS | _MORE_VERBS | _QUOTE_VERBS | _AGENT_VERBS | _ANSWER_VERBS | frozenset(_PHRASAL)
+#: What a report, a court or an organisation finds or decides ("the study found that ...").
+_SOURCE_VERBS = frozenset("find show decide rule conclude estimate".split())
+_CUE_LEMMAS = _SOURCE_VERBS | REPORTING_VERBS | _MORE_VERBS | _QUOTE_VERBS | _AGENT_VERBS | _ANSWER_VERBS | frozenset(_PHRASAL)
 _HASHES: dict[int, frozenset[int]] = {}
 
 
@@ -69,6 +71,8 @@ class QuoteFinder:
         self.open_after: int = -1  # a sentence that ends inside a quotation
         self.meant: dict[str, Key] = {}  # "prime minister" -> whom those words meant before
         self.quoted: dict[str, Key] = {}  # kind -> the entity of that kind quoted last
+        self.surnames: dict[str, Key] = {}  # "hanks" -> the person named so whom a bare surname means
+        self.source: Key | None = None  # the organisation whose report, study or survey was named last
         self._si = -1
         self._subject: _Ref | None = None
         self._speaker_ref: _Ref | None = None  # the speaker of the quote being made, as the sentence names them
@@ -96,6 +100,7 @@ class QuoteFinder:
             kind = ents[i][0]
             if kind == "person":
                 self.last_person = ents[i]
+                self.surnames[ents[i][1].rsplit(" ", 1)[-1].lower()] = ents[i]
             elif kind == "organization":
                 self.last_org = ents[i]
         if quote is not None:
@@ -146,6 +151,8 @@ class QuoteFinder:
                 continue
             lemma = t.lemma_
             if lemma in REPORTING_VERBS or lemma in _MORE_VERBS or (direct and lemma in _QUOTE_VERBS):
+                verbs.append(t)
+            elif lemma in _SOURCE_VERBS and any(c.dep_ == "ccomp" for c in t.children):
                 verbs.append(t)
             elif lemma in _AGENT_VERBS and any(c.dep_ == "agent" for c in t.children):
                 verbs.append(t)
@@ -214,6 +221,10 @@ class QuoteFinder:
             if speaker is None and lemma in _MORE_VERBS and self._speaker_ref is not None \
                     and self._speaker_ref.kind not in {"person", "organization", "plural"}:
                 continue
+            if lemma in _SOURCE_VERBS and lemma not in REPORTING_VERBS and not (
+                    (speaker is not None and speaker[0] == "organization") or subject.lower_ == "it"
+                    or subject.lemma_.lower() in _SOURCES or subject.lemma_.lower() in _INSTITUTIONS):
+                continue  # "Ms Villalba found that ...": a person's finding is no statement here
             return Quote(speaker, name, said, si, lemma)
         return None
 
@@ -269,6 +280,15 @@ class QuoteFinder:
         possessors = {t.i for c in subject.children if c.dep_ == "poss" for t in c.subtree}
         inner = [t for t in tokens if t.i not in possessors]
         speaker = _speaker_in(inner, ents, subject) if named else None
+        if speaker is None and subject.pos_ in {"PROPN", "NOUN"} and subject.text[:1].isupper() and len(inner) == 1:
+            speaker = self.surnames.get(subject.lower_)  # "Hanks said" after "Tom Hanks" (a name left unlinked)
+        lemma = subject.lemma_.lower()
+        if speaker is None and lemma in _SOURCES:
+            orgs = [ents[t.i] for t in inner if ents.get(t.i, ("",))[0] == "organization"]
+            if orgs:  # "A study by Jupiter Research": the study's words are Jupiter Research's
+                self.source = speaker = orgs[-1]
+            elif any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children):
+                speaker = self.source  # "the report said": the one named before
         if speaker is None and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in subject.children):
             return None, name  # "The group which represents universities, Universities UK,": named here
         if speaker is None and not any(t.i in ents for t in inner):
@@ -363,7 +383,7 @@ class QuoteFinder:
 
     def _ref(self, subject: Token, ents: dict[int, Key]) -> _Ref | None:
         tokens = _phrase(subject)
-        text = " ".join(t.text for t in tokens)
+        text = subject.doc[tokens[0].i : tokens[-1].i + 1].text
         key = ents.get(subject.i) or _speaker_in(tokens, ents, subject)
         if key is not None:
             return _Ref(_kind_of(subject, key), key, text)
@@ -373,8 +393,8 @@ class QuoteFinder:
         if kind == "person" and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children):
             title = " ".join(t.lower_ for t in subject.subtree if t.dep_ in {"compound", "amod"} or t == subject)
             holders = [p.holder for p in self._posts if p.title.lower().endswith(title)]
-            key = holders[-1] if holders else self.meant.get(title)
-            if key is not None:
+            key = holders[-1] if holders else self.meant.get(title) or self._recent("person")
+            if key is not None:  # "The 48-year-old actor crossed a bridge, which he said ..."
                 return _Ref("person", key, text)
         org = next((ents[t.i] for t in tokens if ents.get(t.i, ("",))[0] == "organization"), None)
         return _Ref(_kind_of(subject), None, text, org)
