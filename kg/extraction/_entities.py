@@ -304,7 +304,7 @@ class EntityFinder:
 
         def person_for(r: _Raw) -> _Raw | None:
             n = norm(r.text)
-            if r.label in {"GPE", "LOC", "NORP"} and votes[n]["person"] == 0:
+            if r.label in {"GPE", "LOC", "NORP"} and votes[n]["person"] == 0 and not self._surname_not_place(r, lasts):
                 return None
             words = r.text.split()
             if n in first_full:
@@ -351,6 +351,7 @@ class EntityFinder:
         self._surnames = surnames
         keys: dict[int, tuple[tuple[str, str], str]] = {}  # id(raw) -> (entity key, resolution)
         pending: list[tuple[_Raw, list[tuple[str, str]]]] = []  # bare names whose bearer the context decides
+        guessed: set[int] = set()  # raws the context gave a bearer (no evidence for the next article's context)
         for r in raws:
             found = self._key(r, votes, person_for, short_of, docs)
             if found is None:
@@ -371,6 +372,7 @@ class EntityFinder:
                     decided[memo] = (bearer, reason) if bearer else self._fallback(r, votes)
                 if decided[memo] is not None:
                     keys[id(r)] = decided[memo]
+                    guessed.add(id(r))
         self._absorb_acronyms(raws, keys, short_of)
 
         entities: dict[tuple[str, str], Entity] = {}
@@ -402,7 +404,10 @@ class EntityFinder:
                 if _gender(r.title) and id(r) in keys and keys[id(r)][0][0] == "person":
                     titled[keys[id(r)][0]][_gender(r.title)] += 1
             genders = {k: c.most_common(1)[0][0] for k, c in titled.items() if len(c) == 1}
-            self.aliases.note_article(entities, genders)
+            # An entity named only by names the context chose a bearer for is not counted as co-mentioned:
+            # a choice must not become the support for the next one.
+            named = {keys[id(r)][0] for r in raws if id(r) in keys and id(r) not in guessed}
+            self.aliases.note_article([k for k in entities if k in named], genders)
         return entities, mentions, found_acronyms, tokens
 
     def _join_known(self, raws: list[_Raw], docs) -> None:  # noqa: ANN001
@@ -442,6 +447,14 @@ class EntityFinder:
                     gone.add(id(right))
         if joins:
             raws[:] = [joins.get(id(r), r) for r in raws if id(r) not in gone]
+
+    def _surname_not_place(self, r: _Raw, lasts: dict[str, list[_Raw]]) -> bool:
+        """"Blume" tagged a place in an article about Judy Blume: the last name of someone the article names in
+        full, and no country, people or place earlier articles know by that name."""
+        n = norm(r.text)
+        if " " in r.text or n not in lasts or n in COUNTRY_ALIASES or r.text in _GROUPS or r.text in _PEOPLE:
+            return False
+        return self.aliases is None or not any(k[0] != "person" for k in self.aliases.lookup(r.text))
 
     def _retype(self, raws: list[_Raw]) -> None:
         """"Manchester United" tagged a person: a name of several words that earlier articles mostly gave an
