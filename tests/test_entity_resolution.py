@@ -133,3 +133,19 @@ def test_co_mentions_are_forgotten_with_the_entity_and_frozen_copies_keep_theirs
     table.remove(blair)
     assert table.support(blair, [labour]) == (0.0, 0) and table.gender(blair) == ""
     assert frozen.support(blair, [labour]) == (0.75, 1)
+
+
+def test_a_short_form_names_the_longer_name(extractor: Extractor) -> None:
+    first, later = _extract(extractor, [
+        "Party news\n\nThe Liberal Democrats met in Brighton on Monday. The Lib Dems said taxes would rise.",
+        "Poll\n\nThe Lib Dems gained two points in the poll, the survey found.",
+    ])
+    assert _linked(first, "Lib Dems") == [(("group", "Liberal Democrats"), "variant")]
+    assert [key for key, _ in _linked(later, "Lib Dems")] == [("group", "Liberal Democrats")]
+
+
+def test_a_single_capital_in_brackets_is_no_acronym(extractor: Extractor) -> None:
+    x = _extract(extractor, ["Team\n\nThe back row is Serge Betsen (Biarritz), Julien Bonnaire (Bourgoin) and "
+                             "Imanol Harinordoquy (Biarritz)."])[0]
+    assert not [m for m in x.mentions if m.text == "Biarritz" and m.entity == ("person", "Serge Betsen")]
+    assert not [a for a in x.acronyms if a.short == "Biarritz"]

@@ -251,7 +251,8 @@ class EntityFinder:
             if len(words) < 2 or norm(r.text) in short_of or _initial(r.text):
                 continue
             holders = [h for h in longs.get(initials(r.text), ()) if len(h.text) > len(r.text)
-                       and (h.label == "NORP") == (r.label == "NORP") and _abbreviates(words, h.text.split())]
+                       and not ({h.label, r.label} & _PLACES and {h.label, r.label} & {"NORP"})
+                       and _abbreviates(words, h.text.split())]
             if holders and len({norm(h.text) for h in holders}) == 1:
                 short_of[norm(r.text)] = holders[0]
         # Full person names, in order, so a later surname finds the closest earlier one.
@@ -556,7 +557,10 @@ class EntityFinder:
             adjective = text if text in _GROUPS else _PEOPLE.get(text)
             if adjective:
                 return ("group", _GROUPS[adjective]), "variant"
-            return (("group", text), "") if r.label == "NORP" else None
+            if r.label != "NORP":
+                return None
+            known = self._known(r)  # "Lib Dems" after an article tied it to the "Liberal Democrats"
+            return known if known is not None and known[1] != _PENDING else (("group", text), "")
         known = self._known(r)
         if known is not None:
             return known
@@ -644,6 +648,7 @@ _INITIAL = re.compile(r"^([A-Z])\.? [A-Z][\w'’-]+$")
 
 
 _FIRST_NAME_TITLES = frozenset({"sir", "dame"})
+_PLACES = frozenset({"GPE", "LOC", "FAC"})
 _OPENERS = frozenset({".", "!", "?", ":", ";", '"', "“", "‘", "(", "-", "–", "—"})
 
 
