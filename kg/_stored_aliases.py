@@ -1,7 +1,7 @@
 """The alias table as the store holds it: labels from the entity graph, aliases and counts from the articles.
 
-Loaded once per :class:`kg.KnowledgeGraph`, then grown by each ingest; after a delete, the names of the
-entities the article mentioned are read again from what is left.
+Loaded once per :class:`kg.KnowledgeGraph`, then grown by each ingest; a delete drops it, and the next
+ingest reads it again from what is left (a deleted article's names, co-mentions and merges go with it).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from .entity_graph import entities_graph
 from .extraction import ENTITY_KINDS, AliasTable
 from .results import Term
 from .store import GraphStore
-from .vocab import ITSRDF, RDFS, SKOS, Iris
+from .vocab import ITSRDF, KGQA, RDFS, SKOS, Iris
 
-__all__ = ["load_alias_table", "entities_in", "add_stored_names"]
+__all__ = ["load_alias_table"]
 
 
 def _value(term: Term | None) -> str:
@@ -34,31 +34,22 @@ def load_alias_table(store: GraphStore, iris: Iris) -> AliasTable:
     counts = {_value(e): int(_value(n) or 0) for e, n in store.select(f"""
         SELECT ?e (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }} {keep} }}
         GROUP BY ?e""")}
+    keys: dict[str, tuple[str, str]] = {}
     for iri, label in labels.items():
         kind = iri[len(prefix):].split("/", 1)[0]
         if kind in ENTITY_KINDS:
-            table.add((kind, label), sorted(aliases.get(iri, ())), articles=counts.get(iri, 0))
+            keys[iri] = (kind, label)
+            table.add(keys[iri], sorted(aliases.get(iri, ())), articles=counts.get(iri, 0))
+    # The context each article gives (who is named with whom), as ingest noted it: entities a name was only
+    # guessed for from other articles ("known-alias", "dominant-bearer") are not counted, so a guess does not
+    # reinforce itself. (The genders honorifics gave are not stored; after a restart they count from new articles.)
+    named: dict[str, list[tuple[str, str]]] = {}
+    for g, e in store.select(f"""SELECT DISTINCT ?g ?e WHERE {{ GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e
+            FILTER NOT EXISTS {{ ?m <{KGQA.resolution}> ?why FILTER(?why IN ("known-alias", "dominant-bearer")) }} }}
+            {keep} }}"""):
+        if _value(e) in keys:
+            named.setdefault(_value(g), []).append(keys[_value(e)])
+    for entities in named.values():
+        table.note_article(entities)
     return table
 
-
-def entities_in(store: GraphStore, iris: Iris, graph: str) -> list[tuple[str, str]]:
-    """The entities an article graph mentions, as (kind, label)."""
-    prefix = f"{iris.base}entity/"
-    rows = store.select(f"""SELECT DISTINCT ?e ?label WHERE {{ GRAPH <{graph}> {{ ?m <{ITSRDF.taIdentRef}> ?e }}
-        GRAPH <{entities_graph(iris)}> {{ ?e <{RDFS.label}> ?label }} FILTER(STRSTARTS(STR(?e), "{prefix}")) }}""")
-    out = []
-    for e, label in rows:
-        kind = _value(e)[len(prefix):].split("/", 1)[0]
-        if kind in ENTITY_KINDS and label is not None:
-            out.append((kind, _value(label)))
-    return out
-
-
-def add_stored_names(table: AliasTable, store: GraphStore, iris: Iris, entity: tuple[str, str]) -> None:
-    """Put back what the stored articles still call ``entity`` (nothing, if none mentions it)."""
-    iri = iris.entity(*entity)
-    graphs = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> <{iri}> }} }}")
-    if graphs:
-        rows = store.select(f"""SELECT DISTINCT ?alt WHERE {{ GRAPH ?g {{ <{iri}> <{SKOS.altLabel}> ?alt }}
-            FILTER(?g != <{entities_graph(iris)}>) }}""")
-        table.add(entity, [_value(r[0]) for r in rows], articles=len(graphs))

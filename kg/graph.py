@@ -47,7 +47,7 @@ from .rdf import (
 from .entity_graph import add_descriptions_update, entities_graph, prune_update
 from .results import QueryResult, Term
 from .settings import Settings
-from ._stored_aliases import add_stored_names, entities_in, load_alias_table
+from ._stored_aliases import load_alias_table
 from ._stored_sentences import Mention, StoredSentence, read_sentences
 from .timing import stage, timed
 from .store import GraphStore, open_store
@@ -310,17 +310,14 @@ class KnowledgeGraph:
         if article_id not in index:
             raise NotFound(f"no article with id {article_id!r}; `kgqa articles` lists them")
         iri = index[article_id].iri
-        named = entities_in(self.store, self.iris, iri) if self._aliases is not None else []
         # One transaction: the article goes, with the descriptions of entities only it referred to.
         self.store.update(f"{prune_update(entities_graph(self.iris), self.iris, leaving=iri)} ;\n"
                           f"DROP SILENT GRAPH <{iri}>")
         index.pop(article_id)
         self._hashes = {s.content_hash: i for i, s in index.items()}
-        if self._aliases is not None:
-            # Its names may have been the only ones for some entities: those are read again from the rest.
-            for entity in named:
-                self._aliases.remove(entity)
-                add_stored_names(self._aliases, self.store, self.iris, entity)
+        # Its names, co-mentions and the merges they supported go with it: the table is read again, from the
+        # articles left, when next needed (about 2 s on the BBC library; deletes are rare next to ingests).
+        self._aliases = None
 
     def update(self, sparql: str) -> UpdateReport:
         """Apply a SPARQL 1.1 Update to the store, as one transaction; for administrators only.

@@ -83,3 +83,18 @@ def test_the_alias_table_reads_labels_aliases_and_article_counts(embedded: Knowl
     assert ("person", "Tony Blair") in table.lookup("Blair")
     assert table.articles(("person", "Tony Blair")) == 2
     assert table.articles(("person", "Gordon Brown")) == 1
+
+
+def test_the_alias_table_from_the_store_knows_who_is_named_with_whom(embedded: KnowledgeGraph, tmp_path: Path) -> None:
+    """The context a bare surname is resolved by survives a restart: the same as the table ingest grew."""
+    embedded.ingest([_write(tmp_path, "a.txt", TONY), _write(tmp_path, "b.txt", OTHER)])
+    grown = embedded.alias_table()
+    loaded = KnowledgeGraph(embedded.settings, store=embedded.store).alias_table()
+    tony, brown, chirac = ("person", "Tony Blair"), ("person", "Gordon Brown"), ("person", "Jacques Chirac")
+    for table in (grown, loaded):
+        assert table.support(tony, [brown]) == (0.5, 1)  # one shared article of Brown's one (+1)
+        assert table.support(tony, [chirac])[1] == 1
+        assert table.support(brown, [chirac]) == (0.0, 0)  # never named together
+    # A delete drops the table; read again, the deleted article's context is gone.
+    embedded.delete("a")
+    assert embedded.alias_table().support(tony, [brown]) == (0.0, 0)
