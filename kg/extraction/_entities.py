@@ -37,6 +37,7 @@ economy economic energy environment transport agriculture labour labor industry 
 communications sport sports treasury state war""".split())
 _GROUPS = {**{adj: people for adj, (_, people) in DEMONYMS.items()}, **GROUP_FORMS}
 _PEOPLE = {people: adj for adj, people in _GROUPS.items()}
+_COUNTRIES = frozenset(country for country, _ in DEMONYMS.values())  # "Wales", "France": never a surname
 
 #: Per sentence: token index -> entity key.
 TokenEntities = list[dict[int, tuple[str, str]]]
@@ -453,7 +454,8 @@ class EntityFinder:
         """"Blume" tagged a place in an article about Judy Blume: the last name of someone the article names in
         full, and no country, people or place earlier articles know by that name."""
         n = norm(r.text)
-        if " " in r.text or n not in lasts or n in COUNTRY_ALIASES or r.text in _GROUPS or r.text in _PEOPLE:
+        if " " in r.text or n not in lasts or n in COUNTRY_ALIASES or r.text in _COUNTRIES or r.text in _GROUPS \
+                or r.text in _PEOPLE:
             return False
         return self.aliases is None or not any(k[0] != "person" for k in self.aliases.lookup(r.text))
 
