@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 
-
-from ._aliases import DOMINANT_LEAST, DOMINANT_SHARE, AliasTable, initials, norm
+from ._aliases import AliasTable, initials, norm
+from ._earlier_articles import _PENDING, EarlierArticles
+from ._lexicon import COUNTRY_ALIASES, GEO_HEADS, NAME_TITLES
+from ._name_forms import (
+    _FIRST_NAME_TITLES, _GROUPS, _KIND, _NOT_IN_NAMES, _OPENERS, _PEERS, _PEOPLE, _PLACES, _TITLES, _Raw,
+    _abbreviates, _gender, _initial, _is_acronym, _peer,
+)
 from ._pieces import MAX_MENTIONS_PER_SENTENCE
-from ._lexicon import COUNTRY_ALIASES, DEMONYMS, GEO_HEADS, GROUP_FORMS, HONORIFICS, NAME_TITLES
 from ._types import Acronym, Entity, Mention
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
@@ -26,7 +29,6 @@ if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
 
 __all__ = ["EntityFinder", "TokenEntities"]
 
-_KIND = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group"}
 _UNSURE = frozenset({"PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
 _PLACE_PREPS = frozenset({"in", "at", "near", "from", "outside", "into", "across"})
 _ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z0-9&]{1,9})\s*\)")
@@ -35,39 +37,11 @@ _ACRONYM_STOP = frozenset({"of", "and", "the", "for", "to", "de", "on", "in", "&
 _PORTFOLIOS = frozenset("""defense defence foreign interior finance health trade culture home education justice
 economy economic energy environment transport agriculture labour labor industry information intelligence
 communications sport sports treasury state war""".split())
-_GROUPS = {**{adj: people for adj, (_, people) in DEMONYMS.items()}, **GROUP_FORMS}
-_PEOPLE = {people: adj for adj, people in _GROUPS.items()}
-_COUNTRIES = frozenset(country for country, _ in DEMONYMS.values())  # "Wales", "France": never a surname
 
 #: Per sentence: token index -> entity key.
 TokenEntities = list[dict[int, tuple[str, str]]]
 
 
-@dataclass
-class _Raw:
-    sentence: int
-    first: int  # token index in the sentence's doc
-    last: int  # exclusive
-    text: str
-    label: str
-    start: int  # offsets into the article text
-    end: int
-    title: str = ""  # the honorific before the name ("mr"), if any
-
-
-#: Characters no name is written with (names keep letters, digits, spaces, hyphens, apostrophes, dots, "&").
-_NOT_IN_NAMES = re.compile(r"[^\w\s'’\-.&]|&#|_|\s[-–]\s")
-
-
-#: Titles of peers, stripped like honorifics ("Baroness Kennedy" is Kennedy).
-_PEERAGE = frozenset({"baroness", "baron", "viscount", "viscountess", "countess"})
-#: Honorifics dropped from a name; a peer's title stays ("Lord Kinnock", "Baroness Kennedy" are how peers are
-#: named), and the surname after it still finds the full name the article gives ("Helena Kennedy").
-_TITLES = HONORIFICS - {"lord", "lady"}
-_PEERS = _PEERAGE | {"lord", "lady"}
-#: Honorifics that say a woman or a man is meant: "Mrs Howard" is not the Michael Howard of "Mr Howard".
-_FEMALE = frozenset({"mrs", "mrs.", "ms", "ms.", "miss", "lady", "dame", "baroness", "viscountess", "countess"})
-_MALE = frozenset({"mr", "mr.", "sir", "lord", "baron", "viscount"})
 
 
 def _clean(span: Span) -> tuple[Span | None, str]:
@@ -150,7 +124,7 @@ def _longer_names(names: list[str]) -> dict[str, str]:
             if len(n.split()) >= 2 and n in first_ending and first_ending[n] != n}
 
 
-class EntityFinder:
+class EntityFinder(EarlierArticles):
     """Finds and resolves the entities of one article; ``aliases`` links names across articles."""
 
     def __init__(self, aliases: AliasTable | None = None) -> None:
@@ -450,91 +424,6 @@ class EntityFinder:
         if joins:
             raws[:] = [joins.get(id(r), r) for r in raws if id(r) not in gone]
 
-    def _surname_not_place(self, r: _Raw, lasts: dict[str, list[_Raw]]) -> bool:
-        """"Blume" tagged a place in an article about Judy Blume: the last name of someone the article names in
-        full, and no country, people or place earlier articles know by that name."""
-        n = norm(r.text)
-        if " " in r.text or n not in lasts or n in COUNTRY_ALIASES or r.text in _COUNTRIES or r.text in _GROUPS \
-                or r.text in _PEOPLE:
-            return False
-        return self.aliases is None or not any(k[0] != "person" for k in self.aliases.lookup(r.text))
-
-    def _retype(self, raws: list[_Raw]) -> None:
-        """"Manchester United" tagged a person: a name of several words that earlier articles mostly gave an
-        organisation, place or group is one here too."""
-        if self.aliases is None:
-            return
-        decided: dict[str, str | None] = {}
-        for r in raws:
-            if r.label != "PERSON" or " " not in r.text or _initial(r.text) or r.title:
-                continue
-            n = norm(r.text)
-            if n not in decided:
-                by_kind: Counter[str] = Counter()
-                for k in self.aliases.lookup(r.text):
-                    by_kind[k[0]] += self.aliases.articles(k)
-                kind, most = by_kind.most_common(1)[0] if by_kind else ("person", 0)
-                decided[n] = _LABEL_OF.get(kind) if most > 2 * by_kind["person"] else None
-            if decided[n]:
-                r.label = decided[n]
-
-    def _absorb_acronyms(self, raws, keys, short_of) -> None:  # noqa: ANN001
-        """An acronym an earlier article minted on its own ("BA") keeps its entity when a later article ties
-        it to its long form: the long form's mentions name that entity (when no article named the long form)."""
-        if self.aliases is None:
-            return
-        for short, holder in short_of.items():
-            found = keys.get(id(holder))
-            if found is None or found[0][0] != "organization":
-                continue
-            long_key = found[0]
-            known = self.aliases.lookup(short)
-            if self.aliases.lookup(long_key[1]) or len(known) != 1 or known[0][0] != "organization" \
-                    or norm(known[0][1]) != short:
-                continue
-            for r in raws:
-                if id(r) in keys and keys[id(r)][0] == long_key:
-                    keys[id(r)] = (known[0], "acronym")
-
-    def _bearer(self, candidates: list[tuple[str, str]], context: set[tuple[str, str]],
-                gender: str = "") -> tuple[str, str] | None:
-        """The one of ``candidates`` (entities an earlier article named in full) that a bare name means here:
-        the one the article's other entities support clearly, else the one most articles name when the
-        context does not speak against it; else ``None`` (nothing supports a choice). A candidate an
-        honorific gave the other ``gender`` is no candidate."""
-        aliases = self.aliases
-        assert aliases is not None
-        if gender:
-            candidates = [c for c in candidates if aliases.gender(c) in {"", gender}]
-            if not candidates:
-                return None
-        scored = sorted(((*aliases.support(c, context), aliases.articles(c), c) for c in candidates), reverse=True)
-        best_support, supporters, _, best = scored[0]
-        runner_up = scored[1][0] if len(scored) > 1 else 0.0
-        if best_support >= SUPPORT_LEAST and supporters >= SUPPORTERS_LEAST and best_support >= SUPPORT_RATIO * runner_up:
-            return best
-        # No clear support: the only bearer, or the dominant one, unless the article's (known) context points
-        # elsewhere or away (a rugby report's "Kennedy" is not the party leader most articles name).
-        counts = sorted(((aliases.articles(c), c) for c in candidates), reverse=True)
-        most, top = counts[0]
-        if len(counts) > 1 and (most < DOMINANT_LEAST or most < DOMINANT_SHARE * sum(n for n, _ in counts)):
-            return None
-        top_support = next(sc for sc, _, _, c in scored if c == top)
-        others = max((sc for sc, _, _, c in scored if c != top), default=0.0)
-        if top_support >= others and (top_support >= SUPPORT_LEAST / 4
-                                      or aliases.known_context(context) < CONTEXT_LEAST):
-            return top
-        return None
-
-    def _fallback(self, r: _Raw, votes) -> tuple[tuple[str, str], str] | None:  # noqa: ANN001
-        """A bare name no bearer is chosen for: an entity of its own name, as the tagger typed it."""
-        kinds = votes.get(norm(r.text))
-        if r.label == "PERSON" or (kinds and kinds.most_common(1)[0][0] == "person"):
-            if len(r.text.split()) == 1 and r.text.isupper():
-                return None
-            return ("person", r.text), ""
-        return None
-
     def _key(self, r: _Raw, votes, person_for, short_of, docs):  # noqa: ANN001, ANN202
         """(entity key, resolution) for ``r``; ``(candidates, _PENDING)`` when the article's context decides."""
         text, n = r.text, norm(r.text)
@@ -596,120 +485,10 @@ class EntityFinder:
         parts = [p for p in _JOINED.split(text) if p]
         return len(parts) > 1 and all(norm(p) in self._surnames or norm(p) in self._first_full for p in parts)
 
-    def _known(self, r: _Raw):  # noqa: ANN202
-        """The entity an earlier article gave this name, when exactly one fits (with its resolution), or the
-        bearers the article's context must choose between (``_PENDING``)."""
-        if self.aliases is None:
-            return None
-        words = r.text.split()
-        initial = _initial(r.text)
-        if r.label in {"PERSON", "SURNAME"} and (len(words) == 1 or initial or (_peer(r) and len(words) == 2)) \
-                and r.title not in _FIRST_NAME_TITLES:
-            # "Mr Blair" or "M Blair" in an article that never gives the first name: an earlier article's
-            # bearer of the name, if the context supports one (see _bearer).
-            last = norm(words[-1])
-            candidates = [k for k in self.aliases.lookup(words[-1]) if k[0] == "person" and " " in k[1]
-                          and norm(k[1].split()[-1]) == last and (not initial or k[1][:1].upper() == initial)]
-            if candidates:
-                return candidates, _PENDING
-            if r.label == "SURNAME":
-                return None
-        found = self.aliases.lookup(r.text)
-        if r.label in _KIND:
-            found = [k for k in found if k[0] == _KIND[r.label]]
-        if len(found) == 1 and found[0][1] != r.text:
-            return found[0], "known-alias"
-        if not found and _is_acronym(r.text) and r.label in {"ORG", "GPE", "PERSON", "SURNAME"}:
-            # "ECB" after an article named the "European Central Bank": an organisation it spells the initials of.
-            candidates = [k for k in self.aliases.by_initials(r.text) if k[0] == "organization"]
-            if candidates:
-                return candidates, _PENDING
-        if len(words) >= 2 and not found and not initial:
-            # "Man Utd", "Lib Dems", "Scottish FA": a short form of a longer name an earlier article gave.
-            candidates = [k for k in self.aliases.by_initials(initials(r.text))
-                          if len(k[1]) > len(r.text) and _abbreviates(words, k[1].split())]
-            if candidates:
-                return candidates, _PENDING
-        return None
 
-
-#: Support (see :meth:`AliasTable.support`) a bearer needs from the article's context to be chosen, from at
-#: least this many of its entities ...
-SUPPORT_LEAST = 0.4
-SUPPORTERS_LEAST = 2
-#: ... and by how much it must beat the next bearer's.
-SUPPORT_RATIO = 3.0
-#: Below this many known context entities, the context is too thin to speak against the dominant bearer.
-CONTEXT_LEAST = 3
-
-_PENDING = "pending"
-_LABEL_OF = {"organization": "ORG", "place": "GPE", "group": "NORP"}
 _CONFLICT = _Raw(-1, 0, 0, "", "", 0, 0)
 _JOINED = re.compile(r"\s*(?:-|–|/|&|\band\b)\s*")
-_INITIAL = re.compile(r"^([A-Z])\.? [A-Z][\w'’-]+$")
 
-
-_FIRST_NAME_TITLES = frozenset({"sir", "dame"})
-_PLACES = frozenset({"GPE", "LOC", "FAC"})
-_OPENERS = frozenset({".", "!", "?", ":", ";", '"', "“", "‘", "(", "-", "–", "—"})
-
-
-def _peer(r: _Raw) -> bool:
-    """Whether ``r`` is a peer's name with its title ("Lord Kinnock")."""
-    return r.title in _PEERS and r.text.split()[0].lower() == r.title
-
-
-def _initial(text: str) -> str:
-    """"S" for "S Murray" (an initial and a surname), else ""."""
-    m = _INITIAL.match(text)
-    return m[1] if m else ""
-
-
-def _abbreviates(short: list[str], long: list[str]) -> bool:
-    """Whether each word of ``short`` is a word of ``long``, its abbreviation ("Man", "Utd", "Dems": the same
-    first letter, then letters of it in order) or the initials of some of its words ("FA"), in order, with at
-    least one word shortened. Proper names of people are not compared this way (callers)."""
-    def walk(i: int, j: int, shortened: bool) -> bool:
-        if i == len(short):
-            return j == len(long) and shortened
-        if j == len(long):
-            return False
-        a, b = short[i].lower().rstrip("."), long[j].lower()
-        if a == b:
-            return walk(i + 1, j + 1, shortened)
-        if short[i].isupper() and 2 <= len(a) <= 4 and len(long) - j >= len(a) \
-                and "".join(w[0] for w in long[j : j + len(a)]).lower() == a and walk(i + 1, j + len(a), True):
-            return True
-        return _shortens(a, b) and walk(i + 1, j + 1, True)
-    return walk(0, 0, False)
-
-
-_VOWELS = frozenset("aeiouy")
-
-
-def _shortens(a: str, b: str) -> bool:
-    """Whether word ``a`` is a short form of word ``b``: its start ("Man", "Lib", "Dems" for "Democrats") or its
-    first letter and some of its consonants ("Utd", "Intl")."""
-    if len(a) < 2 or len(a) >= len(b) or a[0] != b[0]:
-        return False
-    stem = a[:-1] if a.endswith("s") and b.endswith("s") and len(a) > 3 else a
-    if b.startswith(stem) and len(stem) >= 3:
-        return True
-    return not (_VOWELS & set(a[1:])) and _in_order(a, b)
-
-
-def _in_order(a: str, b: str) -> bool:
-    letters = iter(b)
-    return all(c in letters for c in a)
-
-
-def _is_acronym(text: str) -> bool:
-    letters = text.replace(".", "")
-    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
-
-
-def _gender(title: str) -> str:
-    return "f" if title in _FEMALE else "m" if title in _MALE else ""
 
 
 def _trim_glued(raws: list[_Raw], docs) -> None:  # noqa: ANN001
