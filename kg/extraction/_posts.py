@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-
-from ._lexicon import DEMONYMS, HONORIFICS, NAME_TITLES, RANKS, is_role_noun
+from ._lexicon import DEMONYMS, HONORIFICS, RANKS, is_role_noun
+from ._post_words import (
+    CONNECTORS, ORG_PREPS, COPULAS, HYPOTHETICAL, MODALS, OPINION, PERSONAL, RELATIVES, APPOINTING,
+    AS_VERBS, TENURE, NOT_TITLE_POS, PRAISE, TITLE_PARTICIPLES, NOT_POSTS, MORE_ROLES, NAME_ONLY, JUDGEMENTS,
+)
 from ._types import Post
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
@@ -23,78 +26,28 @@ if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
 __all__ = ["find_posts", "org_key"]
 
 Key = tuple[str, str]
-_CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
-_ORG_PREPS = frozenset({"of", "at", "for", "to", "in"})
-_COPULAS = frozenset({"be", "become", "remain"})
-_HYPOTHETICAL = frozenset({"if", "unless", "whether"})
-_MODALS = frozenset({"would", "could", "might", "should", "may", "'d"})
-# What a copula says of how well someone does a job, not which post they hold ("he has been a prudent chancellor").
-_OPINION = frozenset({"good", "great", "fine", "excellent", "brilliant", "fantastic", "terrible", "poor", "bad",
-                      "prudent", "competent", "incompetent", "strong", "weak", "real", "true", "natural", "born"})
-_PERSONAL = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}  # pronoun -> who it can stand for
-# Nouns that name another person than their possessor: "his predecessor as chief executive" is not his post.
-_RELATIVES = frozenset({"predecessor", "successor", "replacement", "counterpart", "rival", "opponent",
-                        "challenger", "deputy", "boss", "wife", "husband", "son", "daughter", "father", "mother"})
-# Verbs that give their object a post ("appointed X chief executive", "named X as chairman").
-_APPOINTING = frozenset({"appoint", "name", "elect", "re-elect", "install", "choose", "select", "hire", "nominate",
-                         "promote", "confirm", "reappoint", "recruit", "make"})
-# Verbs whose subject holds (or held) the post after "as": "served as", "took over as", "joined X as".
-_AS_VERBS = frozenset({"serve", "act", "take", "join", "succeed", "replace", "remain", "stay", "continue", "return",
-                       "resign", "quit", "step", "retire", "start", "begin", "work", "sign"})
-# Words before a title that say when or how well it was held, not what it is: "new boss", "former leader",
-# "youngest premier", "But Prime Minister" (a sentence's first word is capitalised like a title).
-_TENURE = frozenset({"new", "former", "ex", "then", "acting", "interim", "outgoing", "incoming", "current",
-                     "late", "future", "newly", "recently", "longtime", "long-time", "serving", "sitting"})
-_NOT_TITLE_POS = frozenset({"CCONJ", "SCONJ", "ADV", "INTJ", "DET", "PRON", "ADP", "PART", "NUM"})
-# Words in front of a role noun that praise or describe its holder rather than name the post.
-_PRAISE = frozenset({
-    "legendary", "veteran", "influential", "famed", "famous", "renowned", "well-known", "key", "fellow", "top",
-    "leading", "pioneering", "respected", "prominent", "controversial", "outspoken", "popular", "successful",
-    "celebrated", "distinguished", "acclaimed", "award-winning", "best-selling", "bestselling", "young", "old",
-    "experienced", "charismatic", "flamboyant", "colourful", "colorful", "maverick", "talented", "beleaguered",
-    "embattled", "disgraced", "jailed", "murdered", "assassinated", "exiled", "ousted", "deposed",
-})
-# Participles that are part of a title ("managing director"), unlike "newly-appointed" or "Oscar-winning".
-_TITLE_PARTICIPLES = frozenset({"managing", "presiding", "commanding", "governing", "ruling", "founding",
-                                "operating", "executive", "supervising", "consulting", "visiting"})
-# Role nouns that describe someone rather than name a post they hold ("Hollywood star", "pop star").
-_NOT_POSTS = frozenset({"star", "stars"})
-# Occupations the lexicon's role nouns lack (to move into ``_lexicon.ROLE_HEADS``).
-_MORE_ROLES = frozenset({"student", "teacher", "headteacher", "nurse", "officer", "official", "campaigner",
-                         "activist", "consultant", "banker", "trader", "broker", "entrepreneur", "investor",
-                         "businessman", "businesswoman", "historian", "academic", "physicist", "biologist",
-                         "chemist", "psychologist", "photographer", "film-maker", "filmmaker", "playwright",
-                         "poet", "screenwriter", "broadcaster", "commentator", "pundit", "referee", "manager",
-                         "winger", "forward", "full-back", "fly-half", "scrum-half", "prop", "hooker", "lock",
-                         "bowler", "batsman", "jockey", "trainer", "boxer", "sprinter", "athlete", "skipper",
-                         "centre", "flanker", "kicker", "half-back", "wing"})
-# Titles that begin a name without being a post ("Prince Harry", "Rabbi Marvin Hier"); unlike these,
-# "President Bush" and "Senator McCain" name the post.
-_NAME_ONLY = NAME_TITLES - {"president", "senator", "governor", "judge"}
-# Superlatives that make a copula an award or a judgement ("was best actress", "is the best striker").
-_JUDGEMENTS = frozenset({"best", "worst", "greatest", "finest", "biggest"})
 
 
 def _bare(words: list[Token]) -> list[Token]:
     """A title's words without what says when, how well or how old, rather than what the post is: tenure
     words anywhere ("Labour former minister"), an age ("22-year-old"), and in front superlatives, function
     words, praise ("legendary", "veteran") and participles ("Oscar-winning", "newly-appointed")."""
-    words = [t for n, t in enumerate(words) if t.lower_ not in _TENURE or n == len(words) - 1]
+    words = [t for n, t in enumerate(words) if t.lower_ not in TENURE or n == len(words) - 1]
     for n in range(len(words) - 1, 0, -1):
         if words[n].lower_ == "old" and words[n - 1].lower_ in {"year", "years"}:
             words = words[n + 1 :]
             break
-    while len(words) > 1 and (words[0].lower_ in _TENURE or words[0].tag_ in {"JJS", "RBS"}
-                              or words[0].pos_ in _NOT_TITLE_POS or words[0].lower_.startswith("ex-")
-                              or words[0].is_punct or words[0].lower_ in _PRAISE
-                              or words[0].tag_ in {"VBN", "VBG"} and words[0].lower_ not in _TITLE_PARTICIPLES):
+    while len(words) > 1 and (words[0].lower_ in TENURE or words[0].tag_ in {"JJS", "RBS"}
+                              or words[0].pos_ in NOT_TITLE_POS or words[0].lower_.startswith("ex-")
+                              or words[0].is_punct or words[0].lower_ in PRAISE
+                              or words[0].tag_ in {"VBN", "VBG"} and words[0].lower_ not in TITLE_PARTICIPLES):
         words = words[1:]
     return words
 
 
 def _is_role(t: Token) -> bool:
     """A role noun that names a post (not a description such as "star")."""
-    return (is_role_noun(t.text) or t.lower_ in _MORE_ROLES) and t.lower_ not in _NOT_POSTS
+    return (is_role_noun(t.text) or t.lower_ in MORE_ROLES) and t.lower_ not in NOT_POSTS
 
 
 def org_key(key: Key | None) -> Key | None:
@@ -167,7 +120,7 @@ def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
             return org_key(ents.get(child.i))
     later = [c for c in head.conjuncts if c.i > head.i]
     for child in head.children:
-        if child.dep_ == "prep" and child.lower_ in _ORG_PREPS and not any(c.i < child.i for c in later):
+        if child.dep_ == "prep" and child.lower_ in ORG_PREPS and not any(c.i < child.i for c in later):
             objects = [c for c in child.children if c.dep_ == "pobj"]
             if objects and org_key(ents.get(objects[0].i)):
                 return org_key(ents.get(objects[0].i))
@@ -179,7 +132,7 @@ def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
                     return org_key(ents.get(t.i))
     if head.dep_ == "conj" and head.i > head.head.i:  # "analyst and contributor to X": X is the later one's
         for child in head.head.children:
-            if child.dep_ == "prep" and child.lower_ in _ORG_PREPS and child.i > head.i:
+            if child.dep_ == "prep" and child.lower_ in ORG_PREPS and child.i > head.i:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
                 if objects and org_key(ents.get(objects[0].i)):
                     return org_key(ents.get(objects[0].i))
@@ -198,7 +151,7 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             ok = (
                 t.i in ents or t.is_title or t.text in {"'s", "’s", "(", ")"} or _is_role(t)
                 or t.lower_ in RANKS
-                or (t.lower_ in _CONNECTORS and chain and i > 0 and doc[i - 1].lower_ != "according")
+                or (t.lower_ in CONNECTORS and chain and i > 0 and doc[i - 1].lower_ != "according")
                 or (t.pos_ in {"ADJ", "NOUN", "VERB"} and t.is_lower and chain and t.head.i > t.i
                     and t.head.i <= first)
             )
@@ -207,11 +160,11 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             chain.insert(0, t)
             i -= 1
         chain = _own_part(chain, doc[first:end].root, ents)
-        while chain and (chain[0].lower_ in _CONNECTORS or chain[0].text in {"'s", "’s", ")"}):
+        while chain and (chain[0].lower_ in CONNECTORS or chain[0].text in {"'s", "’s", ")"}):
             chain.pop(0)
         if _object_of_preposition(chain):
             continue  # "a spokesman for Mr Blair", "adviser to Mr Brown": the post is someone else's
-        if not chain or all(t.lower_ in _NAME_ONLY for t in chain):
+        if not chain or all(t.lower_ in NAME_ONLY for t in chain):
             continue  # "Prince Harry", "Rabbi Marvin Hier": part of how the name is written
         start = chain[0].i
         found = _chain_posts(list(chain), ents, holder, si)
@@ -244,7 +197,7 @@ def _object_of_preposition(chain: list[Token]) -> bool:
     """Whether the name after ``chain`` is a preposition's object ("spokesman for Mr Blair"), only courtesy
     titles between: then the role noun before it is held by someone else, not by the name."""
     words = [t for t in chain if t.lower_ not in HONORIFICS]
-    return bool(words) and words[-1].lower_ in _CONNECTORS and words[-1].lower_ != "and"
+    return bool(words) and words[-1].lower_ in CONNECTORS and words[-1].lower_ != "and"
 
 
 def _chain_posts(chain: list[Token], ents: dict[int, Key], holder: Key, si: int) -> list[Post]:
@@ -324,15 +277,15 @@ def _judged(role: Token, praise: bool = False) -> bool:
     """An award or a judgement rather than a post: "was best supporting actress", "the best striker in
     Europe"; with ``praise``, also "a key player", "a prudent chancellor" (what a copula says of someone)."""
     before = [w for w in role.subtree if w.i < role.i]
-    return any(w.lower_ in _JUDGEMENTS or praise and (w.lower_ in _PRAISE or w.lower_ in _OPINION) for w in before)
+    return any(w.lower_ in JUDGEMENTS or praise and (w.lower_ in PRAISE or w.lower_ in OPINION) for w in before)
 
 
 def _copula_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     """"Amir Toumaj is an independent analyst", "Brown, who is chairman of the group"."""
     posts: list[Post] = []
     for verb in doc:
-        if verb.lemma_ not in _COPULAS or any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL
-                                              or c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children):
+        if verb.lemma_ not in COPULAS or any(c.dep_ == "mark" and c.lower_ in HYPOTHETICAL
+                                              or c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
             continue  # "if he became king", "Charles would be the supreme governor": not (yet) held
         holder = next((h for s in verb.children if s.dep_ == "nsubj" and (h := _holder(s, ents, doc))), None)
         if holder is None:
@@ -356,7 +309,7 @@ def _holder(subject: Token, ents: dict[int, Key], doc: Doc) -> Key | None:
         clause = next((a for a in subject.ancestors if a.dep_ == "relcl"), None)
         key = ents.get(clause.head.i) if clause is not None else None
         return key if key and key[0] == "person" else None
-    if subject.lower_ not in _PERSONAL:
+    if subject.lower_ not in PERSONAL:
         return None
     for above in subject.ancestors:
         for other in above.children:
@@ -366,7 +319,7 @@ def _holder(subject: Token, ents: dict[int, Key], doc: Doc) -> Key | None:
             if key and key[0] == "person" and not any(
                     ents.get(i, ("",))[0] == "person" and ents[i] != key for i in range(other.i + 1, subject.i)):
                 return key  # and no other person named between: "accused Lord Butler of ... when he was"
-            if key or _PERSONAL.get(other.lower_) != _PERSONAL[subject.lower_]:
+            if key or PERSONAL.get(other.lower_) != PERSONAL[subject.lower_]:
                 return None
     return None
 
@@ -379,7 +332,7 @@ def _as_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
         if t.lower_ == "as" and t.dep_ == "prep":
             roles = [c for c in t.children if c.dep_ == "pobj"]
             gov = t.head
-        elif t.dep_ == "oprd" and t.head.lemma_ in _APPOINTING:
+        elif t.dep_ == "oprd" and t.head.lemma_ in APPOINTING:
             roles, gov = [t], t.head
         else:
             continue
@@ -389,14 +342,14 @@ def _as_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             continue
         holder: Key | None = None
         owner: Key | None = None
-        if gov.pos_ in {"NOUN", "PROPN"} and gov.lemma_ not in _RELATIVES:
+        if gov.pos_ in {"NOUN", "PROPN"} and gov.lemma_ not in RELATIVES:
             holder = next((h for c in gov.children if c.dep_ == "poss" and (h := _holder(c, ents, doc))), None)
-        elif gov.pos_ in {"VERB", "AUX"} and gov.lemma_ in _AS_VERBS | _APPOINTING:
-            deps = {"dobj", "nsubjpass"} if gov.lemma_ in _APPOINTING else {"nsubj", "nsubjpass"}
+        elif gov.pos_ in {"VERB", "AUX"} and gov.lemma_ in AS_VERBS | APPOINTING:
+            deps = {"dobj", "nsubjpass"} if gov.lemma_ in APPOINTING else {"nsubj", "nsubjpass"}
             candidates = [c for c in gov.children if c.dep_ in deps]
             candidates += [c for r in roles for c in r.children if c.dep_ in {"nmod", "compound", "npadvmod"}]
             holder = next((h for c in candidates if (h := _holder(c, ents, doc))), None)
-            owners = [c for c in gov.children if c.dep_ in ({"nsubj"} if gov.lemma_ in _APPOINTING else {"dobj"})]
+            owners = [c for c in gov.children if c.dep_ in ({"nsubj"} if gov.lemma_ in APPOINTING else {"dobj"})]
             owner = next((org_key(ents.get(c.i)) for c in owners if org_key(ents.get(c.i))), None)
         if holder is None:
             continue

@@ -1,0 +1,63 @@
+"""Word lists the post rules read (see :mod:`._posts`): what joins a title's words, which words describe a
+holder rather than name a post, which verbs give a post, and the roles the general lexicon lacks."""
+
+from __future__ import annotations
+
+from ._lexicon import NAME_TITLES
+
+__all__ = [
+    "CONNECTORS", "ORG_PREPS", "COPULAS", "HYPOTHETICAL", "MODALS", "OPINION", "PERSONAL", "RELATIVES", "APPOINTING",
+    "AS_VERBS", "TENURE", "NOT_TITLE_POS", "PRAISE", "TITLE_PARTICIPLES", "NOT_POSTS", "MORE_ROLES", "NAME_ONLY",
+    "JUDGEMENTS",
+]
+
+CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
+ORG_PREPS = frozenset({"of", "at", "for", "to", "in"})
+COPULAS = frozenset({"be", "become", "remain"})
+HYPOTHETICAL = frozenset({"if", "unless", "whether"})
+MODALS = frozenset({"would", "could", "might", "should", "may", "'d"})
+# What a copula says of how well someone does a job, not which post they hold ("he has been a prudent chancellor").
+OPINION = frozenset({"good", "great", "fine", "excellent", "brilliant", "fantastic", "terrible", "poor", "bad",
+    "prudent", "competent", "incompetent", "strong", "weak", "real", "true", "natural", "born"})
+PERSONAL = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}  # pronoun -> who it can stand for
+# Nouns that name another person than their possessor: "his predecessor as chief executive" is not his post.
+RELATIVES = frozenset({"predecessor", "successor", "replacement", "counterpart", "rival", "opponent",
+    "challenger", "deputy", "boss", "wife", "husband", "son", "daughter", "father", "mother"})
+# Verbs that give their object a post ("appointed X chief executive", "named X as chairman").
+APPOINTING = frozenset({"appoint", "name", "elect", "re-elect", "install", "choose", "select", "hire", "nominate",
+    "promote", "confirm", "reappoint", "recruit", "make"})
+# Verbs whose subject holds (or held) the post after "as": "served as", "took over as", "joined X as".
+AS_VERBS = frozenset({"serve", "act", "take", "join", "succeed", "replace", "remain", "stay", "continue", "return",
+    "resign", "quit", "step", "retire", "start", "begin", "work", "sign"})
+# Words before a title that say when or how well it was held, not what it is: "new boss", "former leader",
+# "youngest premier", "But Prime Minister" (a sentence's first word is capitalised like a title).
+TENURE = frozenset({"new", "former", "ex", "then", "acting", "interim", "outgoing", "incoming", "current",
+    "late", "future", "newly", "recently", "longtime", "long-time", "serving", "sitting"})
+NOT_TITLE_POS = frozenset({"CCONJ", "SCONJ", "ADV", "INTJ", "DET", "PRON", "ADP", "PART", "NUM"})
+# Words in front of a role noun that praise or describe its holder rather than name the post.
+PRAISE = frozenset({
+    "legendary", "veteran", "influential", "famed", "famous", "renowned", "well-known", "key", "fellow", "top",
+    "leading", "pioneering", "respected", "prominent", "controversial", "outspoken", "popular", "successful",
+    "celebrated", "distinguished", "acclaimed", "award-winning", "best-selling", "bestselling", "young", "old",
+    "experienced", "charismatic", "flamboyant", "colourful", "colorful", "maverick", "talented", "beleaguered",
+    "embattled", "disgraced", "jailed", "murdered", "assassinated", "exiled", "ousted", "deposed",
+})
+# Participles that are part of a title ("managing director"), unlike "newly-appointed" or "Oscar-winning".
+TITLE_PARTICIPLES = frozenset({"managing", "presiding", "commanding", "governing", "ruling", "founding",
+    "operating", "executive", "supervising", "consulting", "visiting"})
+# Role nouns that describe someone rather than name a post they hold ("Hollywood star", "pop star").
+NOT_POSTS = frozenset({"star", "stars"})
+# Occupations the lexicon's role nouns lack (to move into ``_lexicon.ROLE_HEADS``).
+MORE_ROLES = frozenset({"student", "teacher", "headteacher", "nurse", "officer", "official", "campaigner",
+    "activist", "consultant", "banker", "trader", "broker", "entrepreneur", "investor",
+    "businessman", "businesswoman", "historian", "academic", "physicist", "biologist",
+    "chemist", "psychologist", "photographer", "film-maker", "filmmaker", "playwright",
+    "poet", "screenwriter", "broadcaster", "commentator", "pundit", "referee", "manager",
+    "winger", "forward", "full-back", "fly-half", "scrum-half", "prop", "hooker", "lock",
+    "bowler", "batsman", "jockey", "trainer", "boxer", "sprinter", "athlete", "skipper",
+    "centre", "flanker", "kicker", "half-back", "wing"})
+# Titles that begin a name without being a post ("Prince Harry", "Rabbi Marvin Hier"); unlike these,
+# "President Bush" and "Senator McCain" name the post.
+NAME_ONLY = NAME_TITLES - {"president", "senator", "governor", "judge"}
+# Superlatives that make a copula an award or a judgement ("was best actress", "is the best striker").
+JUDGEMENTS = frozenset({"best", "worst", "greatest", "finest", "biggest"})
