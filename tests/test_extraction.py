@@ -266,3 +266,38 @@ def test_a_bare_surname_resolves_to_its_dominant_bearer_or_stays_apart(extractor
     items = [(a, list(article_sentences(a))) for a, _ in items]
     last = extractor.extract(items, AliasTable())[-1]
     assert [m.entity for m in last.mentions if m.text == "Blair"] == [expected]
+
+
+def _kinds(extractor: Extractor, body: str) -> dict[str, str]:
+    from kg.model import Article
+    from kg.rdf import article_sentences
+
+    article = Article(id="t", text="Headline\n\n" + body)
+    x = extractor.extract([(article, list(article_sentences(article)))])[0]
+    return {label: kind for kind, label in x.entities}
+
+
+@pytest.mark.parametrize("body, name, kind", [
+    # A country, a first-level region (written without its accents) and a big city are places.
+    ("Paraguay said on Monday it would review the deal with Brazil.", "Paraguay", "place"),
+    ("The blogger was arrested in the northern province. Gilan officials refused to comment.", "Gilan", "place"),
+    # Competitions, prizes and titles of works are not the people, organisations and places the graph describes.
+    ("Kelly Holmes won at the Birmingham Grand Prix on Saturday.", "Birmingham Grand Prix", None),
+    ("L'Esquive earned a Cesar prize for its director, Abdellatif Kechiche.", "Cesar", None),
+    ("Pete Hautman won the prize for his novel Godless.", "Godless", None),
+    ("Animated movie Robots has opened at the top of the US box office. Robots took $36m.", "Robots", None),
+])
+def test_a_names_kind_is_checked_against_what_it_is_and_how_it_is_used(extractor: Extractor, body: str, name: str,
+                                                                        kind: str | None) -> None:
+    kinds = _kinds(extractor, body)
+    assert kinds.get(name) == kind, kinds
+
+
+def test_the_place_gazetteer_is_read_once_and_immutable() -> None:
+    from kg.extraction._entity_kinds import _gazetteer, is_place_name
+
+    countries, places = _gazetteer()
+    assert isinstance(countries, frozenset) and isinstance(places, frozenset)
+    assert _gazetteer() is _gazetteer()
+    assert is_place_name("Paraguay") and is_place_name("Kyoto") and is_place_name("Gīlān")
+    assert not is_place_name("Chelsea") and not is_place_name("Reading")  # towns that are also clubs and firms

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 
 from ._aliases import AliasTable, initials, norm
 from ._earlier_articles import _PENDING, EarlierArticles
+from ._entity_kinds import recheck_kinds
 from ._lexicon import COUNTRY_ALIASES, GEO_HEADS, NAME_TITLES
 from ._name_forms import (
     _FIRST_NAME_TITLES, _GROUPS, _KIND, _NOT_IN_NAMES, _OPENERS, _PEERS, _PEOPLE, _PLACES, _TITLES, _Raw,
@@ -199,6 +200,7 @@ class EntityFinder(EarlierArticles):
         _trim_glued(raws, docs)
         self._join_known(raws, docs)
         self._retype(raws)
+        recheck_kinds(raws, docs)
         # "BA" in an article naming "British Airways": an all-capital word is the one organisation of the
         # article whose initials it spells.
         by_initials: dict[str, list[_Raw]] = defaultdict(list)
