@@ -9,10 +9,12 @@ __all__ = [
     "CONNECTORS", "ORG_PREPS", "COPULAS", "HYPOTHETICAL", "MODALS", "OPINION", "PERSONAL", "RELATIVES", "APPOINTING",
     "AS_VERBS", "TENURE", "NOT_TITLE_POS", "PRAISE", "TITLE_PARTICIPLES", "NOT_POSTS", "MORE_ROLES", "NAME_ONLY",
     "JUDGEMENTS",
+    "DATE_WORDS", "TITLE_GENERAL", "SHIRT_NUMBERS", "NAME_ORG_PREPS",
 ]
 
 CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
-ORG_PREPS = frozenset({"of", "at", "for", "to", "in"})
+# "with" as in "an economist with UFJ Bank".
+ORG_PREPS = frozenset({"of", "at", "for", "to", "in", "with"})
 COPULAS = frozenset({"be", "become", "remain"})
 HYPOTHETICAL = frozenset({"if", "unless", "whether"})
 MODALS = frozenset({"would", "could", "might", "should", "may", "'d"})
@@ -25,7 +27,7 @@ RELATIVES = frozenset({"predecessor", "successor", "replacement", "counterpart",
     "challenger", "deputy", "boss", "wife", "husband", "son", "daughter", "father", "mother"})
 # Verbs that give their object a post ("appointed X chief executive", "named X as chairman").
 APPOINTING = frozenset({"appoint", "name", "elect", "re-elect", "install", "choose", "select", "hire", "nominate",
-    "promote", "confirm", "reappoint", "recruit", "make"})
+    "promote", "confirm", "reappoint", "recruit", "make", "create"})
 # Verbs whose subject holds (or held) the post after "as": "served as", "took over as", "joined X as".
 AS_VERBS = frozenset({"serve", "act", "take", "join", "succeed", "replace", "remain", "stay", "continue", "return",
     "resign", "quit", "step", "retire", "start", "begin", "work", "sign"})
@@ -55,9 +57,24 @@ MORE_ROLES = frozenset({"student", "teacher", "headteacher", "nurse", "officer",
     "poet", "screenwriter", "broadcaster", "commentator", "pundit", "referee", "manager",
     "winger", "forward", "full-back", "fly-half", "scrum-half", "prop", "hooker", "lock",
     "bowler", "batsman", "jockey", "trainer", "boxer", "sprinter", "athlete", "skipper",
-    "centre", "flanker", "kicker", "half-back", "wing"})
+    "centre", "flanker", "kicker", "half-back", "wing", "centre-back", "centre-half", "sweeper",
+    "wicketkeeper", "keeper", "champion", "peer", "dramatist", "sculptor", "painter", "artist", "scriptwriter",
+    "lyricist", "conductor", "dancer", "choreographer", "chef", "cyclist", "golfer", "swimmer", "skater"})
 # Titles that begin a name without being a post ("Prince Harry", "Rabbi Marvin Hier"); unlike these,
 # "President Bush" and "Senator McCain" name the post.
 NAME_ONLY = NAME_TITLES - {"president", "senator", "governor", "judge"}
 # Superlatives that make a copula an award or a judgement ("was best actress", "is the best striker").
 JUDGEMENTS = frozenset({"best", "worst", "greatest", "finest", "biggest"})
+# Day and month names that a capitalised premodifier chain picks up: "on Wednesday Prime Minister Yulia
+# Tymoshenko" is not a "Wednesday Prime Minister".
+DATE_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
+june july august september october november december""".split())
+# Role nouns that "general" completes as a title rather than as a rank: "attorney general", "secretary general",
+# "director general" (a rank's "general" follows a rank word: "Brigadier General", "Major General").
+TITLE_GENERAL = frozenset({"attorney", "secretary", "director", "governor", "surgeon", "solicitor", "postmaster",
+                           "inspector", "auditor", "consul", "procurator", "registrar", "accountant"})
+# "number eight" (rugby) and "number 10" name a position by a shirt number.
+SHIRT_NUMBERS = frozenset({"eight", "8", "nine", "9", "ten", "10"})
+# Words that put a titled name in its organisation: "economist Marie-Pierre Ripert at IXIS", "analyst Orin
+# Middleton of Barclays Capital", "economist Jim O'Neill with Goldman Sachs".
+NAME_ORG_PREPS = frozenset({"at", "of", "with"})

@@ -17,6 +17,7 @@ from ._lexicon import DEMONYMS, HONORIFICS, RANKS, is_role_noun
 from ._post_words import (
     CONNECTORS, ORG_PREPS, COPULAS, HYPOTHETICAL, MODALS, OPINION, PERSONAL, RELATIVES, APPOINTING,
     AS_VERBS, TENURE, NOT_TITLE_POS, PRAISE, TITLE_PARTICIPLES, NOT_POSTS, MORE_ROLES, NAME_ONLY, JUDGEMENTS,
+    DATE_WORDS, TITLE_GENERAL, SHIRT_NUMBERS, NAME_ORG_PREPS,
 )
 from ._types import Post
 
@@ -38,6 +39,7 @@ def _bare(words: list[Token]) -> list[Token]:
             words = words[n + 1 :]
             break
     while len(words) > 1 and (words[0].lower_ in TENURE or words[0].tag_ in {"JJS", "RBS"}
+                              or words[0].lower_ in DATE_WORDS
                               or words[0].pos_ in NOT_TITLE_POS or words[0].lower_.startswith("ex-")
                               or words[0].is_punct or words[0].lower_ in PRAISE
                               or words[0].tag_ in {"VBN", "VBG"} and words[0].lower_ not in TITLE_PARTICIPLES):
@@ -47,6 +49,8 @@ def _bare(words: list[Token]) -> list[Token]:
 
 def _is_role(t: Token) -> bool:
     """A role noun that names a post (not a description such as "star")."""
+    if t.lower_ in SHIRT_NUMBERS:
+        return t.i > 0 and t.doc[t.i - 1].lower_ == "number"  # "number eight Ryan Jones"
     return (is_role_noun(t.text) or t.lower_ in MORE_ROLES) and t.lower_ not in NOT_POSTS
 
 
@@ -127,6 +131,9 @@ def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
             for appos in (c for o in objects for c in o.children if c.dep_ == "appos"):
                 if org_key(ents.get(appos.i)):  # "founder of rights group the Simon Wiesenthal Center"
                     return org_key(ents.get(appos.i))
+            if objects and objects[0].i not in ents and (named := _org_starting(objects[0].right_edge.i + 1, head.doc,
+                                                                                ents)):
+                return named  # the same, parsed as the person's apposition: not the group's "Jewish"
             for t in child.subtree:
                 if org_key(ents.get(t.i)):
                     return org_key(ents.get(t.i))
@@ -137,6 +144,13 @@ def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
                 if objects and org_key(ents.get(objects[0].i)):
                     return org_key(ents.get(objects[0].i))
     return None
+
+
+def _org_starting(i: int, doc: Doc, ents: dict[int, Key]) -> Key | None:
+    """The organisation or place whose name starts at token ``i`` (after an optional "the")."""
+    if i < len(doc) and doc[i].lower_ == "the":
+        i += 1
+    return org_key(ents.get(i)) if i < len(doc) else None
 
 
 def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
@@ -152,6 +166,7 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
                 t.i in ents or t.is_title or t.text in {"'s", "’s", "(", ")"} or _is_role(t)
                 or t.lower_ in RANKS
                 or (t.lower_ in CONNECTORS and chain and i > 0 and doc[i - 1].lower_ != "according")
+                or (t.lower_ == "number" and chain and chain[0].lower_ in SHIRT_NUMBERS)
                 or (t.pos_ in {"ADJ", "NOUN", "VERB"} and t.is_lower and chain and t.head.i > t.i
                     and t.head.i <= first)
             )
@@ -173,6 +188,9 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             owner = next((org_key(ents[i]) for i in range(start - 1, -1, -1)
                           if i in ents and ents[i][0] == "organization"), None)
             found = [Post(p.holder, p.title, p.org or owner, p.rank, p.sentence, p.source) for p in found]
+        if end < len(doc) and doc[end].lower_ in NAME_ORG_PREPS and (after := _org_starting(end + 1, doc, ents)):
+            # "economist Marie-Pierre Ripert at IXIS", "analyst Orin Middleton of Barclays Capital"
+            found = [Post(p.holder, p.title, p.org or after, p.rank, p.sentence, p.source) for p in found]
         posts.extend(found)
     return posts
 
@@ -203,7 +221,8 @@ def _object_of_preposition(chain: list[Token]) -> bool:
 def _chain_posts(chain: list[Token], ents: dict[int, Key], holder: Key, si: int) -> list[Post]:
     """Split "Iran's military attaché to Syria and IRGC Brigadier General" into its posts."""
     rank_words: list[str] = []
-    while chain and chain[-1].lower_ in RANKS:
+    while chain and chain[-1].lower_ in RANKS and not (
+            chain[-1].lower_ == "general" and len(chain) > 1 and chain[-2].lower_ in TITLE_GENERAL):
         rank_words.insert(0, chain.pop().text)
     rank = " ".join(rank_words) or None
     parts: list[list[Token]] = [[]]
