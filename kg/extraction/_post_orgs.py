@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from ..model import Sentence
 from ._aliases import norm
 from ._posts import org_key
+from ._titles import canonical_title
 from ._types import Entity, Post
 
 __all__ = ["fill_orgs"]
@@ -32,6 +33,17 @@ __all__ = ["fill_orgs"]
 #: At most this many capitalised words before a title are tried as its organisation ("New York Stock Exchange").
 _OWNER_WORDS = 4
 _WORD = re.compile(r"[A-Z][\w&./-]*")
+_PARTY = " party"
+_POSSESSOR = re.compile(r"(?<![\w-])[A-Z][\w&.-]*['’]s\s+(?:\w+\s+){0,2}$")
+#: Canonical titles that only a company (or a body run like one) has: a holder named with one of these and no
+#: organisation works for the firm the article is about ("The firm collapsed ... and new boss Enrico Bondi").
+COMPANY_ROLES = frozenset({"chief executive", "boss", "chair", "managing director", "finance director",
+                           "chief financial officer", "chief operating officer", "chief technology officer",
+                           "founder", "co founder", "group chief executive"})
+#: The article is about one organisation when it names it this many times more often than any other, and at
+#: least ``_MIN_MENTIONS`` times (a firm named once is not what the article is about).
+_DOMINANCE = 2
+_MIN_MENTIONS = 2
 
 
 def _owners(entities: Mapping[tuple[str, str], Entity]) -> dict[str, tuple[str, str]]:
@@ -43,6 +55,8 @@ def _owners(entities: Mapping[tuple[str, str], Entity]) -> dict[str, tuple[str, 
             continue
         for name in (e.label, *sorted(e.aliases)):
             out.setdefault(norm(name), key)
+            if norm(name).endswith(_PARTY):  # "Labour's head of elections strategy": the Labour Party
+                out.setdefault(norm(name)[: -len(_PARTY)], key)
     return out
 
 
@@ -87,4 +101,50 @@ def fill_orgs(posts: Sequence[Post], sentences: Sequence[Sentence],
                 if owner is not None and owner != p.holder:
                     p = Post(p.holder, p.title, owner, p.rank, p.sentence, p.source)
         out.append(p)
+    return _from_holder(out, sentences, _subject_org(sentences, entities))
+
+
+def _unknown_owner(text: str, title: str) -> bool:
+    """Whether a capitalised possessive the tagger did not take for an organisation comes right before
+    ``title``: "Aston's chief executive", "May's chairman" name their own firm, not the article's."""
+    return any(_POSSESSOR.search(text[: m.start()])
+               for m in re.finditer(rf"(?<![\w-]){re.escape(title)}(?![\w-])", text))
+
+
+def _from_holder(posts: list[Post], sentences: Sequence[Sentence], subject: tuple[str, str] | None) -> list[Post]:
+    """Posts still without an organisation take the one the same holder's other posts name, when they name
+    one only and it is the same title or a company's ("chief executive Geoff Dixon" after "Qantas boss Mr
+    Dixon"); a company title left without one takes the organisation the article is about."""
+    out: list[Post] = []
+    for p in posts:
+        if p.org is None:
+            title = canonical_title(p.title)
+            company = title in COMPANY_ROLES
+            owners = {q.org for q in posts if q.holder == p.holder and q.org is not None and (
+                canonical_title(q.title) == title or company and q.org[0] == "organization")}
+            owner = next(iter(owners)) if len(owners) == 1 else None
+            if company and not owners and not _unknown_owner(sentences[p.sentence].text, p.title):
+                owner = subject
+            if owner is not None and owner != p.holder:
+                p = Post(p.holder, p.title, owner, p.rank, p.sentence, p.source)
+        out.append(p)
     return out
+
+
+def _subject_org(sentences: Sequence[Sentence], entities: Mapping[tuple[str, str], Entity]) -> tuple[str, str] | None:
+    """The organisation the article names far more often than any other (counted by its names in the text)."""
+    text = " ".join(s.text for s in sentences if s.kind != "comment")
+    counts: list[tuple[int, tuple[str, str]]] = []
+    for e in entities.values():
+        if e.kind != "organization":
+            continue
+        names = sorted({e.label, *e.aliases}, key=len, reverse=True)
+        pattern = "|".join(re.escape(n) for n in names if n)
+        if pattern:
+            counts.append((len(re.findall(rf"(?<![\w-])(?:{pattern})(?![\w-])", text)), e.key))
+    counts.sort(reverse=True)
+    if not counts or counts[0][0] < _MIN_MENTIONS:
+        return None
+    if len(counts) > 1 and counts[0][0] < _DOMINANCE * counts[1][0]:
+        return None
+    return counts[0][1]
