@@ -301,3 +301,10 @@ def test_the_place_gazetteer_is_read_once_and_immutable() -> None:
     assert _gazetteer() is _gazetteer()
     assert is_place_name("Paraguay") and is_place_name("Kyoto") and is_place_name("Gīlān")
     assert not is_place_name("Chelsea") and not is_place_name("Reading")  # towns that are also clubs and firms
+
+
+def test_a_lone_tagged_surname_takes_the_given_name_before_it(extractor: Extractor) -> None:
+    kinds = _kinds(extractor, "Amit Yoran was director of the National Cyber Security Division. "
+                              "Prime Minister Tony Blair said so.")
+    assert kinds.get("Amit Yoran") == "person" and "Yoran" not in kinds
+    assert "Minister Tony Blair" not in kinds  # a title is not a given name

@@ -154,3 +154,8 @@ def recheck_kinds(raws: list[_Raw], docs: list[Doc]) -> None:
         elif r.label == "PERSON" and not r.title and norm(r.text) not in surnames \
                 and _plain(r.text) in _gazetteer()[0]:
             r.label = "GPE"
+    # What one mention shows ("a Cesar prize", "the Kyoto Protocol") holds for the name's other mentions.
+    shown = {norm(r.text): r.label for r in raws if r.label in {"EVENT", "LAW"}}
+    for r in raws:
+        if r.label in {"ORG", "GPE", "LOC", "FAC"} and norm(r.text) in shown:
+            r.label = shown[norm(r.text)]

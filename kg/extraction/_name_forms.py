@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ._lexicon import DEMONYMS, GROUP_FORMS, HONORIFICS
+
+if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
+    from spacy.tokens import Span
 
 _KIND = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group"}
 _GROUPS = {**{adj: people for adj, (_, people) in DEMONYMS.items()}, **GROUP_FORMS}
@@ -107,3 +111,20 @@ def _is_acronym(text: str) -> bool:
 def _gender(title: str) -> str:
     return "f" if title in _FEMALE else "m" if title in _MALE else ""
 
+
+
+def extend_given_name(span: Span) -> Span:
+    """"Amit Yoran" tagged as "Yoran": a lone tagged surname takes the one capitalised proper noun before it,
+    when that word is no title, role, honorific or group and the word before it is not a name too."""
+    from ._lexicon import NAME_TITLES, RANKS, ROLE_HEADS
+
+    doc, i = span.doc, span.start
+    if len(span) != 1 or i == 0:
+        return span
+    given = doc[i - 1]
+    if not (given.pos_ == "PROPN" and given.is_title and given.ent_type_ in {"", "PERSON"} and given.is_alpha
+            and given.lower_ not in HONORIFICS | NAME_TITLES | RANKS | ROLE_HEADS and given.text not in _GROUPS):
+        return span
+    if i >= 2 and (doc[i - 2].pos_ == "PROPN" or doc[i - 2].is_title and not doc[i - 2].is_sent_start):
+        return span
+    return doc[i - 1 : span.end]
