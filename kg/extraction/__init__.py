@@ -127,15 +127,17 @@ def _extract(article: Article, sentences: Sequence[Sentence], parsed: Sequence[S
         ents = tokens[ui]
         x.posts.extend(find_posts(doc, ents, si))
         x.relations.extend(find_relations(doc, ents, si))
-        quote = quotes.sentence(doc, ents, si, x.posts)
-        if quote is not None:
+        for quote in quotes.sentence(doc, ents, si, x.posts):  # this sentence's and those it settles
             x.quotes.append(quote)
-            quoted.add(si)
+            quoted.add(quote.sentence)
+            if quote.sentence != si:
+                continue
             opener = _unclosed_quote_before(sentences, si, quoted) if first_piece else None
             if opener is not None and quote.cue != "continuation":
                 x.quotes.append(Quote(quote.speaker, quote.speaker_text, sentences[opener].text, opener,
                                       "continuation"))
                 quoted.add(opener)
+    x.quotes.extend(quotes.finish())
     x.quotes.sort(key=lambda q: q.sentence)
     x.posts = fill_orgs(x.posts, sentences, x.entities)
     return x

@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ._lexicon import REPORTING_VERBS, is_role_noun
+from ._quote_cues import colon_subject, named_words, NAMING_VERBS, quoted_as, second_cues
+from ._quote_paragraphs import PendingQuotes
 from ._quotes_text import bare, direct_text, inside, odd_quotes, quote_spans, reported_text
 from ._quotes_words import (
     _AGENT_VERBS, _ANSWER_VERBS, _around, _COMMISSIVE, _DEMONYM_NOUNS, _depth, _FITS, _INSTITUTIONS, Key, _kind_of,
@@ -46,8 +48,10 @@ __all__ = ["QuoteFinder"]
 
 #: What a report, a court or an organisation finds or decides ("the study found that ...").
 _SOURCE_VERBS = frozenset("find show decide rule conclude estimate".split())
-_CUE_LEMMAS = _SOURCE_VERBS | REPORTING_VERBS | _MORE_VERBS | _QUOTE_VERBS | _AGENT_VERBS | _ANSWER_VERBS | frozenset(_PHRASAL)
+_CUE_LEMMAS = _SOURCE_VERBS | REPORTING_VERBS | _MORE_VERBS | _QUOTE_VERBS | _AGENT_VERBS | _ANSWER_VERBS \
+    | NAMING_VERBS | frozenset(_PHRASAL)
 _HASHES: dict[int, frozenset[int]] = {}
+_DOUBLE_MARKS = '"“”″'
 
 
 def _cue_hashes(strings) -> frozenset[int]:  # noqa: ANN001 - a spaCy StringStore
@@ -77,13 +81,19 @@ class QuoteFinder:
         self._subject: _Ref | None = None
         self._speaker_ref: _Ref | None = None  # the speaker of the quote being made, as the sentence names them
         self._posts: Sequence[Post] = ()
+        self._verb: Token | None = None  # the cue of the quote _reporting_verb found
+        self._cue_verbs: list[Token] = []
+        self._pending = PendingQuotes()
 
     def comment(self, text: str, commenter: str | None, si: int) -> Quote:
         quote = Quote(("person", commenter) if commenter else None, commenter or "a reader", text, si, "comment")
         return quote
 
-    def sentence(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post] = ()) -> Quote | None:
-        """The statement sentence ``si`` attributes, if any; ``posts``: the article's posts found so far."""
+    def sentence(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post] = ()) -> list[Quote]:
+        """The statements sentence ``si`` (or a piece of it) attributes, and those of unattributed quotation
+        sentences before it that it settles (see :mod:`._quote_paragraphs`); ``posts``: the article's posts
+        found so far."""
+        first_piece = si != self._si
         if si != self._si:  # the first piece of a sentence: what the one before leaves
             if self._si >= 0:
                 self.previous = (self._si, self._subject)
@@ -93,9 +103,19 @@ class QuoteFinder:
         self._posts = posts
         continuing = self.open_after == si - 1 and self.last is not None and self.last.sentence == si - 1
         spans = quote_spans(text, continuing)
-        quote = self._according_to(doc, ents, si, spans, text) \
+        self._verb, self._cue_verbs = None, []
+        # a sentence with no double quotation mark inside a quotation held open before it is all quoted words
+        held_open = self._pending.open and not any(mark in text for mark in _DOUBLE_MARKS)
+        quote = None if held_open else self._according_to(doc, ents, si, spans, text) \
             or self._reporting_verb(doc, ents, si, posts, spans, text, continuing) \
-            or self._continuation(si, spans, text, continuing)
+            or self._quoted_as(doc, ents, si, posts, spans, text) \
+            or self._continuation(si, spans, text, continuing) \
+            or self._after_colon(doc, ents, si, posts, spans, text)
+        found = [quote] if quote is not None else []
+        if quote is not None and self._verb is not None:
+            found += [Quote(speaker, subject.text, bare(doc.text), si, verb.lemma_) for verb, subject, speaker
+                      in second_cues(doc, self._cue_verbs, self._verb, spans, ents) if speaker != quote.speaker]
+        out = self._settle(doc, ents, si, quote, spans, text, continuing, held_open) if first_piece else []
         for i in sorted(ents):
             kind = ents[i][0]
             if kind == "person":
@@ -116,7 +136,31 @@ class QuoteFinder:
             self.open_after = si
         elif self.open_after == si - 1 or self.open_after == si:
             self.open_after = -1
-        return quote
+        return out + found
+
+    def finish(self) -> list[Quote]:
+        """The statements of unattributed quotation sentences at the article's end."""
+        return self._pending.finish()
+
+    def _settle(self, doc: Doc, ents: dict[int, Key], si: int, quote: Quote | None, spans: list[tuple[int, int]],
+                text: str, continuing: bool, held_open: bool) -> list[Quote]:
+        """Hold this sentence if it is a quotation no cue attributes; else settle those held before it."""
+        if held_open:
+            self._pending.hold(si, bare(text), None, self.last, still_open=True)
+            return []
+        if quote is None and not self._cue_verbs and text.lstrip().startswith(_OPEN_QUOTES):
+            said = direct_text(text, spans, continuing)
+            if said is not None:
+                si_before, about = self.previous
+                self._pending.hold(si, said, about if si_before == si - 1 else None, self.last,
+                                   still_open=odd_quotes(text, spans))
+                return []
+        if not self._pending.waiting:
+            return []
+        named = next((ents[i] for i in sorted(ents) if ents[i][0] in {"person", "organization"}), None)
+        # a direct quotation from the sentence's start: it opens one, or closes the one held open before it
+        direct = quote is not None and bool(spans) and not text[: spans[0][0]].strip(" \"“'‘")
+        return self._pending.resolve(quote, direct, text, named)
 
     # -- cues ---------------------------------------------------------------------------------------------
 
@@ -161,13 +205,17 @@ class QuoteFinder:
             elif lemma in _ANSWER_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in _SPEECH_NOUNS
                                                for c in t.children):
                 verbs.append(t)
+            elif lemma in NAMING_VERBS and any(a > t.idx for a, _ in spans):
+                verbs.append(t)
         return sorted(verbs, key=_depth)
 
     def _reporting_verb(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post],
                         spans: list[tuple[int, int]], text: str, continuing: bool) -> Quote | None:
         quoted = bool(spans)
         direct = direct_text(text, spans, continuing)
-        for verb in self._cues(doc, spans, direct is not None):
+        self._cue_verbs = self._cues(doc, spans, direct is not None)
+        for verb in self._cue_verbs:
+            self._verb = verb
             lemma = verb.lemma_
             passive = any(c.dep_ == "auxpass" for c in verb.children)
             agent = next((c for c in verb.children if c.dep_ == "agent"), None)
@@ -213,6 +261,8 @@ class QuoteFinder:
                     continue
             else:
                 said = direct or reported_text(doc, verb, content)
+            if lemma in NAMING_VERBS:
+                said = named_words(doc, verb, spans) or said
             if len(said.split()) < 2:
                 continue  # "the movies they claimed to"
             speaker, name = self._speaker(subject, doc, ents, posts, verb)
@@ -226,7 +276,35 @@ class QuoteFinder:
                     or subject.lemma_.lower() in _SOURCES or subject.lemma_.lower() in _INSTITUTIONS):
                 continue  # "Ms Villalba found that ...": a person's finding is no statement here
             return Quote(speaker, name, said, si, lemma)
+        self._verb = None
         return None
+
+    def _quoted_as(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post],
+                   spans: list[tuple[int, int]], text: str) -> Quote | None:
+        """'"...," the agency quoted David Ogden as saying': the quoted one is the speaker."""
+        found = quoted_as(doc, spans, text)
+        if found is None:
+            return None
+        verb, obj = found
+        speaker, name = self._speaker(obj, doc, ents, posts, verb)
+        if speaker is _SKIP:
+            return None
+        said = direct_text(text, spans) or bare(doc[: verb.left_edge.i].text) or bare(text)
+        return Quote(speaker, name, said, si, "quote")
+
+    def _after_colon(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post],
+                     spans: list[tuple[int, int]], text: str) -> Quote | None:
+        """'He is prepared to go this far: "..."': a person's words with no reporting verb."""
+        if ":" not in text or not spans:
+            return None
+        subject = colon_subject(doc, spans)
+        if subject is None:
+            return None
+        speaker, name = self._speaker(subject, doc, ents, posts, subject.head)
+        if speaker is _SKIP or speaker is None or speaker[0] != "person":
+            return None
+        said = direct_text(text, spans)
+        return Quote(speaker, name, said, si, "colon") if said else None
 
     def _subject_of(self, verb: Token, doc: Doc, ents: dict[int, Key],
                     spans: list[tuple[int, int]]) -> tuple[Token | None, bool]:

@@ -1,0 +1,95 @@
+"""Statement cues besides a reporting verb with its subject (see :mod:`._statements`).
+
+- "the agency quoted David Ogden as saying": the object of "quote" is the speaker;
+- 'He is prepared to go this far: "..."': a direct quotation after a colon is the words of the person
+  the clause before the colon is about, with no reporting verb;
+- "branded Mr Howard "arrogant and wrong"": a verb of naming with a quotation after it reports the
+  quoted words;
+- a second cue in the sentence with a speaker of its own ("the powers - which President Chavez argues
+  are needed - ", "Mr Brown said ..., while Mr Blair argued ...") is a second statement.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from ._lexicon import REPORTING_VERBS
+from ._quotes_text import bare, inside
+from ._quotes_words import Key, _MORE_VERBS, _speaker_in
+
+if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
+    from spacy.tokens import Doc, Token
+
+log = logging.getLogger(__name__)
+
+__all__ = ["NAMING_VERBS", "quoted_as", "colon_subject", "named_words", "second_cues"]
+
+#: Verbs of naming: a statement only with a quotation after them ("branded him "arrogant"").
+NAMING_VERBS = frozenset("brand label dub hail term".split())
+#: "quoted X as saying" and the like.
+_AS_VERBS = frozenset({"saying", "telling", "adding", "warning", "describing", "calling"})
+#: Dependencies under which a second cue keeps a subject of its own.
+_SECOND = frozenset({"relcl", "advcl", "conj"})
+_CUES = REPORTING_VERBS | _MORE_VERBS | NAMING_VERBS
+
+
+def quoted_as(doc: Doc, spans: list[tuple[int, int]], text: str) -> tuple[Token, Token] | None:
+    """'"We are mourning," the agency quoted David Ogden as saying': the verb "quote" and its object."""
+    if "quot" not in text or " as " not in text:
+        return None
+    for t in doc:
+        if t.lemma_ != "quote" or t.pos_ != "VERB" or inside(t, spans):
+            continue
+        as_ = [c for c in t.children if c.dep_ == "prep" and c.lower_ == "as"
+               and any(g.lower_ in _AS_VERBS for g in c.children)]
+        obj = next((c for c in t.children if c.dep_ in {"dobj", "nsubjpass"} and not inside(c, spans)), None)
+        if as_ and obj is not None and obj.pos_ in {"PROPN", "NOUN", "PRON"}:
+            return t, obj
+    return None
+
+
+def colon_subject(doc: Doc, spans: list[tuple[int, int]]) -> Token | None:
+    """'He is prepared to go this far: "..."': the subject of the clause before a colon that a quotation
+    follows, when no quotation comes before the colon."""
+    for t in doc:
+        if t.text != ":" or inside(t, spans):
+            continue
+        after = t.idx + 1
+        if not any(a >= after and not doc.text[after:a].strip(" \"“'‘") for a, _ in spans):
+            continue
+        if any(a < t.idx for a, _ in spans):
+            return None
+        return next((s for s in doc[: t.i] if s.dep_ == "nsubj" and s.pos_ in {"PROPN", "PRON", "NOUN"}), None)
+    return None
+
+
+def named_words(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> str | None:
+    """The quoted words after a verb of naming, or ``None`` when no quotation follows it."""
+    text = doc.text
+    after = [bare(text[a:b]) for a, b in spans if a > verb.idx]
+    said = " ".join(w for w in after if w)
+    return said or None
+
+
+def second_cues(doc: Doc, verbs: list[Token], first: Token, spans: list[tuple[int, int]],
+                ents: dict[int, Key]) -> list[tuple[Token, Token, Key]]:
+    """Cues besides ``first`` that name a speaker of their own: (verb, subject, speaker)."""
+    out = []
+    for verb in verbs:
+        if verb.i == first.i or verb.dep_ not in _SECOND or verb.lemma_ not in _CUES:
+            continue
+        if any(c.dep_ in {"auxpass", "agent", "neg"} for c in verb.children):
+            continue
+        if verb.dep_ != "relcl" and not any(c.dep_ == "ccomp" for c in verb.children) \
+                and not (verb.lemma_ in NAMING_VERBS and any(a > verb.idx for a, _ in spans)):
+            continue  # "As Mr Brown announced the Budget date": no clause, no statement
+        subjects = [c for c in verb.children if c.dep_ == "nsubj" and not inside(c, spans)]
+        if not subjects:
+            continue
+        subject = subjects[0]
+        speaker = ents.get(subject.i) or _speaker_in(list(subject.subtree), ents, subject)
+        if speaker is None or speaker[0] not in {"person", "organization"}:
+            continue
+        out.append((verb, subject, speaker))
+    return out
