@@ -10,6 +10,7 @@ __all__ = [
     "AS_VERBS", "TENURE", "NOT_TITLE_POS", "PRAISE", "TITLE_PARTICIPLES", "NOT_POSTS", "MORE_ROLES", "NAME_ONLY",
     "JUDGEMENTS",
     "DATE_WORDS", "TITLE_GENERAL", "SHIRT_NUMBERS", "NAME_ORG_PREPS",
+    "AFTER_NUMBER",
 ]
 
 CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
@@ -78,3 +79,5 @@ SHIRT_NUMBERS = frozenset({"eight", "8", "nine", "9", "ten", "10"})
 # Words that put a titled name in its organisation: "economist Marie-Pierre Ripert at IXIS", "analyst Orin
 # Middleton of Barclays Capital", "economist Jim O'Neill with Goldman Sachs".
 NAME_ORG_PREPS = frozenset({"at", "of", "with"})
+# What a number leaves in front of a title once the number is dropped: "60m champion", "four-time champion".
+AFTER_NUMBER = frozenset({"m", "km", "metre", "metres", "mile", "miles", "time", "times"})

@@ -17,7 +17,7 @@ from ._lexicon import DEMONYMS, HONORIFICS, RANKS, is_role_noun
 from ._post_words import (
     CONNECTORS, ORG_PREPS, COPULAS, HYPOTHETICAL, MODALS, OPINION, PERSONAL, RELATIVES, APPOINTING,
     AS_VERBS, TENURE, NOT_TITLE_POS, PRAISE, TITLE_PARTICIPLES, NOT_POSTS, MORE_ROLES, NAME_ONLY, JUDGEMENTS,
-    DATE_WORDS, TITLE_GENERAL, SHIRT_NUMBERS, NAME_ORG_PREPS,
+    DATE_WORDS, TITLE_GENERAL, SHIRT_NUMBERS, NAME_ORG_PREPS, AFTER_NUMBER,
 )
 from ._types import Post
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
 __all__ = ["find_posts", "org_key"]
 
 Key = tuple[str, str]
+_NEGATIONS = frozenset({"not", "never", "n't"})
 
 
 def _bare(words: list[Token]) -> list[Token]:
@@ -39,7 +40,7 @@ def _bare(words: list[Token]) -> list[Token]:
             words = words[n + 1 :]
             break
     while len(words) > 1 and (words[0].lower_ in TENURE or words[0].tag_ in {"JJS", "RBS"}
-                              or words[0].lower_ in DATE_WORDS
+                              or words[0].lower_ in DATE_WORDS or words[0].lower_ in AFTER_NUMBER
                               or words[0].pos_ in NOT_TITLE_POS or words[0].lower_.startswith("ex-")
                               or words[0].is_punct or words[0].lower_ in PRAISE
                               or words[0].tag_ in {"VBN", "VBG"} and words[0].lower_ not in TITLE_PARTICIPLES):
@@ -167,14 +168,14 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
                 or t.lower_ in RANKS
                 or (t.lower_ in CONNECTORS and chain and i > 0 and doc[i - 1].lower_ != "according")
                 or (t.lower_ == "number" and chain and chain[0].lower_ in SHIRT_NUMBERS)
-                or (t.pos_ in {"ADJ", "NOUN", "VERB"} and t.is_lower and chain and t.head.i > t.i
+                or ((t.pos_ in {"ADJ", "NOUN"} or t.tag_ in {"VBG", "VBN"}) and t.is_lower and chain and t.head.i > t.i
                     and t.head.i <= first)
             )
             if not ok or t.lower_ in {"the", "a", "an"}:
                 break
             chain.insert(0, t)
             i -= 1
-        chain = _own_part(chain, doc[first:end].root, ents)
+        chain = _after_held_for(_own_part(chain, doc[first:end].root, ents))
         while chain and (chain[0].lower_ in CONNECTORS or chain[0].text in {"'s", "’s", ")"}):
             chain.pop(0)
         if _object_of_preposition(chain):
@@ -208,6 +209,18 @@ def _own_part(chain: list[Token], name: Token, ents: dict[int, Key]) -> list[Tok
         named = any(_is_role(a) and b.i in ents and b.i == a.i + 1 for a, b in zip(before, before[1:]))
         if coordinated or named:
             return chain[k + 1 :]
+    return chain
+
+
+def _after_held_for(chain: list[Token]) -> list[Token]:
+    """The chain after a role's "to/for/at" when a title follows it: in "a senior adviser to President Carter",
+    the adviser is someone else and Carter is the President; "Secretary of State Condoleezza Rice" (no role
+    after "of") and "attaché to Syria and IRGC Brigadier General" (two posts, split later) stay whole."""
+    for k in range(len(chain) - 1, 0, -1):
+        rest = chain[k + 1 :]
+        if chain[k].lower_ in CONNECTORS - {"and"} and _is_role(chain[k - 1]) and rest and not any(
+                t.lower_ == "and" for t in rest) and any(_is_role(t) and t.lower_ not in RANKS for t in rest):
+            return rest
     return chain
 
 
@@ -266,9 +279,20 @@ def _apposition_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             if not (holder and holder[0] == "person"):
                 continue
             for r in [role] + [c for c in role.conjuncts if c.i > role.i]:
-                if _is_role(r) and r.i not in ents and not _judged(r):
+                if _is_role(r) and r.i not in ents and not _judged(r) and not _possessed_by(r, holder, ents):
                     posts.append(Post(holder, _title(r, ents), _org_near(r, ents), None, si, "apposition"))
     return posts
+
+
+def _possessed_by(role: Token, holder: Key, ents: dict[int, Key]) -> bool:
+    """"Sandy Climan, Mr Mann's former deputy": a role someone's name owns is not that person's own post."""
+    return any(c.dep_ == "poss" and any(ents.get(t.i) == holder for t in c.subtree) for c in role.children)
+
+
+def _negated(word: Token) -> bool:
+    """"she was a minister and not a secretary", "he is not the chairman"."""
+    before = word.doc[word.left_edge.i - 1] if word.left_edge.i > 0 else None
+    return any(c.dep_ == "neg" for c in word.children) or (before is not None and before.lower_ in _NEGATIONS)
 
 
 def _misparsed_apposition(doc: Doc, role: Token, ents: dict[int, Key]) -> tuple[tuple[Token, Token], ...]:
@@ -307,12 +331,12 @@ def _copula_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
                                               or c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
             continue  # "if he became king", "Charles would be the supreme governor": not (yet) held
         holder = next((h for s in verb.children if s.dep_ == "nsubj" and (h := _holder(s, ents, doc))), None)
-        if holder is None:
+        if holder is None or _negated(verb):
             continue
         roles = [c for c in verb.children if c.dep_ == "attr"]
         roles += [c for r in list(roles) for c in r.conjuncts]
         for role in roles:
-            if _is_role(role) and role.i not in ents and not _judged(role, praise=True):
+            if _is_role(role) and role.i not in ents and not _judged(role, praise=True) and not _negated(role):
                 posts.append(Post(holder, _title(role, ents), _org_near(role, ents), None, si, "copula"))
     return posts
 
