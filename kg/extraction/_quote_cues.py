@@ -23,10 +23,16 @@ if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NAMING_VERBS", "quoted_as", "colon_subject", "named_words", "second_cues"]
+__all__ = ["NAMING_VERBS", "PEOPLE", "subject_before", "quoted_as", "colon_subject", "named_words", "second_cues"]
 
 #: Verbs of naming: a statement only with a quotation after them ("branded him "arrogant"").
 NAMING_VERBS = frozenset("brand label dub hail term".split())
+#: Nouns for people that no list of posts holds: "a witness has told jurors" is someone speaking.
+PEOPLE = frozenset("""witness expert observer insider critic campaigner activist fan resident worker employee
+official victim survivor doctor teacher parent investor trader voter consumer customer shopper user student
+person people colleague friend neighbour neighbor relative member""".split())
+#: Where a parenthetical set off before a verb starts and ends.
+_ASIDE = frozenset({",", "-", "–", "—"})
 #: "quoted X as saying" and the like.
 _AS_VERBS = frozenset({"saying", "telling", "adding", "warning", "describing", "calling"})
 #: Dependencies under which a second cue keeps a subject of its own.
@@ -93,3 +99,25 @@ def second_cues(doc: Doc, verbs: list[Token], first: Token, spans: list[tuple[in
             continue
         out.append((verb, subject, speaker))
     return out
+
+
+def subject_before(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> Token | None:
+    """The noun right before a finite cue the parse gave no subject, past auxiliaries, adverbs and one
+    parenthetical set off by commas or dashes: "Mike Hobday, from the League Against Cruel Sports, said",
+    "On top of the deal with Tanzania Mr Brown said"."""
+    if verb.tag_ not in {"VBD", "VBZ", "VBP"} and not any(c.dep_ == "aux" for c in verb.children):
+        return None
+    j = verb.i - 1
+    while j >= 0 and (doc[j].pos_ in {"AUX", "ADV", "PART"} and doc[j].tag_ != "POS"):
+        j -= 1
+    if j >= 0 and doc[j].text in _ASIDE:
+        mark = doc[j].text
+        k = j - 1
+        while k >= 0 and doc[k].text != mark and not (mark == "," and doc[k].text in {"-", "–", "—"}):
+            k -= 1
+        if k <= 0:
+            return None
+        j = k - 1
+    if j < 0 or doc[j].pos_ not in {"PROPN", "NOUN"} or inside(doc[j], spans):
+        return None
+    return doc[j]

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ._lexicon import REPORTING_VERBS, is_role_noun
-from ._quote_cues import colon_subject, named_words, NAMING_VERBS, quoted_as, second_cues
+from ._quote_cues import colon_subject, named_words, NAMING_VERBS, PEOPLE, quoted_as, second_cues, subject_before
 from ._quote_paragraphs import PendingQuotes
 from ._quotes_text import bare, direct_text, inside, odd_quotes, quote_spans, reported_text
 from ._quotes_words import (
@@ -76,6 +76,7 @@ class QuoteFinder:
         self.meant: dict[str, Key] = {}  # "prime minister" -> whom those words meant before
         self.quoted: dict[str, Key] = {}  # kind -> the entity of that kind quoted last
         self.surnames: dict[str, Key] = {}  # "hanks" -> the person named so whom a bare surname means
+        self.org_names: dict[str, Key] = {}  # "rosneft" -> the organisation a name the tagger left unlinked means
         self.source: Key | None = None  # the organisation whose report, study or survey was named last
         self._si = -1
         self._subject: _Ref | None = None
@@ -123,6 +124,8 @@ class QuoteFinder:
                 self.surnames[ents[i][1].rsplit(" ", 1)[-1].lower()] = ents[i]
             elif kind == "organization":
                 self.last_org = ents[i]
+                if doc[i].pos_ == "PROPN" and doc[i].lower_ not in _ORG_NOUNS:
+                    self.org_names[doc[i].lower_] = ents[i]
         if quote is not None:
             self.last = quote
             if quote.cue != "continuation":
@@ -315,6 +318,8 @@ class QuoteFinder:
         if own:
             return min(own, key=lambda c: abs(c.i - verb.i)), False
         participle = verb.dep_ == "advcl" and verb.tag_ == "VBG"  # "..., saying it was unsustainable"
+        if verb.dep_ == "ROOT":  # the parse lost the subject: "Mike Hobday, from the League ..., said"
+            return subject_before(doc, verb, spans), False
         if verb.dep_ not in {"xcomp", "conj"} and not participle:
             return None, False
         if verb.dep_ == "conj":
@@ -341,7 +346,7 @@ class QuoteFinder:
             if lower in _RELATIVE and verb.dep_ == "relcl":
                 return self._relative(verb.head, doc, ents)
             return _SKIP, subject.text  # "what promises to be a huge encounter"
-        if subject.pos_ == "NUM":
+        if subject.pos_ == "NUM" and not (subject.lower_ == "one" and any(c.dep_ == "prep" for c in subject.children)):
             return _SKIP, subject.text  # "60% said": a share of those asked, not someone
         tokens = _phrase(subject)
         name = doc[tokens[0].i : tokens[-1].i + 1].text.strip(" ,")
@@ -350,6 +355,7 @@ class QuoteFinder:
             return ents[subject.i], name
         kind = _kind_of(subject)
         if kind == "thing" and verb.lemma_ in _THING_VERBS and subject.pos_ == "NOUN" \
+                and subject.lemma_.lower() not in PEOPLE \
                 and subject.lemma_.lower() not in _SOURCES and not any(
                 t.pos_ == "PROPN" or _kind_of(t) != "thing" for t in tokens if t.pos_ in {"NOUN", "PROPN"}):
             return _SKIP, name  # "the box warns you": not someone
@@ -359,7 +365,8 @@ class QuoteFinder:
         inner = [t for t in tokens if t.i not in possessors]
         speaker = _speaker_in(inner, ents, subject) if named else None
         if speaker is None and subject.pos_ in {"PROPN", "NOUN"} and subject.text[:1].isupper() and len(inner) == 1:
-            speaker = self.surnames.get(subject.lower_)  # "Hanks said" after "Tom Hanks" (a name left unlinked)
+            # "Hanks said" after "Tom Hanks", "Parmalat said" after "Parmalat" (a name left unlinked)
+            speaker = self.surnames.get(subject.lower_) or self.org_names.get(subject.lower_)
         lemma = subject.lemma_.lower()
         if speaker is None and lemma in _SOURCES:
             orgs = [ents[t.i] for t in inner if ents.get(t.i, ("",))[0] == "organization"]
@@ -474,7 +481,11 @@ class QuoteFinder:
             key = holders[-1] if holders else self.meant.get(title) or self._recent("person")
             if key is not None:  # "The 48-year-old actor crossed a bridge, which he said ..."
                 return _Ref("person", key, text)
-        org = next((ents[t.i] for t in tokens if ents.get(t.i, ("",))[0] == "organization"), None)
+        org = next((ents[t.i] for t in tokens if ents.get(t.i, ("",))[0] == "organization"), None) \
+            or next((self.org_names[t.lower_] for t in tokens if t.pos_ == "PROPN" and t.lower_ in self.org_names
+                     and t.i not in ents), None)  # "Rosneft officials", Rosneft left unlinked here
+        if org is not None and subject.pos_ == "PROPN" and len(tokens) == 1:
+            return _Ref("organization", org, text)  # "Parmalat has not identified ..."
         return _Ref(_kind_of(subject), None, text, org)
 
     def _ref_of(self, quote: Quote) -> _Ref | None:
