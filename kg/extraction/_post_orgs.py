@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from ..model import Sentence
 from ._aliases import norm
 from ._posts import org_key
+from ._role_refs import role_posts
 from ._titles import canonical_title
 from ._types import Entity, Post
 
@@ -101,6 +102,9 @@ def fill_orgs(posts: Sequence[Post], sentences: Sequence[Sentence],
                 if owner is not None and owner != p.holder:
                     p = Post(p.holder, p.title, owner, p.rank, p.sentence, p.source)
         out.append(p)
+    # Posts that a role phrase referring back states ("The 48-year-old actor") are found here, at the article
+    # level, because the sentence alone does not say whom the phrase means.
+    out += role_posts(out, sentences, entities)
     return _from_holder(out, sentences, _subject_org(sentences, entities))
 
 

@@ -21,7 +21,8 @@ HYPOTHETICAL = frozenset({"if", "unless", "whether"})
 MODALS = frozenset({"would", "could", "might", "should", "may", "'d"})
 # What a copula says of how well someone does a job, not which post they hold ("he has been a prudent chancellor").
 OPINION = frozenset({"good", "great", "fine", "excellent", "brilliant", "fantastic", "terrible", "poor", "bad",
-    "prudent", "competent", "incompetent", "strong", "weak", "real", "true", "natural", "born"})
+    "prudent", "competent", "incompetent", "strong", "weak", "real", "true", "natural", "born", "valuable",
+    "important", "vital", "useful", "major", "big", "huge", "regular", "frequent", "keen", "passionate", "loyal"})
 PERSONAL = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}  # pronoun -> who it can stand for
 # Nouns that name another person than their possessor: "his predecessor as chief executive" is not his post.
 RELATIVES = frozenset({"predecessor", "successor", "replacement", "counterpart", "rival", "opponent",
