@@ -23,14 +23,16 @@ if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NAMING_VERBS", "PEOPLE", "subject_before", "quoted_as", "colon_subject", "named_words", "second_cues"]
+__all__ = ["NAMING_VERBS", "quote_in_complement", "PEOPLE", "subject_before", "name_after", "who_clause", "quoted_as", "colon_subject", "named_words", "second_cues"]
 
-#: Verbs of naming: a statement only with a quotation after them ("branded him "arrogant"").
-NAMING_VERBS = frozenset("brand label dub hail term".split())
+#: Verbs of naming, praising or blaming: a statement only with a quotation after them ("branded him
+#: "arrogant"", "criticised the fact that "billions" have been spent").
+NAMING_VERBS = frozenset("brand label dub hail term criticise criticize condemn denounce praise slam question".split())
 #: Nouns for people that no list of posts holds: "a witness has told jurors" is someone speaking.
 PEOPLE = frozenset("""witness expert observer insider critic campaigner activist fan resident worker employee
 official victim survivor doctor teacher parent investor trader voter consumer customer shopper user student
-person people colleague friend neighbour neighbor relative member""".split())
+person people colleague friend neighbour neighbor relative member dealer banker broker buyer seller
+source""".split())
 #: Where a parenthetical set off before a verb starts and ends.
 _ASIDE = frozenset({",", "-", "–", "—"})
 #: "quoted X as saying" and the like.
@@ -70,6 +72,18 @@ def colon_subject(doc: Doc, spans: list[tuple[int, int]]) -> Token | None:
     return None
 
 
+def quote_in_complement(verb: Token, spans: list[tuple[int, int]]) -> bool:
+    """Whether a quotation opens inside what ``verb`` takes after it (its object or complement), not in
+    some other clause of the sentence: "praised the "spirit of cooperation"", not "criticised the approach,
+    and X said ... "must be treated ...""."""
+    for c in verb.children:
+        if c.i > verb.i and c.dep_ in {"dobj", "prep", "oprd", "acomp", "ccomp", "xcomp", "attr", "advcl"}:
+            start, end = c.left_edge.idx, c.right_edge.idx + len(c.right_edge)
+            if any(start - 1 <= a <= end for a, _ in spans):
+                return True
+    return False
+
+
 def named_words(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> str | None:
     """The quoted words after a verb of naming, or ``None`` when no quotation follows it."""
     text = doc.text
@@ -88,7 +102,7 @@ def second_cues(doc: Doc, verbs: list[Token], first: Token, spans: list[tuple[in
         if any(c.dep_ in {"auxpass", "agent", "neg"} for c in verb.children):
             continue
         if verb.dep_ != "relcl" and not any(c.dep_ == "ccomp" for c in verb.children) \
-                and not (verb.lemma_ in NAMING_VERBS and any(a > verb.idx for a, _ in spans)):
+                and not (verb.lemma_ in NAMING_VERBS and quote_in_complement(verb, spans)):
             continue  # "As Mr Brown announced the Budget date": no clause, no statement
         subjects = [c for c in verb.children if c.dep_ == "nsubj" and not inside(c, spans)]
         if not subjects:
@@ -121,3 +135,21 @@ def subject_before(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> Token
     if j < 0 or doc[j].pos_ not in {"PROPN", "NOUN"} or inside(doc[j], spans):
         return None
     return doc[j]
+
+
+def name_after(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> Token | None:
+    """The name right after a cue set off by commas that the parse gave no subject ("At that point, says
+    Dr Tuffy, games could ..."): the last word of a run of proper nouns ending at a comma or the end."""
+    if verb.i == 0 or doc[verb.i - 1].text != ",":
+        return None
+    j = verb.i + 1
+    while j < len(doc) and doc[j].pos_ == "PROPN" and not inside(doc[j], spans):
+        j += 1
+    if j == verb.i + 1 or (j < len(doc) and doc[j].text not in {",", "."}):
+        return None
+    return doc[j - 1]
+
+
+def who_clause(noun: Token) -> bool:
+    """Whether a relative clause on ``noun`` opens with "who": "one dealer, who asked not to be named"."""
+    return any(c.dep_ == "relcl" and any(g.lower_ == "who" for g in c.children) for c in noun.children)

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ._lexicon import REPORTING_VERBS, is_role_noun
-from ._quote_cues import colon_subject, named_words, NAMING_VERBS, PEOPLE, quoted_as, second_cues, subject_before
+from ._quote_cues import colon_subject, named_words, NAMING_VERBS, PEOPLE, quote_in_complement, who_clause, quoted_as, second_cues, subject_before, name_after
 from ._quote_paragraphs import PendingQuotes
 from ._quotes_text import bare, direct_text, inside, odd_quotes, quote_spans, reported_text
 from ._quotes_words import (
@@ -208,7 +208,7 @@ class QuoteFinder:
             elif lemma in _ANSWER_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in _SPEECH_NOUNS
                                                for c in t.children):
                 verbs.append(t)
-            elif lemma in NAMING_VERBS and any(a > t.idx for a, _ in spans):
+            elif lemma in NAMING_VERBS and quote_in_complement(t, spans):
                 verbs.append(t)
         return sorted(verbs, key=_depth)
 
@@ -232,7 +232,8 @@ class QuoteFinder:
             content = [c for c in verb.children if c.dep_ in {"ccomp", "dobj", "prep"}
                        or (c.dep_ == "xcomp" and lemma in _COMMISSIVE and c.lemma_ != "be")
                        or (c.dep_ == "advcl" and lemma == "call" and c.left_edge.lower_ in {"for", "on"})]
-            if lemma in _NEEDS_CLAUSE and not direct and not any(c.dep_ == "ccomp" for c in content):
+            aside = verb.dep_ == "parataxis" and not any(c.dep_ == "dobj" for c in content)  # "X, the suit added, ..."
+            if lemma in _NEEDS_CLAUSE and not direct and not aside and not any(c.dep_ == "ccomp" for c in content):
                 continue  # "add more content", "announced a study": no statement
             if lemma == "call" and not direct and not any(c.dep_ in {"ccomp", "oprd"} for c in verb.children) \
                     and (verb.i + 1 >= len(doc) or doc[verb.i + 1].lower_ not in {"for", "on"}):
@@ -274,7 +275,7 @@ class QuoteFinder:
             if speaker is None and lemma in _MORE_VERBS and self._speaker_ref is not None \
                     and self._speaker_ref.kind not in {"person", "organization", "plural"}:
                 continue
-            if lemma in _SOURCE_VERBS and lemma not in REPORTING_VERBS and not (
+            if lemma in _SOURCE_VERBS and lemma not in REPORTING_VERBS and not direct and not (
                     (speaker is not None and speaker[0] == "organization") or subject.lower_ == "it"
                     or subject.lemma_.lower() in _SOURCES or subject.lemma_.lower() in _INSTITUTIONS):
                 continue  # "Ms Villalba found that ...": a person's finding is no statement here
@@ -319,7 +320,11 @@ class QuoteFinder:
             return min(own, key=lambda c: abs(c.i - verb.i)), False
         participle = verb.dep_ == "advcl" and verb.tag_ == "VBG"  # "..., saying it was unsustainable"
         if verb.dep_ == "ROOT":  # the parse lost the subject: "Mike Hobday, from the League ..., said"
-            return subject_before(doc, verb, spans), False
+            before = subject_before(doc, verb, spans)
+            if before is not None:
+                return before, False
+            after = name_after(doc, verb, spans)  # "At that point, says Dr Tuffy, games could ..."
+            return (after, True) if after is not None else (None, False)
         if verb.dep_ not in {"xcomp", "conj"} and not participle:
             return None, False
         if verb.dep_ == "conj":
@@ -355,7 +360,7 @@ class QuoteFinder:
             return ents[subject.i], name
         kind = _kind_of(subject)
         if kind == "thing" and verb.lemma_ in _THING_VERBS and subject.pos_ == "NOUN" \
-                and subject.lemma_.lower() not in PEOPLE \
+                and subject.lemma_.lower() not in PEOPLE and not who_clause(subject) \
                 and subject.lemma_.lower() not in _SOURCES and not any(
                 t.pos_ == "PROPN" or _kind_of(t) != "thing" for t in tokens if t.pos_ in {"NOUN", "PROPN"}):
             return _SKIP, name  # "the box warns you": not someone
