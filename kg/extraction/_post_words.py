@@ -10,7 +10,7 @@ __all__ = [
     "AS_VERBS", "TENURE", "NOT_TITLE_POS", "PRAISE", "TITLE_PARTICIPLES", "NOT_POSTS", "MORE_ROLES", "NAME_ONLY",
     "JUDGEMENTS",
     "DATE_WORDS", "TITLE_GENERAL", "SHIRT_NUMBERS", "NAME_ORG_PREPS",
-    "AFTER_NUMBER",
+    "AFTER_NUMBER", "POSITIONS", "POSITION_VERBS",
 ]
 
 CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
@@ -82,3 +82,11 @@ SHIRT_NUMBERS = frozenset({"eight", "8", "nine", "9", "ten", "10"})
 NAME_ORG_PREPS = frozenset({"at", "of", "with"})
 # What a number leaves in front of a title once the number is dropped: "60m champion", "four-time champion".
 AFTER_NUMBER = frozenset({"m", "km", "metre", "metres", "mile", "miles", "time", "times"})
+# Team positions a player is played "at" (rugby, football, hockey): "continue at centre", "start at fly-half".
+POSITIONS = frozenset({"centre", "fly-half", "scrum-half", "full-back", "wing", "lock", "prop", "hooker", "flanker",
+                       "stand-off", "outside-half", "centre-back", "centre-half", "sweeper", "left-back",
+                       "right-back", "wing-back", "striker", "goalkeeper", "keeper"})
+# Verbs that put a player at a position: "is expected to continue at centre", "was picked at lock".
+POSITION_VERBS = frozenset({"play", "start", "continue", "line", "field", "pick", "select", "deploy", "move",
+                            "switch", "partner", "stay", "remain", "operate", "return", "come", "slot", "feature",
+                            "keep", "retain", "replace", "named", "name"})

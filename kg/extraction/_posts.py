@@ -18,6 +18,7 @@ from ._post_words import (
     CONNECTORS, ORG_PREPS, COPULAS, HYPOTHETICAL, MODALS, OPINION, PERSONAL, RELATIVES, APPOINTING,
     AS_VERBS, TENURE, NOT_TITLE_POS, PRAISE, TITLE_PARTICIPLES, NOT_POSTS, MORE_ROLES, NAME_ONLY, JUDGEMENTS,
     DATE_WORDS, TITLE_GENERAL, SHIRT_NUMBERS, NAME_ORG_PREPS, AFTER_NUMBER,
+    POSITIONS, POSITION_VERBS,
 )
 from ._types import Post
 
@@ -401,10 +402,29 @@ def _as_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     return posts
 
 
+def _position_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
+    """A team position after "at" that a verb of playing gives its subject: "Tom Shanklin is expected to
+    continue at centre", "Henson will start at fly-half" (no determiner: "at the centre" is a place)."""
+    posts: list[Post] = []
+    for t in doc:
+        if t.lower_ not in POSITIONS or t.dep_ != "pobj" or t.head.lower_ != "at" or any(
+                c.dep_ in {"det", "poss"} for c in t.children):
+            continue
+        verb = t.head.head
+        clauses = [verb] + ([verb.head] if verb.dep_ in {"xcomp", "conj"} else [])
+        if verb.lemma_ not in POSITION_VERBS:
+            continue
+        subjects = [c for v in clauses for c in v.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        holder = next((h for c in subjects if (h := _holder(c, ents, doc))), None)
+        if holder is not None:
+            posts.append(Post(holder, t.text, None, None, si, "position"))
+    return posts
+
+
 def find_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     """Every post one sentence states, each once."""
     found = (_premodifier_posts(doc, ents, si) + _apposition_posts(doc, ents, si) + _copula_posts(doc, ents, si)
-             + _as_posts(doc, ents, si))
+             + _as_posts(doc, ents, si) + _position_posts(doc, ents, si))
     out: list[Post] = []
     for p in sorted(found, key=lambda p: (-len(p.title), p.org is None)):
         same = [q for q in out if q.holder == p.holder and q.title.lower().endswith(p.title.lower())]

@@ -7,8 +7,10 @@ reads the article's sentences in order and gives such a phrase (a clause's
 subject: "the", an optional age and up to two modifiers, a role noun, then a
 verb) to the person it can only mean:
 
-- with an age ("The 48-year-old actor"), the person named most recently before
-  it, the convention by which reporters refer back to whom they just wrote of;
+- with an age ("The 48-year-old actor"), the person the article has named most
+  often so far (the most recent of them on a tie): reporters use an age to
+  refer back to whom the story is about, not to whoever was named last ("a US
+  record executive, Steve Greenberg. The 17-year-old singer", Joss Stone);
 - without one, the only person the article has named so far.
 
 Nothing is emitted when another person already holds that title in the article
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from ..model import Sentence
@@ -47,7 +50,9 @@ _NO_FACTS_IN = frozenset({"comment"})  # readers' comments state no facts (as in
 # third person ("crossed", "says"); a name of its own or "of" would make it a new person ("the chairman of X").
 _AUXILIARIES = ("has|had|have|was|is|were|will|would|could|can|may|might|must|should|did|does|"
                 "also|then|later|now|still|already|insisted|admitted")
-_ROLES = sorted((ROLE_HEADS | MORE_ROLES) - NOT_POSTS, key=len, reverse=True)
+# Not "general", a rank as much as a role noun ("the market in general had slowed").
+_ROLES = sorted((ROLE_HEADS | MORE_ROLES) - NOT_POSTS - {"general"}, key=len, reverse=True)
+_FUNCTION_WORDS = frozenset({"in", "of", "for", "at", "to", "on", "with", "by", "from", "and", "or", "but", "as"})
 _PHRASE = re.compile(
     r"(?:^|(?<=[,;:] )|(?<=\band )|(?<=\bbut )|(?<=\bthat )|(?<=\bwhile )|(?<=\bwhen )|(?<=\bas ))"
     r"[Tt]he (?P<age>\d+-year-old )?(?P<mods>(?:[a-z][\w-]* ){0,2}?)"
@@ -77,18 +82,24 @@ def role_posts(posts: Sequence[Post], sentences: Sequence[Sentence], entities: M
         return []
     out: list[Post] = []
     named: list[Key] = []  # people in the order the article last named them, the latest last
+    times: Counter[Key] = Counter()  # how often the article has named each so far
+    first: dict[Key, int] = {}  # the order in which the article first named them
     for si, s in enumerate(sentences):
         if s.kind in _NO_FACTS_IN:
             continue
         for m in _PHRASE.finditer(s.text):
-            if set(m["mods"].split()) & _NEW_PERSON:
+            if set(m["mods"].split()) & (_NEW_PERSON | _FUNCTION_WORDS):
                 continue
             before = [(hit.start(), key) for key, pattern in people for hit in pattern.finditer(s.text[: m.start()])]
             order = [k for k in named if k not in {key for _, key in before}] + [k for _, k in sorted(before)]
+            counts = times.copy()
+            counts.update(k for _, k in before)
+            for _, k in sorted(before):
+                first.setdefault(k, len(first))
             if not order:
                 continue
             if m["age"]:
-                holder = order[-1]
+                holder = max(order, key=lambda k: (counts[k], -first[k]))  # on a tie, whom the article named first
             elif len(set(order)) == 1:
                 holder = order[0]
             else:
@@ -101,6 +112,9 @@ def role_posts(posts: Sequence[Post], sentences: Sequence[Sentence], entities: M
             log.debug("%r refers to %s", m.group(0), holder[1])
             out.append(Post(holder, title, None, None, si, "role reference"))
         seen = [(hit.start(), key) for key, pattern in people for hit in pattern.finditer(s.text)]
+        times.update(key for _, key in seen)
+        for _, key in sorted(seen):
+            first.setdefault(key, len(first))
         for _, key in sorted(seen):
             if key in named:
                 named.remove(key)
