@@ -19,7 +19,8 @@ _OPEN_QUOTES = ("“", '"', "‘", "'")
 #: Heads of a description that means an organisation named before ("the firm said").
 _ORG_NOUNS = frozenset("""company firm group organisation organization bank club agency party union
 body board airline carmaker retailer network broadcaster team side association council ministry department
-commission authority regulator watchdog charity business corporation maker manufacturer giant operator""".split())
+commission authority regulator watchdog charity business corporation maker manufacturer giant operator
+employer""".split())
 #: Organisations a description means without naming one before: "the government said".
 _INSTITUTIONS = frozenset("""government authorities administration police army military opposition state court
 tribunal committee panel jury industry""".split())
@@ -51,7 +52,7 @@ _WRITINGS = frozenset("note letter statement message email e-mail sign banner pl
 #: Things that can be the source of a statement ("a report says"); other things cannot ("the box warns you").
 _SOURCES = _WRITINGS | frozenset("""report study survey research poll paper document lawsuit suit analysis review
 book newspaper magazine journal site data figures statistics inquiry ruling judgement judgment verdict
-survey index release programme program documentary film interview source""".split())
+survey index release programme program documentary film interview source speculation rumour rumor""".split())
 _UNNAMED = "unnamed source"
 
 

@@ -381,7 +381,9 @@ class QuoteFinder:
                 speaker = self.source  # "the report said": the one named before
         if speaker is None and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in subject.children):
             return None, name  # "The group which represents universities, Universities UK,": named here
-        if speaker is None and not any(t.i in ents for t in inner):
+        # "the two-time Academy Award winner": a name that only qualifies who is meant names nobody speaking
+        qualified = subject.i not in ents and subject.lemma_.lower() in _PERSON_NOUNS
+        if speaker is None and (qualified or not any(t.i in ents for t in inner)):
             speaker = self._described(subject, posts, bool(possessors))
         if speaker is not None:
             self._speaker_ref = _Ref(speaker[0], speaker, name)
