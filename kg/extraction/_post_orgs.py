@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 
 from ..model import Sentence
 from ._aliases import norm
+from ._post_words import POSITIONS
 from ._posts import org_key
 from ._role_refs import role_posts
 from ._titles import canonical_title
@@ -41,6 +42,10 @@ _POSSESSOR = re.compile(r"(?<![\w-])[A-Z][\w&.-]*['’]s\s+(?:\w+\s+){0,2}$")
 COMPANY_ROLES = frozenset({"chief executive", "boss", "chair", "managing director", "finance director",
                            "chief financial officer", "chief operating officer", "chief technology officer",
                            "founder", "co founder", "group chief executive"})
+#: Canonical titles (or last words) that only a team has: its positions, its captain and coach.
+TEAM_TITLES = frozenset({"number eight", "captain", "skipper", "coach", "manager", "winger", "forward", "midfielder",
+                         "defender", "goalkeeper", "keeper", "striker"}
+                        | {canonical_title(p) for p in POSITIONS})
 #: The article is about one organisation when it names it this many times more often than any other, and at
 #: least ``_MIN_MENTIONS`` times (a firm named once is not what the article is about).
 _DOMINANCE = 2
@@ -105,7 +110,41 @@ def fill_orgs(posts: Sequence[Post], sentences: Sequence[Sentence],
     # Posts that a role phrase referring back states ("The 48-year-old actor") are found here, at the article
     # level, because the sentence alone does not say whom the phrase means.
     out += role_posts(out, sentences, entities)
+    out = _shared(out, sentences, entities)
     return _from_holder(out, sentences, _subject_org(sentences, entities))
+
+
+def _kind_of_title(title: str) -> str | None:
+    """"company" or "team" for titles that only a firm or a team has, else ``None``."""
+    canonical = canonical_title(title)
+    if canonical in COMPANY_ROLES:
+        return "company"
+    if canonical in TEAM_TITLES or canonical.split()[-1:] and canonical.split()[-1] in TEAM_TITLES:
+        return "team"
+    return None
+
+
+def _shared(posts: list[Post], sentences: Sequence[Sentence], entities: Mapping[tuple[str, str], Entity]) -> list[Post]:
+    """A title coordinated after another titled name of the same kind (two company titles, two team positions)
+    shares its organisation: "Wales centre Sonny Parker and number eight Ryan Jones", "Microsoft chairman Bill
+    Gates and chief executive Steve Ballmer"; not "US president Bill Clinton and singer Harry Belafonte"."""
+    out: list[Post] = []
+    for p in posts:
+        if p.org is None and _kind_of_title(p.title):
+            text = sentences[p.sentence].text
+            for q in posts:
+                if q.sentence != p.sentence or q.org is None or q.holder == p.holder or _kind_of_title(
+                        q.title) != _kind_of_title(p.title):
+                    continue
+                names = sorted({q.holder[1], *(entities[q.holder].aliases if q.holder in entities else ())},
+                               key=len, reverse=True)
+                pattern = (rf"(?<![\w-]){re.escape(q.title)}\s+(?:{'|'.join(re.escape(n) for n in names)})"
+                           rf"\s+and\s+{re.escape(p.title)}(?![\w-])")
+                if re.search(pattern, text):
+                    p = Post(p.holder, p.title, q.org, p.rank, p.sentence, p.source)
+                    break
+        out.append(p)
+    return out
 
 
 def _unknown_owner(text: str, title: str) -> bool:

@@ -1,71 +1,39 @@
-"""Posts and roles from three constructions: pre-modifiers, appositions and copulas.
+"""Posts and roles a sentence states, from five constructions.
 
 - pre-modifier: "Iran's Defense Minister Brigadier General Amir Hatami", "IRGC Qods Force chief Qassem Soleimani"
 - apposition: "Imad Mughniyeh, Hezbollah's international operations chief", "Aziz Asber, the director of X"
 - copula: "Amir Toumaj is an independent analyst and contributor to FDD's Long War Journal"
+- "as" and appointing verbs: "joined Tesco as finance director", "was created a life peer"
+- team positions: "Tom Shanklin is expected to continue at centre"
 
 A title must be headed by a role noun (``_lexicon.ROLE_HEADS``); the organisation
-is an entity in the title's possessive or after "of/at/for/to" (a nationality
+is an entity in the title's possessive or after "of/at/for/with" (a nationality
 adjective stands for its country); ranks ("Brigadier General") are kept apart.
+How a title's words and organisation are read is in :mod:`._post_phrases`; posts
+that need the whole article (a role phrase referring back, an organisation named
+elsewhere) in :mod:`._post_orgs` and :mod:`._role_refs`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._lexicon import DEMONYMS, HONORIFICS, RANKS, is_role_noun
+from ._lexicon import HONORIFICS, RANKS
 from ._post_words import (
-    CONNECTORS, ORG_PREPS, COPULAS, HYPOTHETICAL, MODALS, OPINION, PERSONAL, RELATIVES, APPOINTING,
-    AS_VERBS, TENURE, NOT_TITLE_POS, PRAISE, TITLE_PARTICIPLES, NOT_POSTS, MORE_ROLES, NAME_ONLY, JUDGEMENTS,
-    DATE_WORDS, TITLE_GENERAL, SHIRT_NUMBERS, NAME_ORG_PREPS, AFTER_NUMBER,
-    POSITIONS, POSITION_VERBS,
+    APPOINTING, AS_VERBS, CONNECTORS, COPULAS, HYPOTHETICAL, MODALS, NAME_ONLY, NAME_ORG_PREPS, PERSONAL,
+    POSITION_VERBS, POSITIONS, RELATIVES, SHIRT_NUMBERS, TENURE, TITLE_GENERAL,
+)
+from ._post_phrases import (
+    bare, is_role, judged, negated, org_key, org_near, org_starting, possessed_by, title_of,
 )
 from ._types import Post
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
     from spacy.tokens import Doc, Token
 
-__all__ = ["find_posts", "org_key"]
+__all__ = ["find_posts", "org_key"]  # org_key: see ._post_phrases
 
 Key = tuple[str, str]
-_NEGATIONS = frozenset({"not", "never", "n't"})
-
-
-def _bare(words: list[Token]) -> list[Token]:
-    """A title's words without what says when, how well or how old, rather than what the post is: tenure
-    words anywhere ("Labour former minister"), an age ("22-year-old"), and in front superlatives, function
-    words, praise ("legendary", "veteran") and participles ("Oscar-winning", "newly-appointed")."""
-    words = [t for n, t in enumerate(words) if t.lower_ not in TENURE or n == len(words) - 1]
-    for n in range(len(words) - 1, 0, -1):
-        if words[n].lower_ == "old" and words[n - 1].lower_ in {"year", "years"}:
-            words = words[n + 1 :]
-            break
-    while len(words) > 1 and (words[0].lower_ in TENURE or words[0].tag_ in {"JJS", "RBS"}
-                              or words[0].lower_ in DATE_WORDS or words[0].lower_ in AFTER_NUMBER
-                              or words[0].pos_ in NOT_TITLE_POS or words[0].lower_.startswith("ex-")
-                              or words[0].is_punct or words[0].lower_ in PRAISE
-                              or words[0].tag_ in {"VBN", "VBG"} and words[0].lower_ not in TITLE_PARTICIPLES):
-        words = words[1:]
-    return words
-
-
-def _is_role(t: Token) -> bool:
-    """A role noun that names a post (not a description such as "star")."""
-    if t.lower_ in SHIRT_NUMBERS:
-        return t.i > 0 and t.doc[t.i - 1].lower_ == "number"  # "number eight Ryan Jones"
-    return (is_role_noun(t.text) or t.lower_ in MORE_ROLES) and t.lower_ not in NOT_POSTS
-
-
-def org_key(key: Key | None) -> Key | None:
-    """Organisations and places own posts; a nationality group stands for its country."""
-    if key is None or key[0] == "person":
-        return None
-    if key[0] == "group":
-        for adjective, (country, people) in DEMONYMS.items():
-            if people == key[1]:
-                return ("place", country)
-        return key  # a party or movement ("Tory leader Michael Howard"): the group itself
-    return key
 
 
 def _person_spans(ents: dict[int, Key], doc: Doc) -> list[tuple[int, int, Key]]:
@@ -80,81 +48,6 @@ def _person_spans(ents: dict[int, Key], doc: Doc) -> list[tuple[int, int, Key]]:
     return spans
 
 
-def _title(head: Token, ents: dict[int, Key]) -> str:
-    """The role noun with its own modifiers ("international operations chief"), no determiners or owners, and
-    the complement that belongs to the title ("Secretary of State", "vice president of product management")."""
-    words = [t for t in head.subtree if t.i <= head.i and t.dep_ not in {"det", "poss", "case", "punct"}
-             and t.i not in ents and not any(a.dep_ == "poss" for a in t.ancestors if a.i < head.i and a != head)]
-    words = [t for t in words if t == head or not (t.dep_ == "prep" or t.head.dep_ == "prep" and t.head.i < head.i)]
-    words = [t for t in words if t.i >= min((w.i for w in words), default=head.i)]
-    return " ".join(t.text for t in _bare(words) + _complement(head, ents))
-
-
-def _complement(head: Token, ents: dict[int, Key]) -> list[Token]:
-    """"of/for" and a short phrase naming a field, not an owner: "of State", "for Defence Procurement", "of the
-    Exchequer", "of product management"; none when it names an entity, a person ("his") or an article-bound
-    thing ("of the group", "of a company")."""
-    after = head.doc[head.i + 1] if head.i + 1 < len(head.doc) else None
-    if after is None or after.lower_ not in {"of", "for"} or after.head != head or after.dep_ != "prep":
-        return []
-    objects = [c for c in after.children if c.dep_ == "pobj"]
-    if len(objects) != 1:
-        return []
-    phrase = list(objects[0].subtree)
-    if len(phrase) > 4 or phrase[-1] != objects[0] or any(
-            w.i in ents or w.dep_ in {"prep", "poss", "relcl", "acl", "case"} or w.pos_ in {"PRON", "NUM", "PUNCT"}
-            for w in phrase):
-        return []
-    content = [w for w in phrase if w.lower_ != "the"]
-    if not content or any(w.pos_ == "DET" for w in content):
-        return []
-    if phrase[0].lower_ == "the" and not all(w.is_title for w in content):
-        return []  # "of the group": an owner the article names elsewhere
-    if not (all(w.is_title for w in content) or all(w.is_lower and w.pos_ in {"NOUN", "ADJ"} for w in content)):
-        return []
-    return [after] + phrase
-
-
-def _org_near(head: Token, ents: dict[int, Key]) -> Key | None:
-    """An owner of a role noun: its possessive ("Hezbollah's chief") or its "of/at/for X"."""
-    for child in head.children:
-        if child.dep_ == "poss":
-            for t in child.subtree:
-                if org_key(ents.get(t.i)):
-                    return org_key(ents.get(t.i))
-        if child.dep_ in {"compound", "amod", "nmod"} and org_key(ents.get(child.i)):
-            return org_key(ents.get(child.i))
-    later = [c for c in head.conjuncts if c.i > head.i]
-    for child in head.children:
-        if child.dep_ == "prep" and child.lower_ in ORG_PREPS and not any(c.i < child.i for c in later):
-            objects = [c for c in child.children if c.dep_ == "pobj"]
-            if objects and org_key(ents.get(objects[0].i)):
-                return org_key(ents.get(objects[0].i))
-            for appos in (c for o in objects for c in o.children if c.dep_ == "appos"):
-                if org_key(ents.get(appos.i)):  # "founder of rights group the Simon Wiesenthal Center"
-                    return org_key(ents.get(appos.i))
-            if objects and objects[0].i not in ents and (named := _org_starting(objects[0].right_edge.i + 1, head.doc,
-                                                                                ents)):
-                return named  # the same, parsed as the person's apposition: not the group's "Jewish"
-            for t in child.subtree:
-                if org_key(ents.get(t.i)):
-                    return org_key(ents.get(t.i))
-    if head.dep_ == "conj" and head.i > head.head.i:  # "analyst and contributor to X": X is the later one's
-        for child in head.head.children:
-            if child.dep_ == "prep" and child.lower_ in ORG_PREPS and child.i > head.i:
-                objects = [c for c in child.children if c.dep_ == "pobj"]
-                if objects and org_key(ents.get(objects[0].i)):
-                    return org_key(ents.get(objects[0].i))
-    return None
-
-
-def _org_starting(i: int, doc: Doc, ents: dict[int, Key]) -> Key | None:
-    """The organisation or place whose name starts at token ``i`` (after an optional "the")."""
-    if i < len(doc) and doc[i].lower_ == "the":
-        i += 1
-    return org_key(ents.get(i)) if i < len(doc) else None
-
-
 def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     posts: list[Post] = []
     for first, end, holder in _person_spans(ents, doc):
@@ -165,7 +58,7 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             if ents.get(i, ("",))[0] == "person":
                 break
             ok = (
-                t.i in ents or t.is_title or t.text in {"'s", "’s", "(", ")"} or _is_role(t)
+                t.i in ents or t.is_title or t.text in {"'s", "’s", "(", ")"} or is_role(t)
                 or t.lower_ in RANKS
                 or (t.lower_ in CONNECTORS and chain and i > 0 and doc[i - 1].lower_ != "according")
                 or (t.lower_ == "number" and chain and chain[0].lower_ in SHIRT_NUMBERS)
@@ -184,17 +77,26 @@ def _premodifier_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
         if not chain or all(t.lower_ in NAME_ONLY for t in chain):
             continue  # "Prince Harry", "Rabbi Marvin Hier": part of how the name is written
         start = chain[0].i
-        found = _chain_posts(list(chain), ents, holder, si)
+        found = _chain_posts(list(chain), _without_tenure_names(chain, ents), holder, si)
         if start > 0 and doc[start - 1].lower_ in {"its", "their"}:
             # "its founder Mikhail Khodorkovsky": "its" is the organisation named before it in the sentence.
             owner = next((org_key(ents[i]) for i in range(start - 1, -1, -1)
                           if i in ents and ents[i][0] == "organization"), None)
             found = [Post(p.holder, p.title, p.org or owner, p.rank, p.sentence, p.source) for p in found]
-        if end < len(doc) and doc[end].lower_ in NAME_ORG_PREPS and (after := _org_starting(end + 1, doc, ents)):
+        if end < len(doc) and doc[end].lower_ in NAME_ORG_PREPS and (after := org_starting(end + 1, doc, ents)):
             # "economist Marie-Pierre Ripert at IXIS", "analyst Orin Middleton of Barclays Capital"
             found = [Post(p.holder, p.title, p.org or after, p.rank, p.sentence, p.source) for p in found]
         posts.extend(found)
     return posts
+
+
+def _without_tenure_names(chain: list[Token], ents: dict[int, Key]) -> dict[int, Key]:
+    """``ents`` without a name the tagger made of a sentence's capitalised first word and a title's first words:
+    "New Home Secretary Charles Clarke" (not an organisation "New Home" owning a "Secretary")."""
+    if not chain or not chain[0].is_sent_start or chain[0].lower_ not in TENURE or chain[0].i not in ents:
+        return ents
+    name = ents[chain[0].i]
+    return {i: k for i, k in ents.items() if not (k == name and chain[0].i <= i <= chain[-1].i)}
 
 
 def _own_part(chain: list[Token], name: Token, ents: dict[int, Key]) -> list[Token]:
@@ -207,7 +109,7 @@ def _own_part(chain: list[Token], name: Token, ents: dict[int, Key]) -> list[Tok
             continue
         before = chain[:k]
         coordinated = name.dep_ == "conj" and any(name.head == t for t in before)
-        named = any(_is_role(a) and b.i in ents and b.i == a.i + 1 for a, b in zip(before, before[1:]))
+        named = any(is_role(a) and b.i in ents and b.i == a.i + 1 for a, b in zip(before, before[1:]))
         if coordinated or named:
             return chain[k + 1 :]
     return chain
@@ -219,8 +121,8 @@ def _after_held_for(chain: list[Token]) -> list[Token]:
     after "of") and "attaché to Syria and IRGC Brigadier General" (two posts, split later) stay whole."""
     for k in range(len(chain) - 1, 0, -1):
         rest = chain[k + 1 :]
-        if chain[k].lower_ in CONNECTORS - {"and"} and _is_role(chain[k - 1]) and rest and not any(
-                t.lower_ == "and" for t in rest) and any(_is_role(t) and t.lower_ not in RANKS for t in rest):
+        if chain[k].lower_ in CONNECTORS - {"and"} and is_role(chain[k - 1]) and rest and not any(
+                t.lower_ == "and" for t in rest) and any(is_role(t) and t.lower_ not in RANKS for t in rest):
             return rest
     return chain
 
@@ -248,14 +150,14 @@ def _chain_posts(chain: list[Token], ents: dict[int, Key], holder: Key, si: int)
     posts: list[Post] = []
     for n, part in enumerate(parts):
         part = [t for t in part if t.text not in {"(", ")"}]
-        roles = [t for t in part if _is_role(t) and t.i not in ents]
+        roles = [t for t in part if is_role(t) and t.i not in ents]
         orgs = [org_key(ents.get(t.i)) for t in part if org_key(ents.get(t.i))]
         org = orgs[0] if orgs else None
         last_part = n == len(parts) - 1
         if roles:
             end = roles[-1].i
             start = max((t.i for t in part if t.i < end and (t.i in ents or t.text in {"'s", "’s"})), default=-1)
-            words = _bare([t for t in part if start < t.i <= end and t.text not in {"'s", "’s"}])
+            words = bare([t for t in part if start < t.i <= end and t.text not in {"'s", "’s"}])
             rest = [t for t in part if t.i > end]
             if rest and rest[0].lower_ in {"of", "for"} and len(rest) > 1 and all(
                     t.i not in ents and (t.is_title or t.lower_ == "the") for t in rest[1:]):
@@ -280,26 +182,15 @@ def _apposition_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
             if not (holder and holder[0] == "person"):
                 continue
             for r in [role] + [c for c in role.conjuncts if c.i > role.i]:
-                if _is_role(r) and r.i not in ents and not _judged(r) and not _possessed_by(r, holder, ents):
-                    posts.append(Post(holder, _title(r, ents), _org_near(r, ents), None, si, "apposition"))
+                if is_role(r) and r.i not in ents and not judged(r) and not possessed_by(r, holder, ents):
+                    posts.append(Post(holder, title_of(r, ents), org_near(r, ents), None, si, "apposition"))
     return posts
-
-
-def _possessed_by(role: Token, holder: Key, ents: dict[int, Key]) -> bool:
-    """"Sandy Climan, Mr Mann's former deputy": a role someone's name owns is not that person's own post."""
-    return any(c.dep_ == "poss" and any(ents.get(t.i) == holder for t in c.subtree) for c in role.children)
-
-
-def _negated(word: Token) -> bool:
-    """"she was a minister and not a secretary", "he is not the chairman"."""
-    before = word.doc[word.left_edge.i - 1] if word.left_edge.i > 0 else None
-    return any(c.dep_ == "neg" for c in word.children) or (before is not None and before.lower_ in _NEGATIONS)
 
 
 def _misparsed_apposition(doc: Doc, role: Token, ents: dict[int, Key]) -> tuple[tuple[Token, Token], ...]:
     """"insulting the founder of Iran's Islamic Republic, Ayatollah Ruhollah Khomenei": a role noun's phrase,
     a comma and a name the parser made the role's sibling (the same head and relation), not its apposition."""
-    if not _is_role(role) or role.i in ents or role.dep_ in {"compound", "ROOT"}:
+    if not is_role(role) or role.i in ents or role.dep_ in {"compound", "ROOT"}:
         return ()
     comma = role.right_edge.i if role.right_edge.text == "," else role.right_edge.i + 1
     if comma + 1 >= len(doc) or doc[comma].text != ",":
@@ -317,13 +208,6 @@ def _misparsed_apposition(doc: Doc, role: Token, ents: dict[int, Key]) -> tuple[
     return ()
 
 
-def _judged(role: Token, praise: bool = False) -> bool:
-    """An award or a judgement rather than a post: "was best supporting actress", "the best striker in
-    Europe"; with ``praise``, also "a key player", "a prudent chancellor" (what a copula says of someone)."""
-    before = [w for w in role.subtree if w.i < role.i]
-    return any(w.lower_ in JUDGEMENTS or praise and (w.lower_ in PRAISE or w.lower_ in OPINION) for w in before)
-
-
 def _copula_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     """"Amir Toumaj is an independent analyst", "Brown, who is chairman of the group"."""
     posts: list[Post] = []
@@ -332,13 +216,13 @@ def _copula_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
                                               or c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
             continue  # "if he became king", "Charles would be the supreme governor": not (yet) held
         holder = next((h for s in verb.children if s.dep_ == "nsubj" and (h := _holder(s, ents, doc))), None)
-        if holder is None or _negated(verb):
+        if holder is None or negated(verb):
             continue
         roles = [c for c in verb.children if c.dep_ == "attr"]
         roles += [c for r in list(roles) for c in r.conjuncts]
         for role in roles:
-            if _is_role(role) and role.i not in ents and not _judged(role, praise=True) and not _negated(role):
-                posts.append(Post(holder, _title(role, ents), _org_near(role, ents), None, si, "copula"))
+            if is_role(role) and role.i not in ents and not judged(role, praise=True) and not negated(role):
+                posts.append(Post(holder, title_of(role, ents), org_near(role, ents), None, si, "copula"))
     return posts
 
 
@@ -381,7 +265,7 @@ def _as_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
         else:
             continue
         roles += [c for r in list(roles) for c in r.conjuncts]
-        roles = [r for r in roles if _is_role(r) and r.i not in ents and not _judged(r)]
+        roles = [r for r in roles if is_role(r) and r.i not in ents and not judged(r)]
         if not roles:
             continue
         holder: Key | None = None
@@ -398,7 +282,7 @@ def _as_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
         if holder is None:
             continue
         for r in roles:
-            posts.append(Post(holder, _title(r, ents), _org_near(r, ents) or owner, None, si, "as"))
+            posts.append(Post(holder, title_of(r, ents), org_near(r, ents) or owner, None, si, "as"))
     return posts
 
 
