@@ -6,6 +6,10 @@ reporting verb at all ('Mr Negroponte adapted the idea in Cambodia. / "We put in
 Such a sentence waits ("pending") until the next one is read: a next sentence that attributes a direct
 quotation gives its speaker; else the person or organisation the sentence before was about, else the
 speaker quoted in the last few sentences. With none of those the quotation stays unattributed.
+
+A sentence that only borrows some of a speaker's words ('The "worst thing in politics" was that ...')
+between two sentences that quote the same speaker is that speaker's too; between others it is no one's
+statement (a scare quote, a slogan).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class Pending:
     sentence: int
     text: str
     fallback: Quote | None  # the quote it would continue, or None; its speaker and how it was named
+    between: bool = False  # a quoted phrase in narration: the speaker's only if the next sentence quotes them too
 
 
 class PendingQuotes:
@@ -46,6 +51,11 @@ class PendingQuotes:
     def __init__(self) -> None:
         self.waiting: list[Pending] = []
         self.open = False  # the last sentence held leaves its quotation open
+
+    def hold_between(self, si: int, said: str, last: Quote) -> None:
+        """Keep sentence ``si``, narration with some quoted words, right after ``last`` quoted someone."""
+        self.open = False
+        self.waiting.append(Pending(si, said, last, between=True))
 
     def hold(self, si: int, said: str, about: _Ref | None, last: Quote | None, still_open: bool = False) -> None:
         """Keep sentence ``si`` (its quoted words ``said``) for the next sentence to attribute; ``about``:
@@ -69,6 +79,12 @@ class PendingQuotes:
         waiting, self.waiting, self.open = self.waiting, [], False
         if not waiting:
             return []
+        if any(p.between for p in waiting):
+            same = quote is not None and waiting[0].fallback is not None and quote.cue != "comment" and (
+                quote.speaker == waiting[0].fallback.speaker if quote.speaker is not None
+                else quote.speaker_text == waiting[0].fallback.speaker_text)
+            return [Quote(p.fallback.speaker, p.fallback.speaker_text, p.text, p.sentence, "between")
+                    for p in waiting if same and p.fallback is not None]
         if quote is not None and direct and quote.cue not in {"continuation", "comment"}:
             return [Quote(quote.speaker, quote.speaker_text, p.text, p.sentence, "look-ahead") for p in waiting]
         if named is not None and _VIEW_OF.match(text):
@@ -81,6 +97,6 @@ class PendingQuotes:
             waiting, self.waiting, self.open = self.waiting, [], False
         out = []
         for p in waiting:
-            if p.fallback is not None:
+            if p.fallback is not None and not p.between:
                 out.append(Quote(p.fallback.speaker, p.fallback.speaker_text, p.text, p.sentence, "continuation"))
         return out

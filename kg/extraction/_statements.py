@@ -158,6 +158,11 @@ class QuoteFinder:
                 self._pending.hold(si, said, about if si_before == si - 1 else None, self.last,
                                    still_open=odd_quotes(text, spans))
                 return []
+        elif quote is None and not self._cue_verbs and not self._pending.waiting and self.last is not None \
+                and self.last.sentence == si - 1 and self.last.cue != "comment" \
+                and any(len(text[a:b].split()) >= 2 for a, b in spans):
+            self._pending.hold_between(si, bare(text), self.last)
+            return []
         if not self._pending.waiting:
             return []
         named = next((ents[i] for i in sorted(ents) if ents[i][0] in {"person", "organization"}), None)
@@ -444,6 +449,8 @@ class QuoteFinder:
         if head in _ORG_NOUNS:
             return self._recent("organization")
         if is_role_noun(head) or head in _PERSON_NOUNS or subject.lower_ in _DEMONYM_NOUNS:
+            if subject.tag_ in {"NNS", "NNPS"}:
+                return None  # "the authors concluded", "the judges wrote": several people, not the one named last
             title = " ".join(t.lower_ for t in subject.subtree if t.dep_ in {"compound", "amod"} or t == subject)
             holders = [p.holder for p in posts if p.title.lower().endswith(title) or p.title.lower() == head]
             if holders:
