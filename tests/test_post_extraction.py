@@ -158,3 +158,85 @@ def test_a_possessive_owner_and_a_nationality_are_read_as_organisation_and_count
     envoy = Post(("person", "Ali Rezaei"), "envoy", None, None, 0, "premodifier")
     assert fill_orgs([envoy], [_sentence("Iranian envoy Ali Rezaei said")],
                      {iranians.key: iranians})[0].org == ("place", "Iran")
+
+
+# --- issue 24: more post constructions (kg/extraction/_posts.py, _post_phrases.py, _role_refs.py) -------------
+
+
+@pytest.mark.parametrize("body, holder, title, org", [
+    # "general" completes these titles; it is no rank here.
+    ("The investigation by New York attorney general Eliot Spitzer has obtained nine guilty pleas.",
+     "Eliot Spitzer", "attorney general", "New York"),
+    # A day name the chain picked up is no part of the title.
+    ("But on Wednesday Prime Minister Yulia Tymoshenko said the government would act.", "Yulia Tymoshenko",
+     "Prime Minister", None),
+    # The organisation named after the titled name, or after "an economist with".
+    ("\"We expect the deficit to widen,\" said economist Marie-Pierre Ripert at IXIS.", "Marie-Pierre Ripert",
+     "economist", "IXIS"),
+    ("\"It's a sign of strength,\" said Takashi Yamanaka, an economist with UFJ Bank.", "Takashi Yamanaka",
+     "economist", "UFJ Bank"),
+    # The name after "adviser to" holds only the title after it.
+    ("Professor Etzioni was a senior adviser to President Carter's White House.", "Carter", "President", None),
+    ("Lord Sainsbury was created a life peer in 1997.", "David Sainsbury", "life peer", None),
+    ("Wales centre Sonny Parker and number eight Ryan Jones will miss Saturday's game with Italy.", "Ryan Jones",
+     "number eight", None),
+    ("Parker has not recovered, and Tom Shanklin is expected to continue at centre.", "Tom Shanklin", "centre",
+     None),
+])
+def test_more_constructions_state_a_post(extractor: Extractor, body: str, holder: str, title: str,
+                                         org: str | None) -> None:
+    if holder == "David Sainsbury":
+        body = "Science minister David Sainsbury spoke. " + body
+    posts = [p for p in _posts(extractor, body) if p[0] == holder]
+    assert any(t.lower() == title.lower() and (org is None or o == org) for _, t, o in posts), posts
+
+
+@pytest.mark.parametrize("body, holder", [
+    ("Labour's Yvette Cooper said she was a minister and not a secretary.", "Yvette Cooper"),
+    ("The producers are Michael Mann and Graham King, with Sandy Climan, Mr Mann's former deputy, left off.",
+     "Michael Mann"),
+])
+def test_a_denied_post_or_someone_elses_is_not_the_holders(extractor: Extractor, body: str, holder: str) -> None:
+    titles = _titles(_posts(extractor, body), holder)
+    assert "secretary" not in titles and "deputy" not in titles
+
+
+def test_a_tenure_word_the_tagger_took_into_a_name_is_not_an_organisation(extractor: Extractor) -> None:
+    posts = _posts(extractor, "New Home Secretary Charles Clarke vowed the men would remain in prison.")
+    assert ("Charles Clarke", "Home Secretary", None) in posts
+
+
+def test_a_role_phrase_with_an_age_means_the_person_the_article_is_about(extractor: Extractor) -> None:
+    posts = _posts(extractor, "Hollywood star Tom Hanks was in London for the premiere. \"It is fun,\" said Hanks. "
+                              "The 48-year-old actor crossed a bridge built in the square.")
+    assert ("Tom Hanks", "actor", None) in posts
+
+
+def test_a_role_phrase_someone_else_holds_already_is_left_alone() -> None:
+    from kg.extraction._role_refs import role_posts
+    from kg.extraction._types import Entity, Post
+
+    parker, henson = Entity("person", "Sonny Parker", {"Parker"}), Entity("person", "Gavin Henson", {"Henson"})
+    sentences = [_sentence("Wales centre Sonny Parker is injured, so Gavin Henson plays."),
+                 _sentence("The centre was Wales' hero in the win.")]
+    known = [Post(parker.key, "centre", None, None, 0, "premodifier")]
+    assert role_posts(known, sentences, {parker.key: parker, henson.key: henson}) == []
+    # Two people named and no age: nobody in particular.
+    assert role_posts([], sentences, {parker.key: parker, henson.key: henson}) == []
+
+
+def test_a_company_title_takes_the_firm_the_article_is_about() -> None:
+    from kg.extraction._post_orgs import fill_orgs
+    from kg.extraction._types import Entity, Post
+
+    parmalat, ubs = Entity("organization", "Parmalat"), Entity("organization", "UBS")
+    sentences = [_sentence("Parmalat sues UBS."), _sentence("Parmalat was declared insolvent."),
+                 _sentence("The firm collapsed and new boss Enrico Bondi has taken legal action against Parmalat "
+                           "lenders."),
+                 _sentence("Aston's chief executive Ulrich Bez said so.")]
+    ents = {parmalat.key: parmalat, ubs.key: ubs}
+    boss = Post(("person", "Enrico Bondi"), "boss", None, None, 2, "premodifier")
+    assert fill_orgs([boss], sentences, ents)[0].org == parmalat.key
+    # A possessive the tagger did not take for an organisation owns the title instead.
+    bez = Post(("person", "Ulrich Bez"), "chief executive", None, None, 3, "premodifier")
+    assert fill_orgs([bez], sentences, ents)[0].org is None
