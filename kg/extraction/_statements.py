@@ -525,6 +525,11 @@ class QuoteFinder:
             return None
         if subject.lower_ in _PRONOUNS:
             return self._pronoun(subject.lower_)
+        if root.lemma_ == "be":  # "The musical's director is Matthew Warchus": the sentence is about him
+            named = next((ents[c.i] for c in root.children if c.dep_ == "attr" and ents.get(c.i, ("",))[0] == "person"),
+                         None)
+            if named is not None:
+                return _Ref("person", named, named[1])
         return self._ref(subject, ents)
 
     def _continuation(self, si: int, spans: list[tuple[int, int]], text: str, continuing: bool) -> Quote | None:
