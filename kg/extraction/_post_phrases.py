@@ -38,9 +38,19 @@ def bare(words: list[Token]) -> list[Token]:
                               or words[0].lower_ in DATE_WORDS or words[0].lower_ in AFTER_NUMBER
                               or words[0].pos_ in NOT_TITLE_POS or words[0].lower_.startswith("ex-")
                               or words[0].is_punct or words[0].lower_ in PRAISE
-                              or words[0].tag_ in {"VBN", "VBG"} and words[0].lower_ not in TITLE_PARTICIPLES):
+                              or words[0].tag_ in {"VBN", "VBG"} and words[0].lower_ not in TITLE_PARTICIPLES
+                              or _after_hyphen(words[0], words)):
         words = words[1:]
     return words
+
+
+def _after_hyphen(word: Token, words: list[Token]) -> bool:
+    """The second half of a hyphenated modifier whose first half the title lost: "topping" of "chart-topping
+    singer", "hop" of "hip-hop artist"; not a title after "ex-" ("ex-chief executive")."""
+    if word.i < 2 or word.doc[word.i - 1].text != "-" or word.doc[word.i - 1] in words:
+        return False
+    first_half = word.doc[word.i - 2].lower_
+    return first_half not in TENURE and first_half not in {"ex", "vice", "co"}
 
 
 
@@ -48,6 +58,8 @@ def is_role(t: Token) -> bool:
     """A role noun that names a post (not a description such as "star")."""
     if t.lower_ in SHIRT_NUMBERS:
         return t.i > 0 and t.doc[t.i - 1].lower_ == "number"  # "number eight Ryan Jones"
+    if t.pos_ == "VERB" and any(c.dep_ in {"aux", "dobj", "nsubj"} for c in t.children):
+        return False  # "Cafod will host Mr Brown's speech" (but the tagger's verb "guitarist" has none of these)
     return (is_role_noun(t.text) or t.lower_ in MORE_ROLES) and t.lower_ not in NOT_POSTS
 
 

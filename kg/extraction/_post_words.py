@@ -10,7 +10,7 @@ __all__ = [
     "AS_VERBS", "TENURE", "NOT_TITLE_POS", "PRAISE", "TITLE_PARTICIPLES", "NOT_POSTS", "MORE_ROLES", "NAME_ONLY",
     "JUDGEMENTS",
     "DATE_WORDS", "TITLE_GENERAL", "SHIRT_NUMBERS", "NAME_ORG_PREPS",
-    "AFTER_NUMBER", "POSITIONS", "POSITION_VERBS",
+    "AFTER_NUMBER", "POSITIONS", "POSITION_VERBS", "TEMPORAL",
 ]
 
 CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
@@ -22,7 +22,9 @@ MODALS = frozenset({"would", "could", "might", "should", "may", "'d"})
 # What a copula says of how well someone does a job, not which post they hold ("he has been a prudent chancellor").
 OPINION = frozenset({"good", "great", "fine", "excellent", "brilliant", "fantastic", "terrible", "poor", "bad",
     "prudent", "competent", "incompetent", "strong", "weak", "real", "true", "natural", "born", "valuable",
-    "important", "vital", "useful", "major", "big", "huge", "regular", "frequent", "keen", "passionate", "loyal"})
+    "important", "vital", "useful", "major", "big", "huge", "regular", "frequent", "keen", "passionate", "loyal",
+    "wonderful", "superb", "amazing", "terrific", "outstanding", "exceptional", "decent", "lousy", "mediocre",
+    "capable", "gifted", "fabulous", "awful", "dreadful", "marvellous", "remarkable"})
 PERSONAL = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}  # pronoun -> who it can stand for
 # Nouns that name another person than their possessor: "his predecessor as chief executive" is not his post.
 RELATIVES = frozenset({"predecessor", "successor", "replacement", "counterpart", "rival", "opponent",
@@ -90,3 +92,5 @@ POSITIONS = frozenset({"centre", "fly-half", "scrum-half", "full-back", "wing", 
 POSITION_VERBS = frozenset({"play", "start", "continue", "line", "field", "pick", "select", "deploy", "move",
                             "switch", "partner", "stay", "remain", "operate", "return", "come", "slot", "feature",
                             "keep", "retain", "replace", "named", "name"})
+# Conjunctions whose clause, in the present tense, is about the future: "after Charles becomes king".
+TEMPORAL = frozenset({"after", "once", "when", "until", "till", "before"})

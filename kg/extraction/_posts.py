@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ._lexicon import HONORIFICS, RANKS
 from ._post_words import (
     APPOINTING, AS_VERBS, CONNECTORS, COPULAS, HYPOTHETICAL, MODALS, NAME_ONLY, NAME_ORG_PREPS, PERSONAL,
-    POSITION_VERBS, POSITIONS, RELATIVES, SHIRT_NUMBERS, TENURE, TITLE_GENERAL,
+    POSITION_VERBS, POSITIONS, RELATIVES, SHIRT_NUMBERS, TEMPORAL, TENURE, TITLE_GENERAL,
 )
 from ._post_phrases import (
     bare, is_role, judged, negated, org_key, org_near, org_starting, possessed_by, title_of,
@@ -212,9 +212,10 @@ def _copula_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     """"Amir Toumaj is an independent analyst", "Brown, who is chairman of the group"."""
     posts: list[Post] = []
     for verb in doc:
-        if verb.lemma_ not in COPULAS or any(c.dep_ == "mark" and c.lower_ in HYPOTHETICAL
+        if verb.lemma_ not in COPULAS or any(c.dep_ == "mark" and (c.lower_ in HYPOTHETICAL or c.lower_ in
+                                                                    TEMPORAL and verb.tag_ in {"VBZ", "VBP"})
                                               or c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
-            continue  # "if he became king", "Charles would be the supreme governor": not (yet) held
+            continue  # "if he became king", "would be the supreme governor", "after he becomes king": not (yet) held
         holder = next((h for s in verb.children if s.dep_ == "nsubj" and (h := _holder(s, ents, doc))), None)
         if holder is None or negated(verb):
             continue
