@@ -85,6 +85,7 @@ class QuoteFinder:
         self._verb: Token | None = None  # the cue of the quote _reporting_verb found
         self._cue_verbs: list[Token] = []
         self._pending = PendingQuotes()
+        self._history: list[tuple[int, _Ref | None]] = []  # the subjects of the last few sentences
 
     def comment(self, text: str, commenter: str | None, si: int) -> Quote:
         quote = Quote(("person", commenter) if commenter else None, commenter or "a reader", text, si, "comment")
@@ -98,6 +99,7 @@ class QuoteFinder:
         if si != self._si:  # the first piece of a sentence: what the one before leaves
             if self._si >= 0:
                 self.previous = (self._si, self._subject)
+                self._history = [*self._history[-3:], self.previous]
             self._si, self._subject = si, None
         text = doc.text  # once: Doc.text is rebuilt from the tokens on every access
         self._speaker_ref = None
@@ -135,6 +137,9 @@ class QuoteFinder:
             self._subject = self.last_ref
         elif self._subject is None:
             self._subject = self._main_subject(doc, ents, spans)
+            si_before, before = self.previous
+            if self._subject is None and si_before == si - 1 and text.lstrip().startswith(_OPEN_QUOTES):
+                self._subject = before  # a quotation no one is named for: "he" after it means whom it follows
         if odd_quotes(text, spans) and (quote is not None or text.lstrip().startswith(_OPEN_QUOTES)):
             self.open_after = si
         elif self.open_after == si - 1 or self.open_after == si:
@@ -428,6 +433,13 @@ class QuoteFinder:
         if previous is not None and si == self._si - 1 and (previous.kind in fits or (
                 pronoun == "it" and previous.kind == "place" and previous.key is not None)):
             return previous
+        # "Dave Winer is doubtful. He designed RSS. Podcasts rely on it. He is ...": whom the sentences just
+        # before were about, unless someone was quoted since or just before them
+        quoted_at = self.last.sentence if self.last is not None else -1
+        for at, ref in reversed(self._history[:-1]):
+            if at >= self._si - 3 and at > quoted_at and self._si - quoted_at > 3 and ref is not None \
+                    and ref.key is not None and ref.kind in fits:
+                return ref
         if self.last_ref is not None and self.last_ref.kind in fits:
             return self.last_ref
         if pronoun in {"he", "she"}:
