@@ -19,6 +19,8 @@ article's words.
 ('conservative leader', 'liberal democrat spokesperson', 'chief financial officer')
 >>> canonical_title("Secretary of State"), canonical_title("Director-General")
 ('secretary of state', 'director general')
+>>> canonical_title("minister for science"), canonical_title("Minister for Defence Procurement")
+('science minister', 'defence procurement minister')
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ _SYNONYMS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("libdem",): ("liberal", "democrat"),
 }
 _LONGEST = max(len(k) for k in _SYNONYMS)
+#: Role nouns whose "for <field>" is the same post as "<field> <role>": "minister for science" is the science
+#: minister ("of" is kept: "Secretary of State" is no "state secretary").
+_FIELD_ROLES = frozenset({"minister", "secretary", "spokesperson", "commissioner"})
+#: At most this many words name the field ("defence procurement"); a longer "for" phrase is kept as written.
+_FIELD_WORDS = 3
 _SEPARATORS = re.compile(r"[\s\-–]+")
 
 
@@ -73,4 +80,8 @@ def canonical_title(title: str) -> str:
         else:
             out.append(words[i])
             i += 1
+    if out.count("for") == 1:  # "minister for science" -> "science minister"
+        k = out.index("for")
+        if k >= 1 and out[k - 1] in _FIELD_ROLES and 1 <= len(out) - k - 1 <= _FIELD_WORDS:
+            out = out[: k - 1] + out[k + 1 :] + [out[k - 1]]
     return " ".join(out)
