@@ -240,3 +240,21 @@ def test_a_company_title_takes_the_firm_the_article_is_about() -> None:
     # A possessive the tagger did not take for an organisation owns the title instead.
     bez = Post(("person", "Ulrich Bez"), "chief executive", None, None, 3, "premodifier")
     assert fill_orgs([bez], sentences, ents)[0].org is None
+
+
+def test_the_firms_title_belongs_to_the_firm_named_before(extractor: Extractor) -> None:
+    posts = _posts(extractor, "Tesco said Michael Smith, the firm's finance director, would leave.")
+    assert ("Michael Smith", "finance director", "Tesco") in posts
+
+
+@pytest.mark.parametrize("body, holder", [
+    ("But only 40% think she should become Princess Consort after Prince Charles becomes king.", "Prince Charles"),
+    ("The Catholic aid agency Cafod will host Gordon Brown's speech on Wednesday.", "Gordon Brown"),
+])
+def test_a_future_post_or_a_verb_is_no_post(extractor: Extractor, body: str, holder: str) -> None:
+    assert not _titles(_posts(extractor, body), holder)
+
+
+def test_a_field_after_for_is_the_same_post_as_before() -> None:
+    assert canonical_title("minister for science") == canonical_title("Science Minister") == "science minister"
+    assert canonical_title("Secretary of State for Defence") == "secretary of state for defence"

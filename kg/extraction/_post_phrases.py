@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ._lexicon import DEMONYMS, is_role_noun
 from ._post_words import (
-    AFTER_NUMBER, DATE_WORDS, JUDGEMENTS, MORE_ROLES, NOT_POSTS, NOT_TITLE_POS, OPINION, ORG_PREPS, PRAISE,
+    AFTER_NUMBER, DATE_WORDS, JUDGEMENTS, MORE_ROLES, NOT_POSTS, NOT_TITLE_POS, OPINION, ORG_NOUNS, ORG_PREPS, PRAISE,
     SHIRT_NUMBERS, TENURE, TITLE_PARTICIPLES,
 )
 
@@ -121,6 +121,10 @@ def org_near(head: Token, ents: dict[int, Key]) -> Key | None:
             for t in child.subtree:
                 if org_key(ents.get(t.i)):
                     return org_key(ents.get(t.i))
+            if child.lower_ in ORG_NOUNS and any(c.lower_ == "the" for c in child.children):
+                # "Tesco said Michael Smith, the firm's finance director, ...": the firm named before it
+                return next((org_key(ents[i]) for i in range(child.i - 1, -1, -1)
+                             if ents.get(i, ("",))[0] == "organization"), None)
         if child.dep_ in {"compound", "amod", "nmod"} and org_key(ents.get(child.i)):
             return org_key(ents.get(child.i))
     later = [c for c in head.conjuncts if c.i > head.i]

@@ -10,7 +10,7 @@ __all__ = [
     "AS_VERBS", "TENURE", "NOT_TITLE_POS", "PRAISE", "TITLE_PARTICIPLES", "NOT_POSTS", "MORE_ROLES", "NAME_ONLY",
     "JUDGEMENTS",
     "DATE_WORDS", "TITLE_GENERAL", "SHIRT_NUMBERS", "NAME_ORG_PREPS",
-    "AFTER_NUMBER", "POSITIONS", "POSITION_VERBS", "TEMPORAL",
+    "AFTER_NUMBER", "POSITIONS", "POSITION_VERBS", "TEMPORAL", "ORG_NOUNS",
 ]
 
 CONNECTORS = frozenset({"and", "to", "of", "for", "at"})
@@ -94,3 +94,7 @@ POSITION_VERBS = frozenset({"play", "start", "continue", "line", "field", "pick"
                             "keep", "retain", "replace", "named", "name"})
 # Conjunctions whose clause, in the present tense, is about the future: "after Charles becomes king".
 TEMPORAL = frozenset({"after", "once", "when", "until", "till", "before"})
+# Nouns by which an article calls an organisation it has named: "the firm's finance director".
+ORG_NOUNS = frozenset({"firm", "company", "group", "bank", "club", "airline", "carrier", "retailer", "chain",
+                       "broadcaster", "network", "studio", "label", "agency", "charity", "union", "regulator",
+                       "watchdog", "giant", "maker", "insurer", "operator", "publisher"})
