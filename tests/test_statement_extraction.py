@@ -185,3 +185,10 @@ def test_a_plural_description_is_not_the_person_named_last(extractor: Extractor)
     body = ('Michael Heseltine opened the centre.\n\n"Most businesses recover," the authors concluded.')
     sentences, quotes = _all(extractor, body)
     assert _speakers_at(sentences, quotes, "Most businesses") == {"the authors"}
+
+
+def test_a_headline_attributes_nothing_but_names_whom_the_body_means(extractor: Extractor) -> None:
+    article = Article(id="t", text="BBC denies Blackadder TV comeback\n\nThe corporation said no deal was signed.")
+    sentences = list(article_sentences(article))
+    quotes = extractor.extract([(article, sentences)])[0].quotes
+    assert [q.sentence for q in quotes] == [1]

@@ -127,7 +127,7 @@ def _extract(article: Article, sentences: Sequence[Sentence], parsed: Sequence[S
         ents = tokens[ui]
         x.posts.extend(find_posts(doc, ents, si))
         x.relations.extend(find_relations(doc, ents, si))
-        for quote in quotes.sentence(doc, ents, si, x.posts):  # this sentence's and those it settles
+        for quote in quotes.sentence(doc, ents, si, x.posts, sentence.kind == "headline"):  # and those it settles
             x.quotes.append(quote)
             quoted.add(quote.sentence)
             if quote.sentence != si:

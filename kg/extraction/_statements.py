@@ -93,7 +93,8 @@ class QuoteFinder(SpeakerResolver):
         quote = Quote(("person", commenter) if commenter else None, commenter or "a reader", text, si, "comment")
         return quote
 
-    def sentence(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post] = ()) -> list[Quote]:
+    def sentence(self, doc: Doc, ents: dict[int, Key], si: int, posts: Sequence[Post] = (),
+                 headline: bool = False) -> list[Quote]:
         """The statements sentence ``si`` (or a piece of it) attributes, and those of unattributed quotation
         sentences before it that it settles (see :mod:`._quote_paragraphs`); ``posts``: the article's posts
         found so far."""
@@ -111,7 +112,9 @@ class QuoteFinder(SpeakerResolver):
         self._verb, self._cue_verbs = None, []
         # a sentence with no double quotation mark inside a quotation held open before it is all quoted words
         held_open = self._pending.open and not any(mark in text for mark in _DOUBLE_MARKS)
-        quote = None if held_open else self._according_to(doc, ents, si, spans, text) \
+        # A headline attributes nothing: it restates what the body attributes, in clipped words the parse
+        # misreads ("Parties warned over 'grey vote'"); its names still count for the sentences after it.
+        quote = None if held_open or headline else self._according_to(doc, ents, si, spans, text) \
             or self._reporting_verb(doc, ents, si, posts, spans, text, continuing) \
             or self._quoted_as(doc, ents, si, posts, spans, text) \
             or self._continuation(si, spans, text, continuing) \
