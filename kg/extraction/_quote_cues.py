@@ -27,7 +27,8 @@ __all__ = ["NAMING_VERBS", "quote_in_complement", "PEOPLE", "subject_before", "n
 
 #: Verbs of naming, praising or blaming: a statement only with a quotation after them ("branded him
 #: "arrogant"", "criticised the fact that "billions" have been spent").
-NAMING_VERBS = frozenset("brand label dub hail term criticise criticize condemn denounce praise slam question".split())
+NAMING_VERBS = frozenset("""brand label dub hail term criticise criticize condemn denounce praise slam question
+thank""".split())
 #: Nouns for people that no list of posts holds: "a witness has told jurors" is someone speaking.
 PEOPLE = frozenset("""witness expert observer insider critic campaigner activist fan resident worker employee
 official victim survivor doctor teacher parent investor trader voter consumer customer shopper user student

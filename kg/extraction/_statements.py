@@ -237,6 +237,9 @@ class QuoteFinder(SpeakerResolver):
             lemma = verb.lemma_
             passive = any(c.dep_ == "auxpass" for c in verb.children)
             agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            if passive and agent is None:  # 'described as "idle speculation" by Downing Street': "by" hung lower
+                agent = next((t for t in verb.subtree if t.i > verb.i and t.lower_ == "by" and t.dep_ == "prep"
+                              and any(c.dep_ == "pobj" and c.pos_ == "PROPN" for c in t.children)), None)
             if passive and agent is None:
                 if lemma in _PASSIVE_REPORTS and any(c.dep_ == "nsubjpass" for c in verb.children) \
                         and any(c.dep_ == "xcomp" for c in verb.children) and verb.dep_ in {"ROOT", "ccomp", "conj"} \
@@ -282,7 +285,7 @@ class QuoteFinder(SpeakerResolver):
                 said = direct or reported_text(doc, verb, content)
             if lemma in NAMING_VERBS:
                 said = named_words(doc, verb, spans) or said
-            if len(said.split()) < 2:
+            if len(said.split()) < 2 and lemma not in NAMING_VERBS:  # "hailed him a "hero"" is one word enough
                 continue  # "the movies they claimed to"
             speaker, name = self._speaker(subject, doc, ents, posts, verb)
             if speaker is _SKIP:
