@@ -182,6 +182,10 @@ def test_a_possessive_owner_and_a_nationality_are_read_as_organisation_and_count
      "number eight", None),
     ("Parker has not recovered, and Tom Shanklin is expected to continue at centre.", "Tom Shanklin", "centre",
      None),
+    # The parser hangs the name on the organisation, or leaves "of" without its object.
+    ("Chief executive of Tesco, Terry Leahy, said sales rose.", "Terry Leahy", "chief executive", "Tesco"),
+    ("Terry Leahy - the former chief executive of Tesco - said sales rose.", "Terry Leahy", "chief executive",
+     "Tesco"),
 ])
 def test_more_constructions_state_a_post(extractor: Extractor, body: str, holder: str, title: str,
                                          org: str | None) -> None:

@@ -133,6 +133,8 @@ def org_near(head: Token, ents: dict[int, Key]) -> Key | None:
             objects = [c for c in child.children if c.dep_ == "pobj"]
             if objects and org_key(ents.get(objects[0].i)):
                 return org_key(ents.get(objects[0].i))
+            if not objects and (named := org_starting(child.i + 1, head.doc, ents)):
+                return named  # "- the former chief executive of Tesco -": the parser left "of" without object
             for appos in (c for o in objects for c in o.children if c.dep_ == "appos"):
                 if org_key(ents.get(appos.i)):  # "founder of rights group the Simon Wiesenthal Center"
                     return org_key(ents.get(appos.i))

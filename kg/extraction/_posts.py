@@ -177,6 +177,8 @@ def _apposition_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
     posts: list[Post] = []
     for t in doc:
         pairs = ((t.head, t), (t, t.head)) if t.dep_ == "appos" else ()
+        if pairs and (role := _role_owning(t.head, ents)) is not None and ents.get(t.i, ("",))[0] == "person":
+            pairs = ((t, role),)  # "Chief executive of Tesco, Terry Leahy": the name is the role's, not Tesco's
         for person_tok, role in pairs or _misparsed_apposition(doc, t, ents):
             holder = ents.get(person_tok.i)
             if not (holder and holder[0] == "person"):
@@ -185,6 +187,14 @@ def _apposition_posts(doc: Doc, ents: dict[int, Key], si: int) -> list[Post]:
                 if is_role(r) and r.i not in ents and not judged(r) and not possessed_by(r, holder, ents):
                     posts.append(Post(holder, title_of(r, ents), org_near(r, ents), None, si, "apposition"))
     return posts
+
+
+def _role_owning(org: Token, ents: dict[int, Key]) -> Token | None:
+    """The role noun whose "of/at" object ``org`` (an organisation or place) is, if any."""
+    prep = org.head
+    if org.dep_ != "pobj" or not org_key(ents.get(org.i)) or prep.lower_ not in {"of", "at"}:
+        return None
+    return prep.head if is_role(prep.head) and prep.head.i not in ents else None
 
 
 def _misparsed_apposition(doc: Doc, role: Token, ents: dict[int, Key]) -> tuple[tuple[Token, Token], ...]:
