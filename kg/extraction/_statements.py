@@ -253,6 +253,9 @@ class QuoteFinder(SpeakerResolver):
             aside = verb.dep_ == "parataxis" and not any(c.dep_ == "dobj" for c in content)  # "X, the suit added, ..."
             if lemma in _NEEDS_CLAUSE and not direct and not aside and not any(c.dep_ == "ccomp" for c in content):
                 continue  # "add more content", "announced a study": no statement
+            if lemma == "describe" and not direct and not quote_in_complement(verb, spans) and not any(
+                    c.dep_ in {"ccomp", "oprd"} or (c.dep_ == "prep" and c.lower_ == "as") for c in verb.children):
+                continue  # "having a colleague describe the maps": no statement without "as" or the words
             if lemma == "call" and not direct and not any(c.dep_ in {"ccomp", "oprd"} for c in verb.children) \
                     and (verb.i + 1 >= len(doc) or doc[verb.i + 1].lower_ not in {"for", "on"}):
                 continue  # "staff called in sick"
