@@ -63,7 +63,9 @@ MORE_ROLES = frozenset({"student", "teacher", "headteacher", "nurse", "officer",
     "bowler", "batsman", "jockey", "trainer", "boxer", "sprinter", "athlete", "skipper",
     "centre", "flanker", "kicker", "half-back", "wing", "centre-back", "centre-half", "sweeper",
     "wicketkeeper", "keeper", "champion", "peer", "dramatist", "sculptor", "painter", "artist", "scriptwriter",
-    "lyricist", "conductor", "dancer", "choreographer", "chef", "cyclist", "golfer", "swimmer", "skater"})
+    "lyricist", "conductor", "dancer", "choreographer", "chef", "cyclist", "golfer", "swimmer", "skater",
+    "frontman", "frontwoman", "bassist", "keyboardist", "pianist", "violinist", "cellist", "saxophonist",
+    "songwriter", "singer-songwriter", "percussionist", "trumpeter", "soprano", "tenor", "baritone"})
 # Titles that begin a name without being a post ("Prince Harry", "Rabbi Marvin Hier"); unlike these,
 # "President Bush" and "Senator McCain" name the post.
 NAME_ONLY = NAME_TITLES - {"president", "senator", "governor", "judge"}
