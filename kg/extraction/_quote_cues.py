@@ -124,6 +124,8 @@ def subject_before(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> Token
         return None
     j = verb.i - 1
     while j >= 0 and (doc[j].pos_ in {"AUX", "ADV", "PART"} and doc[j].tag_ != "POS"):
+        if doc[j].tag_ == "MD" and doc[j].text[:1].isupper() and verb.tag_ == "VBD" and j == verb.i - 1:
+            return doc[j]  # "May said": no modal comes before a past tense; a name the tagger took for one
         j -= 1
     if j >= 0 and doc[j].text in _ASIDE:
         mark = doc[j].text

@@ -54,6 +54,9 @@ class SpeakerResolver:
             self._speaker_ref = ref
             return ref.key, subject.text if ref.key is not None else ref.text
         if subject.tag_ in {"WP", "WDT"}:
+            before = ents.get(subject.i - 1) if subject.i > 0 else None
+            if lower == "who" and before is not None and before[0] in {"person", "organization"}:
+                return before, doc[subject.i - 1].text  # "... Secretary Tessa Jowell who said": the name before it
             if lower in _RELATIVE and verb.dep_ == "relcl":
                 return self._relative(verb.head, doc, ents)
             return _SKIP, subject.text  # "what promises to be a huge encounter"
@@ -75,7 +78,8 @@ class SpeakerResolver:
         possessors = {t.i for c in subject.children if c.dep_ == "poss" for t in c.subtree}
         inner = [t for t in tokens if t.i not in possessors]
         speaker = _speaker_in(inner, ents, subject) if named else None
-        if speaker is None and subject.pos_ in {"PROPN", "NOUN"} and subject.text[:1].isupper() and len(inner) == 1:
+        if speaker is None and (subject.pos_ in {"PROPN", "NOUN"} or subject.tag_ == "MD") \
+                and subject.text[:1].isupper() and len(inner) == 1:
             # "Hanks said" after "Tom Hanks", "Parmalat said" after "Parmalat" (a name left unlinked)
             speaker = self.surnames.get(subject.lower_) or self.org_names.get(subject.lower_)
         lemma = subject.lemma_.lower()
