@@ -135,6 +135,10 @@ def subject_before(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> Token
         if k <= 0:
             return None
         j = k - 1
+        while j > 0 and doc[j].pos_ != "PROPN" and any(t.text == "," for t in doc[:j]) and verb.i - j < 40:
+            j -= 1  # "Hugo Lueders, European director at CompTIA, an umbrella body, said": back to the name
+        if doc[j].pos_ == "PROPN" and (j + 1 >= len(doc) or doc[j + 1].text not in {",", "-", "–", "—"}):
+            return None  # a name inside the aside, not before it
     if j < 0 or doc[j].pos_ not in {"PROPN", "NOUN"} or inside(doc[j], spans):
         return None
     return doc[j]
@@ -142,10 +146,17 @@ def subject_before(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> Token
 
 def name_after(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> Token | None:
     """The name right after a cue set off by commas that the parse gave no subject ("At that point, says
-    Dr Tuffy, games could ..."): the last word of a run of proper nouns ending at a comma or the end."""
+    Dr Tuffy, games could ...", "..., added the spokesman."): the last word of a run of proper nouns, or of
+    a noun phrase, ending at a comma or the end."""
     if verb.i == 0 or doc[verb.i - 1].text != ",":
         return None
     j = verb.i + 1
+    if j < len(doc) and doc[j].lower_ in {"the", "a", "an"}:
+        j += 1
+        while j < len(doc) and doc[j].pos_ in {"ADJ", "NOUN", "PROPN"} and not inside(doc[j], spans):
+            j += 1
+        if doc[j - 1].pos_ not in {"NOUN", "PROPN"}:
+            return None
     while j < len(doc) and doc[j].pos_ == "PROPN" and not inside(doc[j], spans):
         j += 1
     if j == verb.i + 1 or (j < len(doc) and doc[j].text not in {",", "."}):

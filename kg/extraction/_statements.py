@@ -282,6 +282,11 @@ class QuoteFinder(SpeakerResolver):
                 said = direct or bare(doc[: subject.left_edge.i].text)
             elif not content and not quoted:
                 said = _around(doc, verb)  # "This, said Sloncek, should help", "It would struggle, he said."
+                rest = doc[verb.i + 1 :]
+                if said is None and lemma in REPORTING_VERBS and subject.i < verb.i \
+                        and any(c.dep_ == "advcl" and c.i > verb.i for c in verb.children) \
+                        and any(t.pos_ in {"VERB", "AUX"} for t in rest):
+                    said = bare(rest.text)  # "X said only when property was protected would ...": a misparsed clause
                 if said is None:
                     continue
             else:
