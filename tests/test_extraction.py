@@ -308,3 +308,19 @@ def test_a_lone_tagged_surname_takes_the_given_name_before_it(extractor: Extract
                               "Prime Minister Tony Blair said so.")
     assert kinds.get("Amit Yoran") == "person" and "Yoran" not in kinds
     assert "Minister Tony Blair" not in kinds  # a title is not a given name
+
+
+@pytest.mark.parametrize("body, person, not_a_name", [
+    ("Rapper Eminem topped the chart.", "Eminem", "Rapper Eminem"),
+    ("Briton Hayley Yelling won the race.", "Hayley Yelling", "Briton Hayley Yelling"),
+    ("Banned American Tim Montgomery appealed.", "Tim Montgomery", "Banned American"),
+])
+def test_a_role_or_nationality_before_a_name_is_not_part_of_it(extractor: Extractor, body: str, person: str,
+                                                               not_a_name: str) -> None:
+    kinds = _kinds(extractor, body)
+    assert kinds.get(person) == "person" and not_a_name not in kinds
+
+
+def test_a_country_the_tagger_calls_a_person_is_a_place(extractor: Extractor) -> None:
+    kinds = _kinds(extractor, "Former Wales captain Gareth Thomas said he was happy.")
+    assert kinds.get("Wales") == "place" and kinds.get("Gareth Thomas") == "person"

@@ -21,6 +21,7 @@ from ._lexicon import COUNTRY_ALIASES, GEO_HEADS, NAME_TITLES
 from ._name_forms import (
     _FIRST_NAME_TITLES, _GROUPS, _KIND, _NOT_IN_NAMES, _OPENERS, _PEERS, _PEOPLE, _PLACES, _TITLES, _Raw,
     _abbreviates, _gender, _initial, _is_acronym, _peer, extend_given_name,
+    strip_descriptors,
 )
 from ._pieces import MAX_MENTIONS_PER_SENTENCE
 from ._types import Acronym, Entity, Mention
@@ -156,8 +157,12 @@ class EntityFinder(EarlierArticles):
                     continue
                 span = _extend_geo(span)
                 label = "GPE" if span.start < ent.start else ent.label_
-                if label == "PERSON" and not title:
-                    span = extend_given_name(span)
+                if label == "PERSON":
+                    span = strip_descriptors(span)
+                    if span is None:
+                        continue
+                    if not title:
+                        span = extend_given_name(span)
                 self._keep(raws, here, self._raw(si, span, label, offsets[si], title))
             token_at: dict[int, int] | None = None  # char offset -> token index, built on the first acronym
             for m in _ACRONYM.finditer(doc.text):

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ._aliases import norm
-from ._name_forms import _Raw
+from ._name_forms import _COUNTRIES, _Raw
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
     from spacy.tokens import Doc
@@ -152,7 +152,7 @@ def recheck_kinds(raws: list[_Raw], docs: list[Doc]) -> None:
         elif r.label == "ORG" and is_place_name(r.text):
             r.label = "GPE"
         elif r.label == "PERSON" and not r.title and norm(r.text) not in surnames \
-                and _plain(r.text) in _gazetteer()[0]:
+                and (_plain(r.text) in _gazetteer()[0] or r.text in _COUNTRIES):
             r.label = "GPE"
     # What one mention shows ("a Cesar prize", "the Kyoto Protocol") holds for the name's other mentions.
     shown = {norm(r.text): r.label for r in raws if r.label in {"EVENT", "LAW"}}

@@ -128,3 +128,31 @@ def extend_given_name(span: Span) -> Span:
     if i >= 2 and (doc[i - 2].pos_ == "PROPN" or doc[i - 2].is_title and not doc[i - 2].is_sent_start):
         return span
     return doc[i - 1 : span.end]
+
+
+#: Singular nouns for a nationality that the adjective does not spell ("Briton Hayley Yelling").
+_NATIONALS = frozenset({"briton", "scot", "frenchman", "frenchwoman", "englishman", "englishwoman", "welshman",
+                        "welshwoman", "irishman", "irishwoman", "dutchman", "dane", "swede", "finn", "pole",
+                        "turk", "spaniard", "kiwi", "aussie", "yank"})
+
+
+def _descriptor(word: str) -> bool:
+    """A role or a nationality written before a name: "Rapper", "Briton", "American"."""
+    from ._lexicon import NAME_TITLES, ROLE_HEADS
+
+    w = word.lower()
+    return (w in ROLE_HEADS and w not in NAME_TITLES) or w in _NATIONALS or word in DEMONYMS
+
+
+def strip_descriptors(span: Span) -> Span | None:
+    """"Rapper Eminem" is Eminem, "Briton Hayley Yelling" Hayley Yelling: the tagger reads a capitalised role or
+    nationality at the start of a sentence as part of the name. "Banned American", all description, is no
+    name at all (None); a one-word name stays as it is ("Dean")."""
+    if len(span) < 2:
+        return span
+    i = span.start
+    while i < span.end and (_descriptor(span.doc[i].text)
+                            or (span.doc[i].pos_ in {"ADJ", "VERB"} and i + 1 < span.end
+                                and _descriptor(span.doc[i + 1].text))):
+        i += 1
+    return None if i == span.end else span.doc[i : span.end]
