@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ._lexicon import REPORTING_VERBS
+from ._lexicon import REPORTING_VERBS, is_role_noun
 from ._quote_cues import (
     colon_subject, name_after, named_words, NAMING_VERBS, quote_in_complement, quoted_as, second_cues, subject_before,
 )
@@ -38,8 +38,8 @@ from ._quote_speakers import SpeakerResolver
 from ._quotes_text import bare, direct_text, inside, odd_quotes, quote_spans, reported_text
 from ._quotes_words import (
     _AGENT_VERBS, _ANSWER_VERBS, _around, _COMMISSIVE, _depth, _INSTITUTIONS, Key, _MORE_VERBS, _NEEDS_CLAUSE,
-    _np_before, _OPEN_QUOTES, _ORG_NOUNS, _PASSIVE_REPORTS, _PHRASAL, _QUOTE_VERBS, _Ref, _SKIP, _SOURCES, _speaker_in,
-    _SPEECH_NOUNS, _UNNAMED,
+    _np_before, _OPEN_QUOTES, _ORG_NOUNS, _PASSIVE_REPORTS, _PERSON_NOUNS, _PHRASAL, _QUOTE_VERBS, _Ref, _SKIP,
+    _SOURCES, _speaker_in, _SPEECH_NOUNS, _UNNAMED,
 )
 from ._types import Post, Quote
 
@@ -129,6 +129,13 @@ class QuoteFinder(SpeakerResolver):
             if kind == "person":
                 self.last_person = ents[i]
                 self.surnames[ents[i][1].rsplit(" ", 1)[-1].lower()] = ents[i]
+                # "Archbishop Desmond Tutu", "Wales coach Mike Ruddock": whom "the archbishop", "the coach" mean
+                first = ents.get(i - 1) != ents[i]
+                title = doc[i].lower_ if first and ents.get(i + 1) == ents[i] else ""  # a title the name includes
+                if first and not title and i > 0 and i - 1 not in ents and doc[i - 1].dep_ == "compound":
+                    title = doc[i - 1].lower_
+                if title and (is_role_noun(title) or title in _PERSON_NOUNS):
+                    self.meant[title] = ents[i]
             elif kind == "organization":
                 self.last_org = ents[i]
                 if doc[i].pos_ == "PROPN" and doc[i].lower_ not in _ORG_NOUNS:
