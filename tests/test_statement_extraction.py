@@ -175,6 +175,13 @@ def test_a_quotation_no_cue_attributes_is_settled_by_the_sentences_around_it(ext
      'Academy Award winner.', "Christmas", "Tom Hanks"),
     ("The musical's director is Matthew Warchus. \"It will be a hybrid of theatre and spectacle,\" he said.",
      "It will be", "Matthew Warchus"),
+    # a post the article gave no one, named in the sentence after; a title the name carried before
+    ("About 12% of users were in Iran, the campaign's director told the BBC. Curt Hopkins said the bloggers would "
+     "not stop.", "About 12%", "Curt Hopkins"),
+    ('Archbishop Desmond Tutu spoke in Cape Town. Jack Straw told MPs the four would be freed. The archbishop '
+     'added: "What is happening to those left behind?"', "The archbishop", "Desmond Tutu"),
+    ('Tony Blair has failed, Michael Howard has said. "Britain is heading the wrong way," the Conservative leader '
+     'said.', "Britain is", "Michael Howard"),
 ])
 def test_cues_and_speakers_the_parse_alone_misses(extractor: Extractor, body: str, start: str, who: str) -> None:
     sentences, quotes = _all(extractor, body)

@@ -92,7 +92,8 @@ class SpeakerResolver:
         if speaker is None and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in subject.children):
             return None, name  # "The group which represents universities, Universities UK,": named here
         # "the two-time Academy Award winner": a name that only qualifies who is meant names nobody speaking
-        qualified = subject.i not in ents and subject.lemma_.lower() in _PERSON_NOUNS
+        qualified = subject.i not in ents and (subject.lemma_.lower() in _PERSON_NOUNS or (
+            is_role_noun(subject.lemma_.lower()) and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children)))
         if speaker is None and (qualified or not any(t.i in ents for t in inner)):
             speaker = self._described(subject, posts, bool(possessors))
         if speaker is not None:

@@ -65,6 +65,16 @@ def _cue_hashes(strings) -> frozenset[int]:  # noqa: ANN001 - a spaCy StringStor
     return found
 
 
+def _unnamed_post(quote: Quote) -> bool:
+    """Whether a quote's speaker is a post the article has given no one: "the campaign's director",
+    not "a spokesman" (someone new) nor "the directors"."""
+    words = quote.speaker_text.lower().split()
+    if quote.speaker is not None or quote.cue in {"continuation", "comment"} or len(words) < 2:
+        return False
+    definite = words[0] in {"the", "its", "his", "her", "their"} or words[0].endswith("'s")
+    return definite and is_role_noun(words[-1].strip(",."))
+
+
 class QuoteFinder(SpeakerResolver):
     """Walks an article's sentences in order, remembering who was said and named for pronouns."""
 
@@ -88,6 +98,8 @@ class QuoteFinder(SpeakerResolver):
         self._cue_verbs: list[Token] = []
         self._pending = PendingQuotes()
         self._history: list[tuple[int, _Ref | None]] = []  # the subjects of the last few sentences
+        self._role_quote: Quote | None = None  # a quote whose speaker only a post names, held one sentence
+        self._people: set[Key] = set()  # the people named so far
 
     def comment(self, text: str, commenter: str | None, si: int) -> Quote:
         quote = Quote(("person", commenter) if commenter else None, commenter or "a reader", text, si, "comment")
@@ -124,9 +136,14 @@ class QuoteFinder(SpeakerResolver):
             found += [Quote(speaker, subject.text, bare(doc.text), si, verb.lemma_) for verb, subject, speaker
                       in second_cues(doc, self._cue_verbs, self._verb, spans, ents) if speaker != quote.speaker]
         out = self._settle(doc, ents, si, quote, spans, text, continuing, held_open) if first_piece else []
+        if first_piece:
+            out += self._named_next(quote)
+            if quote is not None and len(found) == 1 and _unnamed_post(quote) and quote.speaker_text in text:
+                self._role_quote, found = quote, []  # the sentence after may name them
         for i in sorted(ents):
             kind = ents[i][0]
             if kind == "person":
+                self._people.add(ents[i])
                 self.last_person = ents[i]
                 self.surnames[ents[i][1].rsplit(" ", 1)[-1].lower()] = ents[i]
                 # "Archbishop Desmond Tutu", "Wales coach Mike Ruddock": whom "the archbishop", "the coach" mean
@@ -160,7 +177,18 @@ class QuoteFinder(SpeakerResolver):
 
     def finish(self) -> list[Quote]:
         """The statements of unattributed quotation sentences at the article's end."""
-        return self._pending.finish()
+        return self._pending.finish() + self._named_next(None)
+
+    def _named_next(self, quote: Quote | None) -> list[Quote]:
+        """The quote held for a speaker named only by a post ("..., the campaign's director told the BBC."),
+        given to the person this sentence's ``quote`` introduces ("Curt Hopkins said ..."), else as it was."""
+        held, self._role_quote = self._role_quote, None
+        if held is None:
+            return []
+        if quote is not None and quote.speaker is not None and quote.speaker[0] == "person" \
+                and quote.speaker not in self._people and quote.cue not in {"continuation", "comment"}:
+            return [Quote(quote.speaker, held.speaker_text, held.text, held.sentence, held.cue)]
+        return [held]
 
     def _settle(self, doc: Doc, ents: dict[int, Key], si: int, quote: Quote | None, spans: list[tuple[int, int]],
                 text: str, continuing: bool, held_open: bool) -> list[Quote]:
