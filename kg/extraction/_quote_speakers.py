@@ -172,15 +172,20 @@ class SpeakerResolver:
                 return None  # "Mr Sigarchi's lawyer", "his spokesman": not the one named before
             if title in self.meant:
                 return self.meant[title]
-            found = self._recent("person")
+            found = self._recent("person", head)
             if found is not None:
                 self.meant[title] = found
             return found
         return None
 
-    def _recent(self, kind: str) -> Key | None:
+    def _recent(self, kind: str, head: str = "") -> Key | None:
+        """The entity of ``kind`` the sentence before was about, else the one quoted last, else named last;
+        ``head``: the description's noun ("runner"), which a subject named by another post ("New coach Tony
+        Lester") does not answer."""
         si, previous = self.previous
-        if previous is not None and si == self._si - 1:
+        other_post = bool(head) and previous is not None and any(
+            w != head and is_role_noun(w) for w in previous.text.lower().split())
+        if previous is not None and si == self._si - 1 and not other_post:
             if previous.key is not None and previous.kind == kind:
                 return previous.key
             if kind == "organization" and previous.org is not None:

@@ -28,7 +28,9 @@ tribunal committee panel jury industry""".split())
 _THING_VERBS = frozenset("warn suggest indicate signal show promise threaten call describe tell reveal note".split())
 #: Heads of a description that means a person named before ("the Oscar winner said"), besides role nouns.
 _PERSON_NOUNS = frozenset("""winner champion holder star player singer actor actress director man woman veteran
-striker midfielder defender keeper captain coach manager boss""".split())
+striker midfielder defender keeper captain coach manager boss athlete sprinter runner golfer boxer batsman bowler
+winger forward international cyclist swimmer skater jockey driver rider musician rapper guitarist drummer comedian
+novelist cardinal priest vicar pope""".split())
 _DEMONYM_NOUNS = frozenset(word.lower() for word in DEMONYMS)
 #: Cues besides the shared reporting verbs; phrasal ones need their particle.
 _MORE_VERBS = frozenset("allege indicate signal".split())
