@@ -30,7 +30,7 @@ __all__ = ["ArticleGraph", "article_sentences", "article_record_hash", "article_
 
 #: Bumped whenever segmentation, splitting or the RDF shape changes, so that
 #: re-ingesting an article rebuilds it instead of skipping it as unchanged.
-PIPELINE_VERSION = "4"  # 4: entity descriptions in the entity graph
+PIPELINE_VERSION = "5"  # 4: entity descriptions in the entity graph; 5: entity kinds, posts and statements reworked
 
 Triple = tuple[URIRef, URIRef, Node]
 _IRI_OK = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
