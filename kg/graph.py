@@ -17,10 +17,11 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from tqdm import tqdm
@@ -118,6 +119,11 @@ class KnowledgeGraph:
             if settings.nlp_model else None
         )
         self._aliases: AliasTable | None = None
+        self._remote: Any = None  # a DaskParser when KGQA_DASK_SCHEDULER or KGQA_DASK_WORKERS is set
+        if self.extractor is not None and (settings.dask_scheduler or settings.dask_workers):
+            from ._distributed import DaskParser  # Dask only when asked for
+
+            self._remote = self.extractor.remote = DaskParser(settings)
         self._ensure_ontology()
 
     def __enter__(self) -> KnowledgeGraph:
@@ -127,6 +133,8 @@ class KnowledgeGraph:
         self.close()
 
     def close(self) -> None:
+        if self._remote is not None:
+            self._remote.close()
         self._guard.close()
         self.store.close()
 
@@ -238,11 +246,14 @@ class KnowledgeGraph:
         can only add.
 
         Articles are parsed ``batch`` at a time so spaCy can batch efficiently;
-        with ``KGQA_NLP_PROCESSES`` > 1 batches are larger, as each one starts its processes.
+        with ``KGQA_NLP_PROCESSES`` > 1 batches are larger, as each one starts its processes. On Dask
+        (``KGQA_DASK_SCHEDULER`` or ``KGQA_DASK_WORKERS``) the workers parse two batches ahead of this
+        writer, which runs the rules in article order and writes each batch as in process (:mod:`kg._distributed`).
         ``after_batch`` is called once each batch is stored, with the stored articles' ids and record hashes
         (a passage index catches up there; it may do so in another thread while the next batch is parsed).
         """
-        batch = batch or (64 if self.settings.nlp_processes == 1 else 400 * self.settings.nlp_processes)
+        batch = batch or (256 if self._remote else 64 if self.settings.nlp_processes == 1
+                          else 400 * self.settings.nlp_processes)
         started = time.perf_counter()
         report = IngestReport()
         items: list[Article] = []
@@ -262,6 +273,31 @@ class KnowledgeGraph:
                 report.errors.append(str(exc))
         pipeline = self.pipeline
         bar = tqdm(total=len(items), desc="ingest", unit="article", disable=not progress, leave=False)
+        ahead = self._parse_ahead(items, batch, pipeline)
+        try:
+            self._ingest_batches(items, batch, pipeline, replace, report, bar, ahead, after_batch)
+        finally:
+            if ahead is not None:
+                ahead.close()
+        bar.close()
+        if report.articles >= _COMPACT_AFTER:
+            with stage("compact"):
+                self.store.compact()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _parse_ahead(self, items: list[Article], batch: int, pipeline: str) -> Any:
+        """On Dask, the parse of the ingest's batches on the workers ahead of the writer; else ``None``."""
+        if self._remote is None or not items:
+            return None
+        from ._distributed import ParseAhead
+
+        batches = [items[i : i + batch] for i in range(0, len(items), batch)]
+        return ParseAhead(self._remote, self.extractor, batches,
+                          lambda a: self._classify(a, pipeline)[0] in {"new", "changed"})
+
+    def _ingest_batches(self, items: list[Article], batch: int, pipeline: str, replace: bool, report: IngestReport,
+                        bar: Any, ahead: Any, after_batch: Callable[[dict[str, str]], None] | None) -> None:
         for first in range(0, len(items), batch):
             todo: list[tuple[Article, bool]] = []
             batch_hashes: dict[str, str] = {}
@@ -280,7 +316,8 @@ class KnowledgeGraph:
                 else:
                     batch_hashes[content] = article.id
                     todo.append((article, state == "changed"))
-            built_batch = self._build([a for a, _ in todo])
+            with ahead.batch(first // batch) if ahead is not None else nullcontext():
+                built_batch = self._build([a for a, _ in todo])
             with stage("RDF write"):  # one transaction for the batch's new descriptions
                 self._describe(b for (_, exists), b in zip(todo, built_batch) if not exists)
             for (article, exists), built in zip(todo, built_batch):
@@ -297,12 +334,6 @@ class KnowledgeGraph:
             if todo and after_batch is not None:
                 after_batch({a.id: self._articles_index()[a.id].record_hash for a, _ in todo})
             bar.update(min(batch, len(items) - first))
-        bar.close()
-        if report.articles >= _COMPACT_AFTER:
-            with stage("compact"):
-                self.store.compact()
-        report.seconds = time.perf_counter() - started
-        return report
 
     def delete(self, article_id: str) -> None:
         """Remove the article's graph, and nothing else; :class:`NotFound` if there is none."""

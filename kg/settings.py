@@ -118,6 +118,13 @@ def _writes(text: str) -> str:
     return mode
 
 
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be >= 0")
+    return value
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 < value < 65536:
@@ -149,6 +156,14 @@ SETTINGS: tuple[Setting, ...] = (
         "/query or /sparql replaced by /update.",
         _optional,
     ),
+    Setting(
+        "vector_uri",
+        None,
+        "Where the passages (sentence vectors, their text for BM25, their metadata) live instead of the embedded "
+        "index in DATA_DIR/index: a local file path (e.g. ./passages.db) runs Milvus Lite, an http(s):// URI a "
+        "Milvus standalone or cluster (needs the `scale` extra). Empty: the embedded index.",
+        _optional,
+    ),
     Setting("base_iri", "http://localhost:7860/id/", "Base under which every article, sentence and entity IRI is minted."),
     Setting("query_timeout", 10.0, "Deadline in seconds after which a SPARQL query is stopped.", _positive_float),
     Setting("row_limit", 10_000, "Most rows (or triples) a SPARQL query returns; the rest is cut and flagged.", _positive_int),
@@ -169,6 +184,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("nlp_processes", 1, "Processes spaCy parses with during a large ingest (its n_process). With 1 the "
             "parse takes one core while the encoder embeds the previous batch on the other.", _positive_int),
     Setting("nlp_batch_size", 256, "Sentences per spaCy batch.", _positive_int),
+    Setting(
+        "dask_scheduler",
+        None,
+        "Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786) whose workers parse articles for `kgqa ingest` "
+        "(needs the `scale` extra, and kgqa with the same spaCy pipeline on every worker; start workers with "
+        "--nthreads 1). One writer still runs the rules in article order and writes every batch. Empty: no Dask.",
+        _optional,
+    ),
+    Setting("dask_workers", 0, "Local Dask workers (a dask.distributed LocalCluster on loopback, one process and "
+            "thread each) that parse articles for `kgqa ingest`, when no KGQA_DASK_SCHEDULER is set. 0: no Dask.",
+            _non_negative_int),
     Setting(
         "embedding_model",
         "all-MiniLM-L6-v2",
@@ -281,6 +307,7 @@ class Settings:
     articles_dir: Path = Path("data/articles")
     store_url: str | None = None
     store_update_url: str | None = None
+    vector_uri: str | None = None
     base_iri: str = "http://localhost:7860/id/"
     query_timeout: float = 10.0
     row_limit: int = 10_000
@@ -292,6 +319,8 @@ class Settings:
     nlp_model: str = "en_core_web_sm"
     nlp_processes: int = 1
     nlp_batch_size: int = 256
+    dask_scheduler: str | None = None
+    dask_workers: int = 0
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_backend: str = "onnx-int8"
     encoder_cache: Path | None = None
@@ -320,6 +349,9 @@ class Settings:
         if self.embedding_backend in _OWN_MODEL_BACKENDS and self.embedding_model != "all-MiniLM-L6-v2":
             raise ConfigError(f"KGQA_EMBEDDING_BACKEND={self.embedding_backend} brings its own model: leave "
                               f"KGQA_EMBEDDING_MODEL unset (it is {self.embedding_model!r})")
+        if self.dask_scheduler and self.dask_workers:
+            raise ConfigError("set KGQA_DASK_SCHEDULER (a running cluster) or KGQA_DASK_WORKERS (a local one), "
+                              "not both")
         if self.writes not in WRITE_MODES:
             raise ConfigError(f"KGQA_WRITES must be one of {', '.join(WRITE_MODES)}, got {self.writes!r}")
 

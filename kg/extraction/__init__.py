@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from functools import lru_cache
 from typing import Any
@@ -177,10 +177,13 @@ class Extractor:
     lock the caller's writes hold), and :meth:`extract` inside the block reuses those docs.
     """
 
-    def __init__(self, model: str, *, processes: int = 1, batch_size: int = 256) -> None:
+    def __init__(self, model: str, *, processes: int = 1, batch_size: int = 256,
+                 remote: Callable[[Sequence[str]], Iterable[Any]] | None = None) -> None:
         self.model = model
         self.processes = processes
         self.batch_size = batch_size
+        #: Parses elsewhere (a Dask cluster: :class:`kg._distributed.DaskParser`): texts in, docs out in order.
+        self.remote = remote
         # spaCy does not promise that one pipeline parses safely from two threads: one parse at a time,
         # under a lock of its own so that a parse ahead never waits for a writer (nor a writer for it).
         self._parse_lock = threading.Lock()
@@ -203,6 +206,9 @@ class Extractor:
         A text over :data:`MAX_PARSE_CHARS` should come as pieces (:func:`parse_pieces`): parsing one
         whole costs the rules after it more than linear time, and spaCy refuses any over ``nlp.max_length``.
         """
+        if self.remote is not None:
+            yield from map(_without_tensor, self.remote(texts))
+            return
         n_process = self.processes if len(texts) >= 4 * self.batch_size else 1
         if n_process == 1:
             for first in range(0, len(texts), self.batch_size):
@@ -223,13 +229,26 @@ class Extractor:
                                    for _, text in parse_pieces(s.text)))
         with closing(self.docs(texts)) as docs:
             ready = dict(zip(texts, timed("parse", docs)))
+        with self.provided(ready):
+            yield len(ready)
+
+    @contextmanager
+    def provided(self, ready: dict[str, Any]) -> Iterator[None]:
+        """Inside the block, :meth:`extract` takes the docs of these texts (parsed elsewhere) from ``ready``."""
+        ready = {text: _without_tensor(doc) for text, doc in ready.items()}
         with self._ready_lock:
             self._ready.append(ready)
         try:
-            yield len(ready)
+            yield
         finally:
             with self._ready_lock:
                 self._ready = [r for r in self._ready if r is not ready]
+
+    def unparsed(self, texts: Iterable[str]) -> list[str]:
+        """The texts, once each, that no block open now has docs of."""
+        with self._ready_lock:
+            ready = list(self._ready)
+        return [t for t in dict.fromkeys(texts) if not any(t in r for r in ready)]
 
     def _parsed(self, texts: list[str]) -> Iterator:
         """Docs of ``texts`` in order: those parsed ahead, the rest parsed now in one batched pass."""
