@@ -121,6 +121,11 @@ class DaskParser:
     def where(self) -> str:
         return self.settings.dask_scheduler or f"a local cluster of {self.settings.dask_workers} worker(s)"
 
+    @property
+    def scheduler_address(self) -> str:
+        """The scheduler's address (a local cluster's is known once it started)."""
+        return str(self.client().scheduler.address)
+
     def client(self) -> Any:
         """The Dask client, connected (and the pipeline checked on every worker) on first call."""
         with self._lock:
