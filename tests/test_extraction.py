@@ -205,12 +205,14 @@ def test_noise_is_not_minted_as_an_entity(extractor: Extractor, body: str, noise
 
 
 def test_the_27_article_gold_is_scored(extractor: Extractor) -> None:
-    """The larger BBC gold: recorded, not yet at the issue's targets (posts and statements P >= 0.9, R >= 0.8)."""
+    """The larger BBC gold, both splits: held at today's figures (the issue's targets are for the test split)."""
     scores = evaluate_facts(GOLD / "bbc_more_facts.json", extractor)
     assert scores.articles == 27
     k = scores.kinds
-    assert k["entity"].recall >= 0.8 and k["date"].recall >= 0.85
-    assert k["statement"].precision >= 0.78 and k["post"].precision >= 0.7  # today 0.80 and 0.75: no regression
+    assert k["entity"].recall >= 0.83 and k["date"].recall >= 0.85 and k["entity"].precision >= 0.78
+    # Today (both splits): statement P 0.93 R 0.88, post P 0.85 R 0.80, entity P 0.80: no regression.
+    assert k["statement"].precision >= 0.9 and k["statement"].recall >= 0.85
+    assert k["post"].precision >= 0.8 and k["post"].recall >= 0.75
 
 
 def test_eval_facts_scores_the_gold_by_split(extractor: Extractor) -> None:
