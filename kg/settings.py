@@ -153,7 +153,21 @@ SETTINGS: tuple[Setting, ...] = (
         "store_update_url",
         None,
         "SPARQL 1.1 update endpoint of the remote store. Empty: STORE_URL with a trailing "
-        "/query or /sparql replaced by /update.",
+        "/query or /sparql replaced by /update. Virtuoso: its authenticated endpoint, "
+        "http://HOST:8890/sparql-auth (see docs/scaling-virtuoso.md).",
+        _optional,
+    ),
+    Setting(
+        "store_user",
+        None,
+        "User name kgqa gives when the remote store asks for credentials (HTTP Digest or Basic), e.g. the "
+        "Virtuoso user granted SPARQL_UPDATE behind /sparql-auth. Empty: kgqa sends none.",
+        _optional,
+    ),
+    Setting(
+        "store_password",
+        None,
+        "Password of KGQA_STORE_USER; sent only to a store endpoint that asks for it.",
         _optional,
     ),
     Setting(
@@ -307,6 +321,8 @@ class Settings:
     articles_dir: Path = Path("data/articles")
     store_url: str | None = None
     store_update_url: str | None = None
+    store_user: str | None = None
+    store_password: str | None = dataclasses.field(default=None, repr=False)  # kept out of logs
     vector_uri: str | None = None
     base_iri: str = "http://localhost:7860/id/"
     query_timeout: float = 10.0

@@ -1,7 +1,9 @@
 """Shared fixtures: settings in a temp folder, and the same graph on both store kinds.
 
-The remote store is a real ``oxigraph serve`` on a free loopback port, started
-per test and stopped after it (bounded waits, nothing leaves the machine).
+The remote stores are real servers on free loopback ports (bounded waits,
+nothing leaves the machine): ``oxigraph serve``, started per test and stopped
+after it, and Virtuoso (marker ``scaleout``), one per session with its graphs
+dropped after each test (tests/_virtuoso.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import httpx
 import pytest
 
 from kg import KnowledgeGraph, Settings
+
+from ._virtuoso import VirtuosoServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "articles" / "000_b3bb278fd8698310.txt"
@@ -89,13 +93,47 @@ def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
     server.stop()
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(scope="session")
+def virtuoso_server() -> Iterator[VirtuosoServer]:
+    """One throwaway Virtuoso for the session (a fresh database takes seconds to create)."""
+    try:
+        server = VirtuosoServer(timeout_s=SERVER_TIMEOUT_S)
+    except RuntimeError as exc:
+        pytest.fail(f"cannot start Virtuoso for the scaleout tests: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def virtuoso(virtuoso_server: VirtuosoServer) -> Iterator[VirtuosoServer]:
+    """The session's Virtuoso, emptied of every graph the test wrote."""
+    yield virtuoso_server
+    virtuoso_server.clear()
+
+
+def virtuoso_settings(settings: Settings, server: VirtuosoServer) -> Settings:
+    """kgqa on Virtuoso as docs/scaling-virtuoso.md sets it up: reads on /sparql, writes on /sparql-auth."""
+    return settings.replace(store_url=server.query_url, store_update_url=server.update_url,
+                            store_user=server.user, store_password=server.password)
+
+
+#: The store kinds the ``graph`` fixture runs on; the servers carry their markers.
+STORE_KINDS = [
+    pytest.param("embedded", id="embedded"),
+    pytest.param("remote", id="remote", marks=pytest.mark.remote),
+    pytest.param("virtuoso", id="virtuoso", marks=[pytest.mark.remote, pytest.mark.scaleout]),
+]
+
+
+@pytest.fixture(params=STORE_KINDS)
 def graph(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -> Iterator[KnowledgeGraph]:
-    """A knowledge graph on the embedded store, then on `oxigraph serve`."""
+    """A knowledge graph on the embedded store, on `oxigraph serve`, then on Virtuoso."""
     server = None
     if request.param == "remote":
         server = OxigraphServer(tmp_path / "server-data")
         settings = settings.replace(store_url=f"{server.url}/query")
+    elif request.param == "virtuoso":
+        settings = virtuoso_settings(settings, request.getfixturevalue("virtuoso"))
     kg = KnowledgeGraph(settings)
     yield kg
     kg.close()

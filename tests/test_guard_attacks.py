@@ -2,8 +2,8 @@
 
 Every hostile query or update here is refused with a 4xx ``kg`` error
 (``ForbiddenQuery`` 403 or ``QuerySyntaxError`` 400), and a loopback listener
-counting connection attempts sees none, on the embedded store and on
-``oxigraph serve``. The embedded store's query processes must not be able to
+counting connection attempts sees none, on the embedded store, on
+``oxigraph serve`` and on Virtuoso. The embedded store's query processes must not be able to
 open a socket even when the guard is bypassed.
 """
 
@@ -16,9 +16,10 @@ import pytest
 
 from kg import ForbiddenQuery, KgqaError, KnowledgeGraph, QuerySyntaxError
 
+from .conftest import STORE_KINDS
 from .test_sparql_safety import CountingListener
 
-STORES = [pytest.param("embedded", id="embedded"), pytest.param("remote", id="remote", marks=pytest.mark.remote)]
+STORES = STORE_KINDS  # embedded, `oxigraph serve` and Virtuoso (which would run SERVICE and LOAD if let through)
 GRAPH = "http://test.example/id/article/attack"
 
 

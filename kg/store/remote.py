@@ -5,6 +5,15 @@ queries (Oxigraph: ``oxigraph serve --union-default-graph``; Fuseki:
 ``tdb2:unionDefaultGraph true``; Virtuoso and GraphDB do so by default), and
 should enforce its own query timeout, since only the server can stop a query
 it runs; kgqa stops waiting at its deadline either way.
+
+Virtuoso speaks the protocol with a few habits of its own, read here from its
+response headers and error codes (other servers never send them): a query cut
+by its ``MaxQueryExecutionTime`` either fails with ``S1T00`` or comes back
+partial with ``X-SQL-State: S1TAT``, and a result cut at its
+``ResultSetMaxRows`` carries ``X-SPARQL-MaxRows``. kgqa turns the first into a
+timeout (a partial COUNT is not an answer) and the second into a truncated
+result, or an error for kgqa's own reads, which must see everything.
+See docs/scaling-virtuoso.md.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from ..errors import QueryError, QuerySyntaxError, QueryTimeout, ResponseTooLarge, StoreError
 from ..query_guard import engine_syntax_error
 from ..results import QueryResult, Term
+from ._auth import ChallengeAuth
 from .base import GraphStore, hidden_detail, too_large_message
 from .embedded import ox_term
 
@@ -35,6 +45,19 @@ _ACCEPT = {
     "CONSTRUCT": "application/n-triples",
     "DESCRIBE": "application/n-triples",
 }
+
+
+#: Virtuoso's SQL states for a query its own time limit stopped: an error, or partial results ("anytime").
+_SERVER_TIMEOUT_STATES = ("S1T00", "S1TAT")
+
+
+def _server_timed_out(response: httpx.Response) -> bool:
+    """Whether the server says its own time limit stopped the query (Virtuoso; others never say so)."""
+    if response.headers.get("x-sql-state") in _SERVER_TIMEOUT_STATES:
+        return True
+    # Virtuoso's error bodies start "Virtuoso <SQL state> Error ..."; only the state is read.
+    prefixes = tuple(f"Virtuoso {state} " for state in _SERVER_TIMEOUT_STATES)
+    return response.status_code >= 500 and response.text.startswith(prefixes)
 
 
 def _json_term(binding: dict[str, str] | None) -> Term | None:
@@ -53,10 +76,12 @@ class RemoteStore(GraphStore):
 
     kind = "remote"
 
-    def __init__(self, query_url: str, update_url: str, *, timeout: float = 60.0) -> None:
+    def __init__(self, query_url: str, update_url: str, *, timeout: float = 60.0,
+                 auth: tuple[str, str] | None = None) -> None:
         self._query_url = query_url
         self._update_url = update_url
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0),
+                                    auth=ChallengeAuth(*auth) if auth else None)
 
     @property
     def dataset(self) -> Dataset:
@@ -127,17 +152,24 @@ class RemoteStore(GraphStore):
     ) -> QueryResult:
         started = time.perf_counter()
         response = self._post(self._query_url, {"query": prologue + query}, _ACCEPT[form], timeout, max_bytes)
+        if _server_timed_out(response):
+            raise QueryTimeout("the SPARQL endpoint stopped the query at its own time limit")
         if response.status_code == 400:
             raise engine_syntax_error(query, response.text, first_line_shift=len(prologue))
         if response.status_code >= 300:
             raise StoreError(hidden_detail(f"the SPARQL endpoint failed (HTTP {response.status_code})", response.text))
         elapsed = time.perf_counter() - started
+        server_cap = response.headers.get("x-sparql-maxrows")
+        if server_cap is not None and row_limit is None:
+            # kgqa's own reads (export, reindex, repair) must not act on a silently shortened list.
+            raise StoreError(f"the SPARQL endpoint cut a result at its limit of {server_cap} rows; raise it "
+                             "(Virtuoso: [SPARQL] ResultSetMaxRows in virtuoso.ini) above the store's size")
         if form in ("CONSTRUCT", "DESCRIBE"):
             triples = [
                 (ox_term(t.subject), ox_term(t.predicate), ox_term(t.object))
                 for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
             ]
-            cut = row_limit is not None and len(triples) > row_limit
+            cut = server_cap is not None or (row_limit is not None and len(triples) > row_limit)
             return QueryResult(form, triples=triples[:row_limit] if cut else triples, truncated=cut, elapsed=elapsed)
         try:
             data = json.loads(response.content)
@@ -147,7 +179,7 @@ class RemoteStore(GraphStore):
             return QueryResult("ASK", boolean=bool(data["boolean"]), elapsed=elapsed)
         variables = data["head"].get("vars", [])
         bindings = data["results"]["bindings"]
-        cut = row_limit is not None and len(bindings) > row_limit
+        cut = server_cap is not None or (row_limit is not None and len(bindings) > row_limit)
         rows = [tuple(_json_term(b.get(v)) for v in variables) for b in (bindings[:row_limit] if cut else bindings)]
         return QueryResult("SELECT", variables=variables, rows=rows, truncated=cut, elapsed=elapsed)
 
