@@ -11,6 +11,13 @@ if [ "$extra" = "test" ] && [ ! -x /usr/bin/chromium ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
+if [ "$extra" = "test" ] && { [ ! -x /usr/bin/virtuoso-t ] || [ ! -x /usr/bin/isql-vt ]; }; then
+  # The store suite's second SPARQL server (marker scaleout): the tests start their own virtuoso-t on loopback.
+  echo "installing Debian's virtuoso-opensource for the store tests..." >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends virtuoso-opensource >/dev/null
+fi
 python="${PYTHON:-python3}"
 want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)-${extra}"
 stamp=".venv/.kgqa-installed"
