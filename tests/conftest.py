@@ -106,7 +106,8 @@ def virtuoso_server() -> Iterator[VirtuosoServer]:
 
 @pytest.fixture
 def virtuoso(virtuoso_server: VirtuosoServer) -> Iterator[VirtuosoServer]:
-    """The session's Virtuoso, emptied of every graph the test wrote."""
+    """The session's Virtuoso, empty before the test (a module-scoped user may have left graphs) and after."""
+    virtuoso_server.clear()
     yield virtuoso_server
     virtuoso_server.clear()
 
@@ -123,6 +124,21 @@ STORE_KINDS = [
     pytest.param("remote", id="remote", marks=pytest.mark.remote),
     pytest.param("virtuoso", id="virtuoso", marks=[pytest.mark.remote, pytest.mark.scaleout]),
 ]
+
+
+#: The SPARQL servers alone, for tests about the remote path only.
+REMOTE_KINDS = STORE_KINDS[1:]
+
+
+@pytest.fixture(params=REMOTE_KINDS)
+def remote_settings(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for a remote store: a fresh `oxigraph serve`, then the session's Virtuoso (emptied)."""
+    if request.param == "virtuoso":
+        yield virtuoso_settings(settings, request.getfixturevalue("virtuoso"))
+        return
+    server = OxigraphServer(tmp_path / "server-data")
+    yield settings.replace(store_url=f"{server.url}/query")
+    server.stop()
 
 
 @pytest.fixture(params=STORE_KINDS)

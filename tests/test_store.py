@@ -1,4 +1,4 @@
-"""The store suite: every test runs on the embedded store and on `oxigraph serve`."""
+"""The store suite: every test runs on the embedded store, on `oxigraph serve` and on Virtuoso."""
 
 from __future__ import annotations
 
@@ -141,13 +141,13 @@ def test_rdflib_api_sees_the_same_data(graph: KnowledgeGraph) -> None:
     assert int(rows[0][0]) == 45
 
 
-def test_sparqlwrapper_reads_what_kgqa_wrote_to_oxigraph_serve(oxigraph_server, settings) -> None:
-    """A standard SPARQL client sees kgqa's graph on the server, sentence by sentence."""
+def test_sparqlwrapper_reads_what_kgqa_wrote_to_the_server(remote_settings) -> None:
+    """A standard SPARQL client sees kgqa's graph on the server (oxigraph serve, Virtuoso), sentence by sentence."""
     from SPARQLWrapper import JSON, SPARQLWrapper
 
-    with KnowledgeGraph(settings.replace(store_url=f"{oxigraph_server.url}/query")) as graph:
+    with KnowledgeGraph(remote_settings) as graph:
         graph.ingest([SEED])
-    client = SPARQLWrapper(f"{oxigraph_server.url}/query")
+    client = SPARQLWrapper(remote_settings.store_url)
     client.setTimeout(10)
     client.setReturnFormat(JSON)
     client.setQuery(

@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import OxigraphServer
+from tests.conftest import REMOTE_KINDS, OxigraphServer
 from tests.test_sparql_safety import CROSS_PRODUCT, CountingListener
 
 from ._attack_tools import (
@@ -99,22 +99,34 @@ def opened(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     stop_live_app(live)
 
 
-@pytest.fixture(scope="module")
-def remote_opened(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    """KGQA_WRITES=open on a remote store: a real `oxigraph serve` on loopback."""
-    server = OxigraphServer(tmp_path_factory.mktemp("oxserve") / "server-data")
+@pytest.fixture(scope="module", params=REMOTE_KINDS)
+def remote_opened(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """KGQA_WRITES=open on a remote store: a real `oxigraph serve` on loopback, then the session's Virtuoso."""
+    server, virtuoso = None, None
+    if request.param == "virtuoso":
+        virtuoso = request.getfixturevalue("virtuoso_server")
+        virtuoso.clear()
+        store = {"KGQA_STORE_URL": virtuoso.query_url, "KGQA_STORE_UPDATE_URL": virtuoso.update_url,
+                 "KGQA_STORE_USER": virtuoso.user, "KGQA_STORE_PASSWORD": virtuoso.password}
+    else:
+        server = OxigraphServer(tmp_path_factory.mktemp("oxserve") / "server-data")
+        store = {"KGQA_STORE_URL": f"{server.url}/query"}
     try:
         live = start_live_app(tmp_path_factory.mktemp("remote") / "built", {
             "KGQA_WRITES": "open",
             "KGQA_ADMIN_TOKEN": TOKEN,
-            "KGQA_STORE_URL": f"{server.url}/query",
+            **store,
         })
     except BaseException:
-        server.stop()
+        if server is not None:
+            server.stop()
         raise
     yield live
     stop_live_app(live)
-    server.stop()
+    if server is not None:
+        server.stop()
+    if virtuoso is not None:
+        virtuoso.clear()
 
 
 @pytest.fixture(scope="module")
