@@ -63,7 +63,7 @@ def unknown_name(q: Question, index: PassageIndex) -> str | None:
         if m.start() == 0 or m.group(0).lower() in linked or m.group(0).lower() in MONTH_NAMES:
             continue
         for word in bm25_tokens(re.sub(r"['’]s$", "", m.group(0))):
-            if index.document_frequency(word) or (len(word) >= 5 and _near(word, index.vocabulary())):
+            if index.document_frequency(word) or (len(word) >= 5 and _near(word, index.vocabulary(word[:3]))):
                 continue
             return m.group(0)
     return None

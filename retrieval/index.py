@@ -43,11 +43,13 @@ from langchain_core.documents import Document
 
 from kg import ConfigError, StoredSentence
 
+from ._first_stage import FirstStage
 from ._lexical import bm25
 from ._segment import Segment, dense_text, passage_document
+from ._text import bigrams
 from .embedding import SentenceEmbeddings
 
-__all__ = ["PassageIndex", "IndexMismatch", "INDEX_FORMAT", "passage_document", "dense_text"]
+__all__ = ["PassageIndex", "ArticleLedger", "IndexMismatch", "INDEX_FORMAT", "passage_document", "dense_text"]
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +101,38 @@ class _Rows(Sequence[Document]):
             yield from (segment.docs if live is None else (segment.docs[r] for r in np.flatnonzero(live)))
 
 
-class PassageIndex:
+class ArticleLedger:
+    """Which articles (id -> record hash of the graph) a passage store holds, compared with the graph's."""
+
+    articles: dict[str, str]
+
+    @property
+    def where(self) -> str:
+        raise NotImplementedError
+
+    def difference(self, graph_hashes: Mapping[str, str]) -> tuple[list[str], list[str], list[str]]:
+        """Articles the graph has and the index lacks, the index has and the graph lacks, and both hold differently."""
+        missing = sorted(set(graph_hashes) - set(self.articles))
+        extra = sorted(set(self.articles) - set(graph_hashes))
+        stale = sorted(i for i in set(graph_hashes) & set(self.articles) if graph_hashes[i] != self.articles[i])
+        return missing, extra, stale
+
+    def check(self, graph_hashes: Mapping[str, str]) -> None:
+        """Refuse a graph whose articles differ from the ones this index was built from."""
+        if dict(graph_hashes) == self.articles:
+            return
+        parts = []
+        for label, ids in zip(("not indexed", "indexed but not in the graph", "changed"),
+                              self.difference(graph_hashes)):
+            if ids:
+                parts.append(f"{len(ids)} {label} (e.g. {ids[0]})")
+        raise IndexMismatch(
+            f"the passage index in {self.where} does not match the graph: {'; '.join(parts)}. "
+            "Was the store changed by another program? Run `kgqa reindex` to rebuild the index from the graph."
+        )
+
+
+class PassageIndex(ArticleLedger):
     """Sentences as documents, their vectors and BM25 postings, in segments; never changed once made."""
 
     def __init__(self, folder: Path, embeddings: SentenceEmbeddings, segments: Sequence[Segment] = (),
@@ -125,6 +158,10 @@ class PassageIndex:
         self.articles = articles[0]
         self._home_segment = articles[1]  # article id -> name of the segment holding it
         self._position = {s.name: i for i, s in enumerate(self.segments)}
+
+    @property
+    def where(self) -> str:
+        return str(self.folder)
 
     # --- rows ----------------------------------------------------------------
 
@@ -212,9 +249,20 @@ class PassageIndex:
                       for v, s in zip(scores, self.segments)]
         return self._concat(scores)
 
-    def vocabulary(self) -> Iterable[str]:
-        """Every BM25 token of the stored sentences (a deleted article's may stay until its segment merges)."""
-        return itertools.chain.from_iterable(s.postings["sentences"].vocab for s in self.segments)
+    def first_stage(self, vector: np.ndarray, words: list[str], also: Iterable[str] = ()) -> FirstStage:
+        """The first-stage measures of every row (all rows are candidates here, so ``also`` adds nothing)."""
+        return FirstStage(self.dense_scores(vector), self.bm25_scores(words),
+                          self.bm25_scores(words, "bm25_paragraphs"), self.bm25_scores(bigrams(words), "bm25_bigrams"),
+                          self.sections)
+
+    def prefetch_neighbours(self, rows: Iterable[int], step: int) -> None:
+        """Nothing to do: every row is in memory (a remote collection reads them in one call)."""
+
+    def vocabulary(self, prefix: str = "") -> Iterable[str]:
+        """Every BM25 token of the stored sentences that starts with ``prefix`` (a deleted article's may stay
+        until its segment merges)."""
+        words = itertools.chain.from_iterable(s.postings["sentences"].vocab for s in self.segments)
+        return (w for w in words if w.startswith(prefix)) if prefix else words
 
     def document_frequency(self, token: str) -> int:
         return sum(s.postings["sentences"].document_frequency(token, live) for s, live, _ in self._parts)
@@ -353,27 +401,6 @@ class PassageIndex:
         _remove_unused(folder, {s.name for s in segments})  # left by a write that was cut short
         deleted = {e["name"]: frozenset(e.get("deleted", ())) for e in listed}
         return cls(folder, embeddings, segments, deleted)
-
-    def difference(self, graph_hashes: Mapping[str, str]) -> tuple[list[str], list[str], list[str]]:
-        """Articles the graph has and the index lacks, the index has and the graph lacks, and both hold differently."""
-        missing = sorted(set(graph_hashes) - set(self.articles))
-        extra = sorted(set(self.articles) - set(graph_hashes))
-        stale = sorted(i for i in set(graph_hashes) & set(self.articles) if graph_hashes[i] != self.articles[i])
-        return missing, extra, stale
-
-    def check(self, graph_hashes: Mapping[str, str]) -> None:
-        """Refuse a graph whose articles differ from the ones this index was built from."""
-        if dict(graph_hashes) == self.articles:
-            return
-        parts = []
-        for label, ids in zip(("not indexed", "indexed but not in the graph", "changed"),
-                              self.difference(graph_hashes)):
-            if ids:
-                parts.append(f"{len(ids)} {label} (e.g. {ids[0]})")
-        raise IndexMismatch(
-            f"the passage index in {self.folder} does not match the graph: {'; '.join(parts)}. "
-            "Was the store changed by another program? Run `kgqa reindex` to rebuild the index from the graph."
-        )
 
 
 def new_segment_name() -> str:

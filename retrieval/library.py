@@ -41,6 +41,8 @@ from kg.timing import stage
 
 from ._indexer import BatchIndexer
 from .embedding import SentenceEmbeddings
+from ._milvus import MilvusPassages
+from ._passages import PassageBackend, open_passages
 from .index import PassageIndex
 
 __all__ = ["Library", "Snapshot"]
@@ -55,7 +57,7 @@ class Snapshot:
     """What one request reads: never changed; a change of the articles publishes a new one."""
 
     generation: int
-    index: PassageIndex
+    index: PassageIndex | MilvusPassages  # the embedded index, or Milvus's (KGQA_VECTOR_URI)
     names: AliasTable  # a frozen copy of the graph's alias table
     graph: KnowledgeGraph  # its store serves reads alongside writes
     settings: Settings
@@ -86,18 +88,20 @@ class Library:
         self.graph = graph or KnowledgeGraph(settings)
         self.embeddings = SentenceEmbeddings(settings.embedding_model, backend=settings.embedding_backend,
                                              cache=settings.encoder_path)
-        folder = settings.index_path
         self._snapshot: Snapshot | None = None
+        self._passages: PassageBackend | None = None
         try:
-            if rebuild or not PassageIndex.exists(folder):
-                self._publish(PassageIndex(folder, self.embeddings))
+            # The embedded index in DATA_DIR/index, or Milvus when KGQA_VECTOR_URI names it.
+            self._passages = open_passages(settings, self.embeddings)
+            if rebuild or not self._passages.exists():
+                self._publish(self._passages.empty())
                 if rebuild or self.graph.article_hashes():
                     if not rebuild:
-                        log.warning("no passage index in %s yet: building it from the graph", folder)
+                        log.warning("no passage index in %s yet: building it from the graph", self.index.where)
                     self._rebuild(progress)
                 self._pending.unlink(missing_ok=True)  # an unfinished first write: the index now has it all
             else:
-                self._publish(PassageIndex.load(folder, self.embeddings))
+                self._publish(self._passages.load())
                 self._recover(progress)
         except BaseException:
             self.close()
@@ -114,6 +118,8 @@ class Library:
         self.wait_for_merges()
         if self._owns_graph:
             self.graph.close()
+        if self._passages is not None:
+            self._passages.close()
 
     # --- the read side ---------------------------------------------------------
 
@@ -123,7 +129,7 @@ class Library:
         return self._snapshot
 
     @property
-    def index(self) -> PassageIndex:
+    def index(self) -> PassageIndex | MilvusPassages:
         return self.snapshot().index
 
     @property
@@ -131,7 +137,7 @@ class Library:
         """Bumped by every change of the articles."""
         return self.snapshot().generation
 
-    def _publish(self, index: PassageIndex) -> None:
+    def _publish(self, index: PassageIndex | MilvusPassages) -> None:
         generation = self._snapshot.generation + 1 if self._snapshot else 1
         names = self.graph.alias_table().frozen()
         self._snapshot = Snapshot(generation, index, names, self.graph, self.settings)  # the one assignment
@@ -140,13 +146,14 @@ class Library:
 
     @property
     def _pending(self) -> Path:
-        return self.settings.index_path / _PENDING
+        assert self._passages is not None
+        return self._passages.note_folder / _PENDING
 
     @contextmanager
     def _writing(self, operation: str) -> Iterator[None]:
         """Hold the writer lock, with a note on disk while graph and index may disagree."""
         with self._writer:
-            self.settings.index_path.mkdir(parents=True, exist_ok=True)
+            self._pending.parent.mkdir(parents=True, exist_ok=True)
             note = {"operation": operation, "pid": os.getpid(), "started": time.time()}
             self._pending.write_text(json.dumps(note), encoding="utf-8")
             try:
@@ -185,7 +192,8 @@ class Library:
 
     def _rebuild(self, progress: bool) -> None:
         with self._writer:
-            empty = PassageIndex(self.settings.index_path, self.embeddings)
+            assert self._passages is not None
+            empty = self._passages.empty(drop=True)
             hashes = self.graph.article_hashes()
             index = empty.with_changes((), self.graph.sentences(), hashes, progress=progress)
             index.save()

@@ -21,7 +21,8 @@ from pydantic import ConfigDict
 from kg import AliasTable, Mention
 from kg.extraction import normalize_date
 
-from ._text import bigrams, bm25_tokens, content_tokens, stems, tokens
+from ._milvus import MilvusPassages
+from ._text import bm25_tokens, content_tokens, stems, tokens
 from .graph_facts import GraphFacts, Post, Quotation
 from .index import PassageIndex
 from .library import Snapshot
@@ -86,7 +87,7 @@ class _Reading:
     caches of its own (the tokens and stems under these are memoised in :mod:`retrieval._text`).
     """
 
-    def __init__(self, index: PassageIndex) -> None:
+    def __init__(self, index: PassageIndex | MilvusPassages) -> None:
         self.docs = index.docs
         self._words: dict[int, tuple[frozenset[str], list[str]]] = {}
         self._mentions: dict[int, list[Mention]] = {}
@@ -115,7 +116,7 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    index: PassageIndex
+    index: PassageIndex | MilvusPassages
     facts: GraphFacts
     names: AliasTable
     entity_iri: Any  # (kind, label) -> IRI
@@ -189,21 +190,22 @@ class HybridRetriever(BaseRetriever):
             vector = index.embeddings.encode_queries([question.text])[0]
         # The date is matched against the sentences' dates (below), not as words: "2018" is in many sentences.
         words = bm25_tokens(question.text.replace(question.date_text, " ") if question.date_text else question.text)
-        dense = index.dense_scores(vector)
-        lexical = index.bm25_scores(words)
-        base = fuse(self.weights, lexical, dense, index.bm25_scores(words, "bm25_paragraphs"),
-                    index.bm25_scores(bigrams(words), "bm25_bigrams"))
-        if question.section:
-            base = base - 100.0 * (index.sections != question.section)
-        rows = list(top_k(base, pool))
-        if question.date:  # "in August 2018": sentences with that date count even if the words differ
-            rows += [int(r) for r in top_k(base, _DATE_POOL)[pool:]
-                     if date_matches(question.date, reading.mentions(int(r)))]
         fact_sentences = evidence.sentences() if evidence else set()
+        # The candidates and their measures: every row of the embedded index, a Milvus collection's hybrid search.
+        first = index.first_stage(vector, words, also=fact_sentences)
+        dense, lexical = first.dense, first.bm25
+        base = fuse(self.weights, lexical, dense, first.paragraphs, first.bigrams)
+        if question.section:
+            base = base - 100.0 * (first.sections != question.section)
+        at = list(top_k(base, pool))  # positions among the candidates
+        if question.date:  # "in August 2018": sentences with that date count even if the words differ
+            at += [int(p) for p in top_k(base, _DATE_POOL)[pool:]
+                   if date_matches(question.date, reading.mentions(first.row(int(p))))]
         for sentence in fact_sentences:
             row = index.row_of(sentence)
-            if row is not None and row not in rows:
-                rows.append(row)
+            p = None if row is None else first.position(row)
+            if p is not None and p not in at:
+                at.append(p)
         docs = reading.docs
         focus = self.focus_iris(question)
         focus_words = [set(stems(tokens(e.text))) for e in question.entities]
@@ -211,10 +213,11 @@ class HybridRetriever(BaseRetriever):
         idf = _idf(index, question.words)
         top_lexical = float(lexical.max()) if lexical.size else 0.0
         out = []
-        for r in rows:
+        for p in at:
+            r = first.row(p)
             doc = docs[r]
             mentions = reading.mentions(r)
-            c = Candidate(r, doc, 0.0, float(dense[r]), float(lexical[r] / top_lexical) if top_lexical else 0.0,
+            c = Candidate(r, doc, 0.0, float(dense[p]), float(lexical[p] / top_lexical) if top_lexical else 0.0,
                           mentions=mentions)
             present, _ = reading.words(r)
             if question.entities:
@@ -227,7 +230,7 @@ class HybridRetriever(BaseRetriever):
             if question.date and date_matches(question.date, mentions):
                 # A line that is little more than its date ("Source: ISIS, Aug. 30, 2018.") tells of no event.
                 c.date = 1.0 if len(content_tokens(doc.page_content)) >= _EVENT_WORDS else 0.5
-            c.score = self._score(float(base[r]), c)
+            c.score = self._score(float(base[p]), c)
             out.append(c)
         # A date in the question is a constraint, not a preference: sentences holding it come first.
         out.sort(key=lambda c: (-c.date, -c.score, c.row))
@@ -237,6 +240,7 @@ class HybridRetriever(BaseRetriever):
         for c in out[:_MISSING_LISTED]:
             present = reading.words(c.row)[0]
             c.missing = [w for w, s in zip(question.words, qwords) if s not in present]
+        index.prefetch_neighbours([c.row for c in out[:_CONTEXT]], -1)
         for c in out[:_CONTEXT]:
             self._with_context(question, c, qwords, idf, focus, focus_words, reading)
         if self.reranker is not None and out:
@@ -315,7 +319,7 @@ def date_matches(wanted: str, mentions: list[Mention]) -> bool:
     return False
 
 
-def _idf(index: PassageIndex, words: list[str]) -> dict[str, float]:
+def _idf(index: PassageIndex | MilvusPassages, words: list[str]) -> dict[str, float]:
     """IDF of the question's words (keyed by Snowball stem) from the sentence BM25's document frequencies."""
     n = len(index)
     freq = {}

@@ -1,0 +1,325 @@
+"""Passages on Milvus (``KGQA_VECTOR_URI``): the same reads and changes as the embedded index.
+
+:class:`MilvusPassages` answers what the retriever, the composer and the library ask of
+:class:`retrieval.index.PassageIndex` (rows, ``row_of``, ``article_rows``, ``neighbour``, the first
+stage, ``with_changes``, the ledger of article hashes) from the collections of
+:mod:`retrieval._milvus_store`. A row is a sentence's key in the collection (its article's number,
+then its index), so the row before a sentence is the sentence before it.
+
+**The first stage** is Milvus's own: ``hybrid_search`` over the sentence vectors and the built-in
+BM25 of kgqa's terms, fused by Milvus's ``RRFRanker``, gives :data:`CANDIDATES` sentences (plus the
+sentences the question's graph facts come from). Their measures are then worked out as the embedded
+index does, over them only: the cosine from the stored vectors, and the sentence, paragraph and
+word-pair BM25 with document frequencies counted among the candidates; the retriever's later
+stages (features, learned re-ranker, cross-encoder, answer scorer) run on them unchanged.
+
+**Snapshots.** A :class:`MilvusPassages` is one view: its ledger (articles and their hashes) is
+fixed, but the collection it reads is the live one, so a request that overlaps a change may see a
+replaced article's new sentences (never a partial article: rows are written before the ledger row).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from langchain_core.documents import Document
+
+from kg import StoredSentence
+from kg.timing import stage
+
+from ._first_stage import FirstStage, bm25_rows
+from ._milvus_store import (ARTICLES, B, K1, OUTPUT, PASSAGES, ROW_BITS, article_number, create_collections,
+                            document_of, open_client, passage_rows, quoted, read_ledger, write_model)
+from ._segment import dense_text, passage_document
+from ._text import bigrams
+from .embedding import SentenceEmbeddings
+from .index import ArticleLedger, IndexMismatch
+
+__all__ = ["MilvusPassages", "MilvusBackend", "CANDIDATES"]
+
+log = logging.getLogger(__name__)
+
+#: Sentences the hybrid search returns per question (each of its two searches reads this many).
+CANDIDATES = 300
+_RRF_K = 60
+_INSERT_BATCH = 1_000
+_CACHE_ROWS = 50_000  # documents a view keeps after reading them (dropped all at once beyond this)
+MILVUS_FORMAT = 1
+_VOCABULARY_ROWS = 2_000
+
+
+class MilvusBackend:
+    """One ``MilvusClient`` for the library's lifetime, and the views over its collections."""
+
+    def __init__(self, uri: str, embeddings: SentenceEmbeddings) -> None:
+        self.uri = uri
+        self.embeddings = embeddings
+        self.client = open_client(uri)
+        self._df_lock = threading.Lock()
+
+    def model(self) -> dict:
+        return {"format": MILVUS_FORMAT, "model": self.embeddings.model_name, "encoder": self.embeddings.identity,
+                "dimension": int(self.embeddings.dimension)}
+
+    def exists(self) -> bool:
+        return bool(self.client.has_collection(PASSAGES) and self.client.has_collection(ARTICLES))
+
+    def empty(self, *, drop: bool = False) -> MilvusPassages:
+        """An empty collection (``drop``: after dropping what was there)."""
+        if drop:
+            for name in (PASSAGES, ARTICLES):
+                if self.client.has_collection(name):
+                    self.client.drop_collection(name)
+        create_collections(self.client, int(self.embeddings.dimension))
+        write_model(self.client, self.model())
+        _, ledger = read_ledger(self.client)
+        return MilvusPassages(self, ledger)
+
+    def load(self) -> MilvusPassages:
+        """The collection as it is; :class:`IndexMismatch` if it was embedded with another model."""
+        create_collections(self.client, int(self.embeddings.dimension))
+        model, ledger = read_ledger(self.client)
+        if model is not None and model != self.model():
+            raise IndexMismatch(f"the passages in {self.uri} were embedded with {model}, but this library embeds with "
+                                f"{self.model()}; run `kgqa reindex`")
+        if model is None:
+            write_model(self.client, self.model())
+        return MilvusPassages(self, ledger)
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        except Exception as exc:  # closing must not hide the error that closed the library
+            log.debug("closing the Milvus client: %s", exc)
+
+
+class _Rows(Sequence[Document]):
+    """A view's sentences by row (key): read from the collection on first use, then kept."""
+
+    def __init__(self, view: MilvusPassages) -> None:
+        self._view = view
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def __getitem__(self, row):  # type: ignore[no-untyped-def,override]
+        doc = self._view._cache.get(int(row))
+        if doc is None:
+            self._view._fetch([int(row)])
+            doc = self._view._cache.get(int(row))
+        if doc is None:
+            raise IndexError(row)
+        return doc
+
+    def __iter__(self) -> Iterator[Document]:
+        """Every sentence, article by article, each in reading order (reads the whole collection)."""
+        for article in sorted(self._view.articles):
+            for row in self._view.article_rows(article):
+                yield self[row]
+
+
+class MilvusPassages(ArticleLedger):
+    """The passages in a Milvus collection, as the retriever and the library read and change them."""
+
+    def __init__(self, backend: MilvusBackend, ledger: Mapping[str, tuple[str, int, int]]) -> None:
+        self.backend = backend
+        self.embeddings = backend.embeddings
+        self._ledger = dict(ledger)
+        #: Article id -> record hash of the graph it was built from, for every article the collection holds.
+        self.articles = {a: h for a, (h, _, _) in self._ledger.items()}
+        self._size = sum(n for _, _, n in self._ledger.values())
+        self._cache: dict[int, Document] = {}
+        self._sentence_row: dict[str, int] = {}
+        self.segments: tuple = ()
+
+    @property
+    def where(self) -> str:
+        return self.backend.uri
+
+    @property
+    def client(self) -> Any:
+        return self.backend.client
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def docs(self) -> Sequence[Document]:
+        return _Rows(self)
+
+    # --- reading rows ------------------------------------------------------------
+
+    def _remember(self, entity: dict, pk: int) -> Document:
+        if len(self._cache) > _CACHE_ROWS:
+            self._cache.clear()
+            self._sentence_row.clear()
+        doc = document_of(entity)
+        self._cache[pk] = doc
+        self._sentence_row[doc.id] = pk
+        return doc
+
+    def _fetch(self, rows: Iterable[int]) -> None:
+        wanted = sorted({int(r) for r in rows if int(r) not in self._cache and r >= 0})
+        if wanted:
+            for e in self.client.get(PASSAGES, ids=wanted, output_fields=OUTPUT):
+                self._remember(e, int(e["pk"]))
+
+    def row_of(self, sentence_iri: str) -> int | None:
+        row = self._sentence_row.get(sentence_iri)
+        if row is None:
+            found = self.client.query(PASSAGES, filter=f"sentence == {quoted(sentence_iri)}", output_fields=OUTPUT,
+                                      limit=1)
+            if not found:
+                return None
+            row = int(found[0]["pk"])
+            self._remember(found[0], row)
+        return row
+
+    def article_rows(self, article_id: str) -> list[int]:
+        """Rows of one article's sentences, in reading order."""
+        if article_id not in self._ledger:
+            return []
+        found = self.client.query(PASSAGES, filter=f"article == {quoted(article_id)}", output_fields=OUTPUT)
+        for e in found:
+            self._remember(e, int(e["pk"]))
+        return sorted(int(e["pk"]) for e in found)
+
+    def neighbour_row(self, row: int, step: int) -> int | None:
+        """The row of the sentence ``step`` places away in the same article, if stored."""
+        other = int(row) + step
+        if other >> ROW_BITS != int(row) >> ROW_BITS or other < 0:
+            return None
+        self._fetch([other])
+        return other if other in self._cache else None
+
+    def neighbour(self, row: int, step: int) -> Document | None:
+        other = self.neighbour_row(row, step)
+        return None if other is None else self._cache[other]
+
+    def prefetch_neighbours(self, rows: Iterable[int], step: int) -> None:
+        """Read the sentences ``step`` places from ``rows`` in one call (the retriever reads the line before
+        its best candidates)."""
+        self._fetch(int(r) + step for r in rows if (int(r) + step) >> ROW_BITS == int(r) >> ROW_BITS)
+
+    # --- the first stage -------------------------------------------------------------
+
+    def first_stage(self, vector: np.ndarray, words: list[str], also: Iterable[str] = ()) -> FirstStage:
+        """Milvus's hybrid search (dense + BM25, RRF) for the candidates, then their measures."""
+        from pymilvus import AnnSearchRequest, RRFRanker
+
+        q = np.asarray(vector, dtype=np.float32)
+        requests = [AnnSearchRequest([q.tolist()], "vector", {"metric_type": "IP"}, limit=CANDIDATES)]
+        if words:
+            requests.append(AnnSearchRequest([" ".join(words)], "terms_sparse", {"metric_type": "BM25"},
+                                             limit=CANDIDATES))
+        hits = self.client.hybrid_search(PASSAGES, requests, RRFRanker(_RRF_K), limit=CANDIDATES,
+                                         output_fields=OUTPUT)[0]
+        rows: list[int] = []
+        vectors: list[Any] = []
+        terms: list[list[str]] = []
+        paragraphs: list[list[str]] = []
+        for hit in hits:
+            entity = hit["entity"]
+            pk = int(hit.get("pk", entity.get("pk", -1)))
+            self._remember(entity, pk)
+            rows.append(pk)
+            vectors.append(entity["vector"])
+            terms.append(entity["terms"].split())
+            paragraphs.append(entity["para_terms"].split())
+        missing = [s for s in also if s not in self._sentence_row or self._sentence_row[s] not in set(rows)]
+        if missing:
+            for e in self.client.query(PASSAGES, filter=f"sentence in {quoted(sorted(missing))}", output_fields=OUTPUT):
+                pk = int(e["pk"])
+                if pk not in rows:
+                    self._remember(e, pk)
+                    rows.append(pk)
+                    vectors.append(e["vector"])
+                    terms.append(e["terms"].split())
+                    paragraphs.append(e["para_terms"].split())
+        docs = [self._cache[r] for r in rows]
+        pairs = [bigrams(t) for t in (_sentence_terms(d) for d in docs)]
+        n = len(rows)
+        dense = (np.asarray(vectors, dtype=np.float32) @ q).astype(np.float32) if n else np.zeros(0, np.float32)
+        scores = [bm25_rows(field, query, _local_df(field), n, k1=K1, b=B)
+                  for field, query in ((terms, words), (paragraphs, words), (pairs, bigrams(words)))]
+        sections = np.array([d.metadata["section"] for d in docs], dtype=object)
+        return FirstStage(dense, scores[0], scores[1], scores[2], sections, rows=np.asarray(rows, dtype=np.int64))
+
+    def document_frequency(self, token: str) -> int:
+        """Stored sentences whose BM25 terms (headline and sentence) hold ``token`` (Milvus TEXT_MATCH)."""
+        if not token.replace("_", "").isalnum():
+            return 0
+        found = self.client.query(PASSAGES, filter=f"TEXT_MATCH(terms, {quoted(token)})", output_fields=["count(*)"])
+        return int(found[0]["count(*)"]) if found else 0
+
+    def vocabulary(self, prefix: str = "") -> Iterable[str]:
+        """The BM25 terms starting with ``prefix`` of some stored sentences (at most :data:`_VOCABULARY_ROWS`
+        rows are read: a scan, so only for a name no stored sentence has, to match a misspelling)."""
+        if not prefix.isalnum():
+            return ()
+        found = self.client.query(PASSAGES, filter=f'terms like "{prefix}%" or terms like "% {prefix}%"',
+                                  output_fields=["terms"], limit=_VOCABULARY_ROWS)
+        return sorted({t for e in found for t in e["terms"].split() if t.startswith(prefix)})
+
+    # --- changing -----------------------------------------------------------------------
+
+    def with_changes(self, remove: Iterable[str], add: Sequence[StoredSentence], hashes: Mapping[str, str], *,
+                     progress: bool = False, encoder: SentenceEmbeddings | None = None) -> MilvusPassages:
+        """Drop the ``remove`` articles and (re)write the articles of ``hashes`` from their sentences ``add``:
+        rows first, then the ledger, so a crash in between leaves what the next sync repairs."""
+        gone = sorted(set(remove) | set(hashes))
+        ledger = dict(self._ledger)
+        if gone:
+            with stage("delete passages"):
+                for start in range(0, len(gone), _INSERT_BATCH):
+                    self.client.delete(PASSAGES, filter=f"article in {quoted(gone[start:start + _INSERT_BATCH])}")
+        dropped = [a for a in set(remove) - set(hashes) if a in ledger]
+        if dropped:
+            self.client.delete(ARTICLES, ids=[ledger.pop(a)[1] for a in dropped])
+        if hashes:
+            taken = {n: a for a, (_, n, _) in ledger.items()}
+            numbers = {}
+            for a in sorted(hashes):
+                numbers[a] = article_number(a, taken)
+                taken[numbers[a]] = a
+            docs = [passage_document(s) for s in add if s.article_id in hashes]
+            with stage("embed sentences"):
+                vectors = (encoder or self.embeddings).encode([dense_text(d) for d in docs], progress=progress) \
+                    if docs else np.zeros((0, self.embeddings.dimension), dtype=np.float32)
+            with stage("write passages"):
+                rows = passage_rows(docs, vectors, numbers)
+                for start in range(0, len(rows), _INSERT_BATCH):
+                    self.client.insert(PASSAGES, rows[start:start + _INSERT_BATCH])
+            counts: dict[str, int] = dict.fromkeys(hashes, 0)
+            for d in docs:
+                counts[d.metadata["article_id"]] += 1
+            self.client.upsert(ARTICLES, [{"n": numbers[a], "id": a, "hash": h, "sentences": counts[a], "v": [0.0, 0.0]}
+                                          for a, h in hashes.items()])
+            ledger.update({a: (h, numbers[a], counts[a]) for a, h in hashes.items()})
+        return MilvusPassages(self.backend, ledger)
+
+    def save(self) -> None:
+        """Nothing to do: Milvus has written every change (Milvus Lite to its write-ahead log)."""
+
+    def merge_plan(self) -> list[str]:
+        return []  # Milvus compacts its own segments
+
+
+def _sentence_terms(doc: Document) -> list[str]:
+    from ._text import bm25_tokens
+
+    return bm25_tokens(doc.page_content)
+
+
+def _local_df(documents: list[list[str]]) -> Any:
+    """Document frequencies among the candidates (the collection's are one query per word away)."""
+    sets = [set(d) for d in documents]
+
+    def df(term: str) -> int:
+        return sum(term in s for s in sets)
+
+    return df
