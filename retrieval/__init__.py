@@ -9,6 +9,7 @@ It reads the graph only through ``kg``'s public API. Public API::
         print(Answerer(library).ask("Who is Iran's defense minister?").to_json())
 """
 
+from ._milvus_langchain import milvus_vector_store
 from .answer import Answerer
 from .contract import NO_ANSWER, Answer, Citation, FactRef
 from .embedding import SentenceEmbeddings
@@ -25,4 +26,5 @@ __all__ = [
     "Library", "Answerer", "Answer", "Citation", "FactRef", "NO_ANSWER",
     "HybridRetriever", "Weights", "PassageIndex", "IndexMismatch", "NumpyVectorStore", "SentenceEmbeddings",
     "Question", "analyze", "evaluate_qa", "load_qa", "QAScores", "Turn", "resolve_followup",
+    "milvus_vector_store",
 ]

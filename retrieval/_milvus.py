@@ -91,8 +91,13 @@ class MilvusBackend:
         return MilvusPassages(self, ledger)
 
     def close(self) -> None:
+        """Close the client; a Milvus Lite file is closed too (its server runs in this process)."""
         try:
             self.client.close()
+            if self.uri.endswith(".db") and "://" not in self.uri:
+                from milvus_lite import server_manager_instance
+
+                server_manager_instance.release_server(self.uri)
         except Exception as exc:  # closing must not hide the error that closed the library
             log.debug("closing the Milvus client: %s", exc)
 

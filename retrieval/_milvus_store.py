@@ -48,6 +48,7 @@ K1, B = 0.9, 0.4  # the embedded index's BM25 (retrieval.index)
 #: What a search or get returns of a row: enough to rebuild its LangChain document and its measures.
 OUTPUT = ["sentence", "article", "idx", "section", "text", "terms", "para_terms", "meta", "vector"]
 META_KEY = -1
+_QUERY_LIMIT = 16_384  # the most rows one Milvus query returns
 
 
 def open_client(uri: str) -> Any:
@@ -126,13 +127,25 @@ def read_ledger(client: Any) -> tuple[dict | None, dict[str, tuple[str, int, int
     return model, articles
 
 
-def _all(client: Any, collection: str, fields: list[str], batch: int = 10_000) -> Iterator[dict]:
-    iterator = client.query_iterator(collection, batch_size=batch, filter="n >= -1", output_fields=fields)
-    try:
-        while rows := iterator.next():
-            yield from rows
-    finally:
-        iterator.close()
+def _all(client: Any, collection: str, fields: list[str], batch: int = 8_000) -> Iterator[dict]:
+    """Every row of the ledger, read in key ranges of about ``batch`` rows (article numbers are uniform hashes).
+
+    Not ``query_iterator``: Milvus Lite lacks the timestamp call it starts with (pymilvus retries it for
+    seconds), and a query returns at most 16,384 rows; a range that comes back full is split again.
+    """
+    counted = client.query(collection, filter="", output_fields=["count(*)"])
+    total = int(counted[0]["count(*)"]) if counted else 0
+    parts = max(1, -(-total // batch))
+    step = -(-(1 << _NUMBER_BITS) // parts)
+    ranges = [(META_KEY, 0)] + [(lo, min(lo + step, 1 << _NUMBER_BITS)) for lo in range(0, 1 << _NUMBER_BITS, step)]
+    while ranges:
+        lo, hi = ranges.pop()
+        rows = client.query(collection, filter=f"n >= {lo} and n < {hi}", output_fields=fields, limit=_QUERY_LIMIT)
+        if len(rows) >= _QUERY_LIMIT and hi - lo > 1:
+            middle = (lo + hi) // 2
+            ranges += [(lo, middle), (middle, hi)]
+            continue
+        yield from rows
 
 
 def write_model(client: Any, model: dict) -> None:
