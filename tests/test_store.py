@@ -139,6 +139,9 @@ def test_rdflib_api_sees_the_same_data(graph: KnowledgeGraph) -> None:
         "SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence> } }"
     ))
     assert int(rows[0][0]) == 45
+    # a graph result too (rdflib's Accept header once let Virtuoso answer SELECTs in RDF/XML, at random)
+    built = ds.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s a <http://schema.org/NewsArticle> ; ?p ?o } }")
+    assert len(built) > 5
 
 
 def test_sparqlwrapper_reads_what_kgqa_wrote_to_the_server(remote_settings) -> None:

@@ -71,6 +71,18 @@ def _json_term(binding: dict[str, str] | None) -> Term | None:
     return ("bnode" if kind == "bnode" else "uri", binding["value"], None, None)
 
 
+class _UpdateStore(SPARQLUpdateStore):
+    """rdflib's SPARQLUpdateStore asking for its two XML formats in one order, results first.
+
+    rdflib builds its Accept header from a set, so the order changes from one process to the next; Virtuoso
+    serves the first type listed, and answers a SELECT in RDF/XML when that is application/rdf+xml, which
+    rdflib then fails to read as results. Graphs (CONSTRUCT) still come as RDF/XML.
+    """
+
+    def response_mime_types(self) -> str:
+        return "application/sparql-results+xml, application/rdf+xml;q=0.9"
+
+
 class RemoteStore(GraphStore):
     """A store reached over the SPARQL 1.1 Protocol."""
 
@@ -85,7 +97,7 @@ class RemoteStore(GraphStore):
 
     @property
     def dataset(self) -> Dataset:
-        store = SPARQLUpdateStore(query_endpoint=self._query_url, update_endpoint=self._update_url)
+        store = _UpdateStore(query_endpoint=self._query_url, update_endpoint=self._update_url)
         return Dataset(store=store, default_union=True)
 
     @property
