@@ -28,6 +28,10 @@ class FirstStage:
     bigrams: np.ndarray
     sections: np.ndarray
     rows: np.ndarray | None = None
+    #: Where the question words' document frequencies (for their IDF) come from, and out of how many
+    #: documents: ``None`` for the whole store; a remote store counts them among the candidates.
+    document_frequency: Callable[[str], int] | None = None
+    documents: int = 0
     _positions: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -9,6 +9,7 @@ It is a LangChain ``BaseRetriever``, so it drops into a user's own chain::
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,7 +211,8 @@ class HybridRetriever(BaseRetriever):
         focus = self.focus_iris(question)
         focus_words = [set(stems(tokens(e.text))) for e in question.entities]
         qwords = stems(question.words)
-        idf = _idf(index, question.words)
+        idf = _idf(first.document_frequency or index.document_frequency, first.documents or len(index),
+                   question.words)
         top_lexical = float(lexical.max()) if lexical.size else 0.0
         out = []
         for p in at:
@@ -319,13 +321,12 @@ def date_matches(wanted: str, mentions: list[Mention]) -> bool:
     return False
 
 
-def _idf(index: PassageIndex | MilvusPassages, words: list[str]) -> dict[str, float]:
+def _idf(document_frequency: Callable[[str], int], n: int, words: list[str]) -> dict[str, float]:
     """IDF of the question's words (keyed by Snowball stem) from the sentence BM25's document frequencies."""
-    n = len(index)
     freq = {}
     for word in words:
         found = bm25_tokens(word)
-        freq[stems([word])[0]] = index.document_frequency(found[0]) if found else 0
+        freq[stems([word])[0]] = document_frequency(found[0]) if found else 0
     return idf_weights(list(freq), freq, max(n, 1))
 
 
