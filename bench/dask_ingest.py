@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/dask_ingest.py                         # BBC + seed, 2 local workers, scale 200 x1 vs x5
     .venv/bin/python bench/dask_ingest.py --limit 300 --scale-base 100   # a quick look
+    .venv/bin/python bench/dask_ingest.py --reuse-local bench/results/dask-ingest.json --skip-scale  # Dask side again
 
 1. ``Library.ingest`` (what ``kgqa ingest`` runs) of the BBC corpus and the seed article into an empty
    library, in process (default settings: the parse on one core beside the encoder);
@@ -86,6 +87,9 @@ def main() -> None:
     parser.add_argument("--multiple", type=int, default=5)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "dask-ingest")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--reuse-local", type=Path, metavar="JSON", help="keep the in-process library of an earlier "
+                        "run (in --out) and its figures (its --json file): time only the Dask side")
+    parser.add_argument("--skip-scale", action="store_true", help="leave out the 1x / Nx part")
     args = parser.parse_args()
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -102,7 +106,10 @@ def main() -> None:
     figures: dict[str, Any] = {}
     kept: dict[str, Any] = {}
     for name, settings in (("in process", base), (f"Dask, {args.workers} local workers", on_dask)):
-        lib, f = ingest(settings, [corpus, SEED])
+        if args.reuse_local and settings is base:
+            lib, f = Library(base), dict(json.loads(args.reuse_local.read_text())["in process"])
+        else:
+            lib, f = ingest(settings, [corpus, SEED])
         with lib:
             f["quads"] = len(quads := set(lib.graph.select(_QUADS)))
             f["entities"] = len(names := entities(lib))
@@ -126,7 +133,7 @@ def main() -> None:
 
     # --- cost per article at 1x and Nx --------------------------------------------------------------------
     per: dict[int, float] = {}
-    for times in (1, args.multiple):
+    for times in () if args.skip_scale else (1, args.multiple):
         source = copies(records[: args.scale_base], times, args.out / f"x{times}.jsonl")
         lib, f = ingest(on_dask.replace(data_dir=args.out / f"dask-x{times}"), [source])
         lib.close()
@@ -134,9 +141,10 @@ def main() -> None:
         figures[f"x{times}"] = f
         print(f"x{times}: {f['stored']} articles in {f['seconds']:.1f} s, {1000 * per[times]:.0f} ms per article",
               flush=True)
-    print(f"cost per article at x{args.multiple} / x1 ({args.scale_base} articles a copy): "
-          f"{per[args.multiple] / per[1]:.2f}")
-    figures["cost_ratio"] = per[args.multiple] / per[1]
+    if per:
+        print(f"cost per article at x{args.multiple} / x1 ({args.scale_base} articles a copy): "
+              f"{per[args.multiple] / per[1]:.2f}")
+        figures["cost_ratio"] = per[args.multiple] / per[1]
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 

@@ -115,6 +115,7 @@ class DaskParser:
         self.batch_size = settings.nlp_batch_size
         self._client: Any = None
         self._cluster: Any = None
+        self.workers = 0  # known once connected
         self._lock = threading.Lock()
 
     @property
@@ -163,6 +164,7 @@ class DaskParser:
             self.close()
             raise ConfigError(f"Dask workers run another spaCy pipeline than this writer ({mine}): {odd}; install "
                               "the same kgqa and pipeline on every worker")
+        self.workers = len(theirs)
         log.info("parsing on Dask: %s, %d worker(s), pipeline %s", self.where, len(theirs), mine)
         return client
 
@@ -230,7 +232,8 @@ class Pending:
 
 
 class ParseAhead:
-    """An ingest's batches parsed on the workers ``window`` batches ahead of the one the writer is at.
+    """An ingest's batches parsed on the workers ahead of the one the writer is at: ``window`` batches, and at
+    least one per worker, so that every worker has work while the writer runs the rules.
 
     ``wanted`` says which articles to parse (not those stored unchanged); texts some open block already has
     docs of (an upload parsed before the writer lock) are not sent again. An article the writer needs that
@@ -259,7 +262,8 @@ class ParseAhead:
     @contextmanager
     def batch(self, k: int) -> Iterator[None]:
         """Inside the block, batch ``k``'s docs are ready for the rules; the next batches parse meanwhile."""
-        for ahead in range(k, k + self.window + 1):
+        self.parser.client()  # connected: its number of workers is known
+        for ahead in range(k, k + max(self.window, self.parser.workers) + 1):
             self._submit(ahead)
         pending = self._pending.pop(k)
         with timed_stage("parse"):  # the writer's wait for the workers, and turning bytes back into docs

@@ -247,13 +247,14 @@ class KnowledgeGraph:
 
         Articles are parsed ``batch`` at a time so spaCy can batch efficiently;
         with ``KGQA_NLP_PROCESSES`` > 1 batches are larger, as each one starts its processes. On Dask
-        (``KGQA_DASK_SCHEDULER`` or ``KGQA_DASK_WORKERS``) the workers parse two batches ahead of this
+        (``KGQA_DASK_SCHEDULER`` or ``KGQA_DASK_WORKERS``) the workers parse batches ahead of this
         writer, which runs the rules in article order and writes each batch as in process (:mod:`kg._distributed`).
         ``after_batch`` is called once each batch is stored, with the stored articles' ids and record hashes
         (a passage index catches up there; it may do so in another thread while the next batch is parsed).
         """
-        batch = batch or (256 if self._remote else 64 if self.settings.nlp_processes == 1
-                          else 400 * self.settings.nlp_processes)
+        # The same batches on Dask as in process: the passage index embeds batch by batch, and an int8 encoder's
+        # vectors depend (in their last digits) on what else is in the batch.
+        batch = batch or (64 if self.settings.nlp_processes == 1 else 400 * self.settings.nlp_processes)
         started = time.perf_counter()
         report = IngestReport()
         items: list[Article] = []

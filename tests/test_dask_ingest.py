@@ -54,14 +54,14 @@ def _entities(lib: Any) -> set[tuple[str, str]]:
     return {(row[0][1], row[1][1]) for row in rows}
 
 
-def _answers(lib: Any, settings: Settings, questions: list[str]) -> list[tuple[str, bool, str]]:
+def _answers(lib: Any, settings: Settings, questions: list[str]) -> list[tuple[str, bool, float, str]]:
     from retrieval import Answerer
 
     answerer = Answerer(lib, settings)
     out = []
     for question in questions:
         a = answerer.ask(question)
-        out.append((a.answer, a.abstained, a.citations[0].sentence if a.citations else ""))
+        out.append((a.answer, a.abstained, a.confidence, a.citations[0].sentence if a.citations else ""))
     return out
 
 
