@@ -326,3 +326,9 @@ def test_a_role_or_nationality_before_a_name_is_not_part_of_it(extractor: Extrac
 def test_a_country_the_tagger_calls_a_person_is_a_place(extractor: Extractor) -> None:
     kinds = _kinds(extractor, "Former Wales captain Gareth Thomas said he was happy.")
     assert kinds.get("Wales") == "place" and kinds.get("Gareth Thomas") == "person"
+
+
+def test_an_awards_body_the_article_abbreviates_is_an_organisation(extractor: Extractor) -> None:
+    kinds = _kinds(extractor, "Vera Drake has seven nominations at the British Independent Film Awards. "
+                              "\"It is a strong year,\" said BIFA founder Elliot Grove.")
+    assert kinds.get("British Independent Film Awards") == "organization"

@@ -23,7 +23,7 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ._aliases import norm
+from ._aliases import initials, norm
 from ._name_forms import _COUNTRIES, _Raw
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
@@ -139,10 +139,13 @@ def recheck_kinds(raws: list[_Raw], docs: list[Doc]) -> None:
     # A title cued once is a work wherever the article repeats it ("the film Hostage ... Hostage opens").
     works = _cued_titles(docs) | {norm(r.text) for r in raws if r.label == "WORK_OF_ART"
                                   or _work_cued(docs[r.sentence], r.first, r.last)}
+    # "BIFA founder Elliot Grove": a name the article abbreviates ("British Independent Film Awards") is the
+    # name of the body that runs the event, an organisation.
+    abbreviations = {t.text for doc in docs for t in doc if t.is_upper and t.is_alpha and len(t.text) >= 2}
     for r in raws:
         words = r.text.split()
         doc = docs[r.sentence]
-        if r.label in {"ORG", "GPE", "LOC", "FAC", "PERSON"} and (
+        if r.label in {"ORG", "GPE", "LOC", "FAC", "PERSON"} and initials(r.text) not in abbreviations and (
                 _event_name(words) or _named_after(doc, r.last, _PRIZE_AFTER)):
             r.label = "EVENT"
         elif _named_after(doc, r.last, _LAW_AFTER) and doc[r.last].is_title:
