@@ -198,12 +198,15 @@ class MilvusPassages(ArticleLedger):
         other = int(row) + step
         if other >> ROW_BITS != int(row) >> ROW_BITS or other < 0:
             return None
-        self._fetch([other])
-        return other if other in self._cache else None
+        try:
+            self.docs[other]
+        except IndexError:
+            return None
+        return other
 
     def neighbour(self, row: int, step: int) -> Document | None:
         other = self.neighbour_row(row, step)
-        return None if other is None else self._cache[other]
+        return None if other is None else self.docs[other]
 
     def prefetch_neighbours(self, rows: Iterable[int], step: int) -> None:
         """Read the sentences ``step`` places from ``rows`` in one call (the retriever reads the line before
@@ -224,28 +227,25 @@ class MilvusPassages(ArticleLedger):
         hits = self.client.hybrid_search(PASSAGES, requests, RRFRanker(_RRF_K), limit=CANDIDATES,
                                          output_fields=OUTPUT)[0]
         rows: list[int] = []
+        docs: list[Document] = []
         vectors: list[Any] = []
         terms: list[list[str]] = []
         paragraphs: list[list[str]] = []
-        for hit in hits:
-            entity = hit["entity"]
-            pk = int(hit.get("pk", entity.get("pk", -1)))
-            self._remember(entity, pk)
+
+        def take(entity: dict, pk: int) -> None:
+            docs.append(self._remember(entity, pk))
             rows.append(pk)
             vectors.append(entity["vector"])
             terms.append(entity["terms"].split())
             paragraphs.append(entity["para_terms"].split())
-        missing = [s for s in also if s not in self._sentence_row or self._sentence_row[s] not in set(rows)]
-        if missing:
-            for e in self.client.query(PASSAGES, filter=f"sentence in {quoted(sorted(missing))}", output_fields=OUTPUT):
-                pk = int(e["pk"])
-                if pk not in rows:
-                    self._remember(e, pk)
-                    rows.append(pk)
-                    vectors.append(e["vector"])
-                    terms.append(e["terms"].split())
-                    paragraphs.append(e["para_terms"].split())
-        docs = [self._cache[r] for r in rows]
+
+        for hit in hits:
+            take(hit["entity"], int(hit.get("pk", hit["entity"].get("pk", -1))))
+        found = {d.id for d in docs}
+        missing = sorted(s for s in also if s not in found)
+        if missing:  # the sentences the question's graph facts come from are candidates too
+            for e in self.client.query(PASSAGES, filter=f"sentence in {quoted(missing)}", output_fields=OUTPUT):
+                take(e, int(e["pk"]))
         pairs = [bigrams(t) for t in (_sentence_terms(d) for d in docs)]
         n = len(rows)
         dense = (np.asarray(vectors, dtype=np.float32) @ q).astype(np.float32) if n else np.zeros(0, np.float32)
