@@ -9,10 +9,11 @@ so they run unchanged on either.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from langchain_core.documents import Document
 
 __all__ = ["FirstStage", "bm25_rows"]
 
@@ -32,6 +33,9 @@ class FirstStage:
     #: documents: ``None`` for the whole store; a remote store counts them among the candidates.
     document_frequency: Callable[[str], int] | None = None
     documents: int = 0
+    #: The candidates' documents by row when the engine had to read them to score them (a remote collection),
+    #: so the caller need not read them again; empty when every row is in memory.
+    read: Mapping[int, Document] = field(default_factory=dict, repr=False, compare=False)
     _positions: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -16,12 +16,13 @@ stages (features, learned re-ranker, cross-encoder, answer scorer) run on them u
 **Snapshots.** A :class:`MilvusPassages` is one view: its ledger (articles and their hashes) is
 fixed, but the collection it reads is the live one, so a request that overlaps a change may see a
 replaced article's new sentences (never a partial article: rows are written before the ledger row).
+A view keeps nothing it reads: each ``docs`` is a reader of its own, and the first stage hands the
+candidates it read to the caller (:attr:`FirstStage.read`), so no cache is shared between requests.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 CANDIDATES = 300
 _RRF_K = 60
 _INSERT_BATCH = 1_000
-_CACHE_ROWS = 50_000  # documents a view keeps after reading them (dropped all at once beyond this)
 MILVUS_FORMAT = 1
 _VOCABULARY_ROWS = 2_000
 
@@ -59,7 +59,6 @@ class MilvusBackend:
         self.uri = uri
         self.embeddings = embeddings
         self.client = open_client(uri)
-        self._df_lock = threading.Lock()
 
     def model(self) -> dict:
         return {"format": MILVUS_FORMAT, "model": self.embeddings.model_name, "encoder": self.embeddings.identity,
@@ -103,19 +102,21 @@ class MilvusBackend:
 
 
 class _Rows(Sequence[Document]):
-    """A view's sentences by row (key): read from the collection on first use, then kept."""
+    """A view's sentences by row (key), for one reader: each ``view.docs`` is a new one, so what it has read
+    is never shared between requests (a row read twice by one reader is read once)."""
 
     def __init__(self, view: MilvusPassages) -> None:
         self._view = view
+        self._read: dict[int, Document] = {}
 
     def __len__(self) -> int:
         return len(self._view)
 
     def __getitem__(self, row):  # type: ignore[no-untyped-def,override]
-        doc = self._view._cache.get(int(row))
+        doc = self._read.get(int(row))
         if doc is None:
-            self._view._fetch([int(row)])
-            doc = self._view._cache.get(int(row))
+            self._read.update(self._view.read([int(row)]))
+            doc = self._read.get(int(row))
         if doc is None:
             raise IndexError(row)
         return doc
@@ -123,8 +124,8 @@ class _Rows(Sequence[Document]):
     def __iter__(self) -> Iterator[Document]:
         """Every sentence, article by article, each in reading order (reads the whole collection)."""
         for article in sorted(self._view.articles):
-            for row in self._view.article_rows(article):
-                yield self[row]
+            found = self._view.client.query(PASSAGES, filter=f"article == {quoted(article)}", output_fields=OUTPUT)
+            yield from (document_of(e) for e in sorted(found, key=lambda e: int(e["pk"])))
 
 
 class MilvusPassages(ArticleLedger):
@@ -137,8 +138,6 @@ class MilvusPassages(ArticleLedger):
         #: Article id -> record hash of the graph it was built from, for every article the collection holds.
         self.articles = {a: h for a, (h, _, _) in self._ledger.items()}
         self._size = sum(n for _, _, n in self._ledger.values())
-        self._cache: dict[int, Document] = {}
-        self._sentence_row: dict[str, int] = {}
         self.segments: tuple = ()
 
     @property
@@ -158,60 +157,40 @@ class MilvusPassages(ArticleLedger):
 
     # --- reading rows ------------------------------------------------------------
 
-    def _remember(self, entity: dict, pk: int) -> Document:
-        if len(self._cache) > _CACHE_ROWS:
-            self._cache.clear()
-            self._sentence_row.clear()
-        doc = document_of(entity)
-        self._cache[pk] = doc
-        self._sentence_row[doc.id] = pk
-        return doc
-
-    def _fetch(self, rows: Iterable[int]) -> None:
-        wanted = sorted({int(r) for r in rows if int(r) not in self._cache and r >= 0})
-        if wanted:
-            for e in self.client.get(PASSAGES, ids=wanted, output_fields=OUTPUT):
-                self._remember(e, int(e["pk"]))
+    def read(self, rows: Iterable[int]) -> dict[int, Document]:
+        """The stored sentences of ``rows`` (those that exist), in one call."""
+        wanted = sorted({int(r) for r in rows if int(r) >= 0})
+        if not wanted:
+            return {}
+        return {int(e["pk"]): document_of(e) for e in self.client.get(PASSAGES, ids=wanted, output_fields=OUTPUT)}
 
     def row_of(self, sentence_iri: str) -> int | None:
-        row = self._sentence_row.get(sentence_iri)
-        if row is None:
-            found = self.client.query(PASSAGES, filter=f"sentence == {quoted(sentence_iri)}", output_fields=OUTPUT,
-                                      limit=1)
-            if not found:
-                return None
-            row = int(found[0]["pk"])
-            self._remember(found[0], row)
-        return row
+        found = self.client.query(PASSAGES, filter=f"sentence == {quoted(sentence_iri)}", output_fields=["pk"], limit=1)
+        return int(found[0]["pk"]) if found else None
 
     def article_rows(self, article_id: str) -> list[int]:
         """Rows of one article's sentences, in reading order."""
         if article_id not in self._ledger:
             return []
-        found = self.client.query(PASSAGES, filter=f"article == {quoted(article_id)}", output_fields=OUTPUT)
-        for e in found:
-            self._remember(e, int(e["pk"]))
+        found = self.client.query(PASSAGES, filter=f"article == {quoted(article_id)}", output_fields=["pk"])
         return sorted(int(e["pk"]) for e in found)
 
     def neighbour_row(self, row: int, step: int) -> int | None:
         """The row of the sentence ``step`` places away in the same article, if stored."""
-        other = int(row) + step
-        if other >> ROW_BITS != int(row) >> ROW_BITS or other < 0:
-            return None
-        try:
-            self.docs[other]
-        except IndexError:
-            return None
-        return other
+        found = self.neighbours([row], step)
+        return found[int(row)][0] if int(row) in found else None
 
     def neighbour(self, row: int, step: int) -> Document | None:
-        other = self.neighbour_row(row, step)
-        return None if other is None else self.docs[other]
+        found = self.neighbours([row], step)
+        return found[int(row)][1] if int(row) in found else None
 
-    def prefetch_neighbours(self, rows: Iterable[int], step: int) -> None:
-        """Read the sentences ``step`` places from ``rows`` in one call (the retriever reads the line before
-        its best candidates)."""
-        self._fetch(int(r) + step for r in rows if (int(r) + step) >> ROW_BITS == int(r) >> ROW_BITS)
+    def neighbours(self, rows: Iterable[int], step: int) -> dict[int, tuple[int, Document]]:
+        """For each of ``rows`` whose article has a sentence ``step`` places away: its row and document, read in
+        one call (a row's key is its article's number, then its index, so the neighbour is ``row + step``)."""
+        near = {int(r): int(r) + step for r in rows
+                if int(r) + step >= 0 and (int(r) + step) >> ROW_BITS == int(r) >> ROW_BITS}
+        found = self.read(near.values())
+        return {r: (n, found[n]) for r, n in near.items() if n in found}
 
     # --- the first stage -------------------------------------------------------------
 
@@ -227,13 +206,13 @@ class MilvusPassages(ArticleLedger):
         hits = self.client.hybrid_search(PASSAGES, requests, RRFRanker(_RRF_K), limit=CANDIDATES,
                                          output_fields=OUTPUT)[0]
         rows: list[int] = []
-        docs: list[Document] = []
+        docs: list[Document] = []  # read here, handed to the caller with the measures
         vectors: list[Any] = []
         terms: list[list[str]] = []
         paragraphs: list[list[str]] = []
 
         def take(entity: dict, pk: int) -> None:
-            docs.append(self._remember(entity, pk))
+            docs.append(document_of(entity))
             rows.append(pk)
             vectors.append(entity["vector"])
             terms.append(entity["terms"].split())
@@ -253,7 +232,7 @@ class MilvusPassages(ArticleLedger):
                   for field, query in ((terms, words), (paragraphs, words), (pairs, bigrams(words)))]
         sections = np.array([d.metadata["section"] for d in docs], dtype=object)
         return FirstStage(dense, scores[0], scores[1], scores[2], sections, rows=np.asarray(rows, dtype=np.int64),
-                          document_frequency=_local_df(terms), documents=n)
+                          document_frequency=_local_df(terms), documents=n, read=dict(zip(rows, docs)))
 
     def document_frequency(self, token: str) -> int:
         """1 when a stored sentence's BM25 terms (headline and sentence) hold ``token``, else 0: whether the

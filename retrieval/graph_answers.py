@@ -92,10 +92,11 @@ class GraphAnswers:
         if not names:
             return None
         index = self.retriever.index
+        docs = index.docs  # one reader for the rows below
         article = top.doc.metadata["article_id"]
-        rows = [r for r in index.article_rows(article) if any(n.split()[-1] in index.docs[r].page_content for n in names)]
-        bylines = [r for r in rows if index.docs[r].metadata["section"] == "byline"] or rows
-        sentence = index.docs[bylines[0]].metadata["sentence"] if bylines else top.sentence
+        rows = [r for r in index.article_rows(article) if any(n.split()[-1] in docs[r].page_content for n in names)]
+        bylines = [r for r in rows if docs[r].metadata["section"] == "byline"] or rows
+        sentence = docs[bylines[0]].metadata["sentence"] if bylines else top.sentence
         return Draft(join_names(names), [sentence], 0.9, [(top.doc.metadata["headline"], "schema:author", n, sentence)
                                                     for n in names], authors.query, "graph")
 
@@ -243,8 +244,9 @@ class GraphAnswers:
         if row is None or not wanted:
             return not wanted
         present: set[str] = set()
-        for r in index.article_rows(index.docs[row].metadata["article_id"]):
-            present |= set(tokens(index.docs[r].page_content))
+        docs = index.docs  # one reader for the rows below
+        for r in index.article_rows(docs[row].metadata["article_id"]):
+            present |= set(tokens(docs[r].page_content))
         return any(words and words <= present for words in wanted)
 
     def _post_names(self, post: Post, words: set[str]) -> bool:

@@ -255,8 +255,10 @@ class PassageIndex(ArticleLedger):
                           self.bm25_scores(words, "bm25_paragraphs"), self.bm25_scores(bigrams(words), "bm25_bigrams"),
                           self.sections)
 
-    def prefetch_neighbours(self, rows: Iterable[int], step: int) -> None:
-        """Nothing to do: every row is in memory (a remote collection reads them in one call)."""
+    def neighbours(self, rows: Iterable[int], step: int) -> dict[int, tuple[int, Document]]:
+        """For each of ``rows`` whose article has a sentence ``step`` places away: its row and document."""
+        near = {int(r): self.neighbour_row(int(r), step) for r in rows}
+        return {r: (n, self.docs[n]) for r, n in near.items() if n is not None}
 
     def vocabulary(self, prefix: str = "") -> Iterable[str]:
         """Every BM25 token of the stored sentences that starts with ``prefix`` (a deleted article's may stay

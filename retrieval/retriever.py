@@ -9,7 +9,7 @@ It is a LangChain ``BaseRetriever``, so it drops into a user's own chain::
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,26 +85,42 @@ class _Reading:
     """What one :meth:`HybridRetriever.rank` call reads of the sentences it scores, each worked out once.
 
     Made per call and dropped with it: the retriever is shared by concurrent requests, so it keeps no
-    caches of its own (the tokens and stems under these are memoised in :mod:`retrieval._text`).
+    caches of its own (the tokens and stems under these are memoised in :mod:`retrieval._text`). A remote
+    collection hands over the documents it read to score its candidates (:meth:`know`), so they are not
+    read again.
     """
 
     def __init__(self, index: PassageIndex | MilvusPassages) -> None:
-        self.docs = index.docs
+        self._docs = index.docs
+        self._known: dict[int, Document] = {}
+        self._rows: dict[str, int] = {}
         self._words: dict[int, tuple[frozenset[str], list[str]]] = {}
         self._mentions: dict[int, list[Mention]] = {}
+
+    def know(self, documents: Mapping[int, Document]) -> None:
+        self._known.update(documents)
+        self._rows.update((d.id, r) for r, d in documents.items())
+
+    def doc(self, row: int) -> Document:
+        found = self._known.get(row)
+        return found if found is not None else self._docs[row]
+
+    def row_of(self, sentence: str, index: PassageIndex | MilvusPassages) -> int | None:
+        found = self._rows.get(sentence)
+        return found if found is not None else index.row_of(sentence)
 
     def words(self, row: int) -> tuple[frozenset[str], list[str]]:
         """A sentence's word stems and its content words."""
         found = self._words.get(row)
         if found is None:
-            text = self.docs[row].page_content
+            text = self.doc(row).page_content
             found = self._words[row] = (frozenset(stems(tokens(text))), list(dict.fromkeys(content_tokens(text))))
         return found
 
     def mentions(self, row: int) -> list[Mention]:
         found = self._mentions.get(row)
         if found is None:
-            found = self._mentions[row] = [Mention(**m) for m in self.docs[row].metadata.get("mentions", ())]
+            found = self._mentions[row] = [Mention(**m) for m in self.doc(row).metadata.get("mentions", ())]
         return found
 
 
@@ -194,6 +210,7 @@ class HybridRetriever(BaseRetriever):
         fact_sentences = evidence.sentences() if evidence else set()
         # The candidates and their measures: every row of the embedded index, a Milvus collection's hybrid search.
         first = index.first_stage(vector, words, also=fact_sentences)
+        reading.know(first.read)
         dense, lexical = first.dense, first.bm25
         base = fuse(self.weights, lexical, dense, first.paragraphs, first.bigrams)
         if question.section:
@@ -203,11 +220,10 @@ class HybridRetriever(BaseRetriever):
             at += [int(p) for p in top_k(base, _DATE_POOL)[pool:]
                    if date_matches(question.date, reading.mentions(first.row(int(p))))]
         for sentence in fact_sentences:
-            row = index.row_of(sentence)
+            row = reading.row_of(sentence, index)
             p = None if row is None else first.position(row)
             if p is not None and p not in at:
                 at.append(p)
-        docs = reading.docs
         focus = self.focus_iris(question)
         focus_words = [set(stems(tokens(e.text))) for e in question.entities]
         qwords = stems(question.words)
@@ -217,7 +233,7 @@ class HybridRetriever(BaseRetriever):
         out = []
         for p in at:
             r = first.row(p)
-            doc = docs[r]
+            doc = reading.doc(r)
             mentions = reading.mentions(r)
             c = Candidate(r, doc, 0.0, float(dense[p]), float(lexical[p] / top_lexical) if top_lexical else 0.0,
                           mentions=mentions)
@@ -242,9 +258,11 @@ class HybridRetriever(BaseRetriever):
         for c in out[:_MISSING_LISTED]:
             present = reading.words(c.row)[0]
             c.missing = [w for w, s in zip(question.words, qwords) if s not in present]
-        index.prefetch_neighbours([c.row for c in out[:_CONTEXT]], -1)
+        before = index.neighbours([c.row for c in out[:_CONTEXT]], -1)
+        reading.know(dict(before.values()))
         for c in out[:_CONTEXT]:
-            self._with_context(question, c, qwords, idf, focus, focus_words, reading)
+            if c.row in before:
+                self._with_context(question, c, before[c.row][0], qwords, idf, focus, focus_words, reading)
         if self.reranker is not None and out:
             head, rest = out[: self.reranker.depth], out[self.reranker.depth:]
             for c, p in zip(head, self.reranker.probabilities(question, head)):
@@ -256,11 +274,11 @@ class HybridRetriever(BaseRetriever):
             out = self.relevance.run(question.text, out[:depth]) + out[depth:]
         return out[:k]
 
-    def _with_context(self, question: Question, c: Candidate, qwords: list[str], idf: dict[str, float],
+    def _with_context(self, question: Question, c: Candidate, before: int, qwords: list[str], idf: dict[str, float],
                       focus: list[str], focus_words: list[set[str]], reading: _Reading) -> None:
-        """Set what the previous sentence of the same section adds to ``c``'s coverage and entities."""
-        before = self.index.neighbour_row(c.row, -1)
-        if before is None or reading.docs[before].metadata.get("section") != c.doc.metadata.get("section"):
+        """Set what the previous sentence (row ``before``) adds to ``c``'s coverage and entities, if it is in the
+        same section."""
+        if reading.doc(before).metadata.get("section") != c.doc.metadata.get("section"):
             return
         present = reading.words(c.row)[0] | reading.words(before)[0]
         if qwords:
