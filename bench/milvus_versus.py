@@ -13,6 +13,11 @@ the BBC questions of the split (``tests/qa/bbc``, as ``bench/bbc_qa.py``):
 
 The graph is ``bench/bbc_qa.py``'s library (built by its first run); the Milvus Lite file is built
 from that graph on the first run (``--uri``; ``--rebuild`` builds it again) and reused after.
+
+    .venv/bin/python bench/milvus_versus.py --split dev --copies 5
+
+runs on five copies of that library under other ids (``bench/library_copies.py``: 10,635 articles),
+the embedded index and the Milvus Lite file each built from the copied graph on the first run.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(HERE)]
 
 from bbc_qa import pct, scored  # noqa: E402
+from library_copies import build as build_copies  # noqa: E402
 from check_questions import CORPUS, QUESTIONS, load_questions, split_of  # noqa: E402
 from kg import Settings  # noqa: E402
 from retrieval import Answerer, Library  # noqa: E402
@@ -88,7 +94,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=HERE / "results" / "bbc-onnx-int8",
                         help="bench/bbc_qa.py's library (its graph is read by both stores)")
-    parser.add_argument("--uri", default=str(HERE / "results" / "milvus" / "bbc.db"), help="KGQA_VECTOR_URI")
+    parser.add_argument("--uri", help="KGQA_VECTOR_URI (default bench/results/milvus/bbc.db, bbc-xN.db)")
+    parser.add_argument("--copies", type=int, default=1, help="copies of the library (bench/library_copies.py)")
     parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the Milvus collection from the graph")
@@ -96,11 +103,14 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = [r for r in load_questions(args.questions) if args.split == "all" or split_of(r["article"]) == args.split]
+    if args.copies > 1:
+        args.data = build_copies(args.data, HERE / "results" / f"bbc-x{args.copies}", args.copies)
+    uri = args.uri or str(HERE / "results" / "milvus" / ("bbc.db" if args.copies == 1 else f"bbc-x{args.copies}.db"))
     base = Settings(data_dir=args.data, encoder_cache=HERE / "results" / "encoder")
     figures: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         probe = probe_article(Path(tmp))
-        for name, settings in (("embedded", base), ("Milvus Lite", base.replace(vector_uri=args.uri))):
+        for name, settings in (("embedded", base), ("Milvus Lite", base.replace(vector_uri=uri))):
             started = time.perf_counter()
             with Library(settings, progress=True, rebuild=args.rebuild and name != "embedded") as lib:
                 opened = time.perf_counter() - started

@@ -33,8 +33,9 @@ from kg import StoredSentence
 from kg.timing import stage
 
 from ._first_stage import FirstStage, bm25_rows
-from ._milvus_store import (ARTICLES, B, K1, OUTPUT, PASSAGES, ROW_BITS, article_number, create_collections,
-                            document_of, open_client, passage_rows, quoted, read_ledger, write_model)
+from ._milvus_store import (ARTICLES, B, K1, OUTPUT, PASSAGES, ROW_BITS, SENTENCES, article_number,
+                            create_collections, document_of, open_client, passage_rows, quoted, read_ledger,
+                            sentence_key, sentence_rows, write_model)
 from ._segment import dense_text, passage_document
 from ._text import bigrams
 from .embedding import SentenceEmbeddings
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 CANDIDATES = 300
 _RRF_K = 60
 _INSERT_BATCH = 1_000
-MILVUS_FORMAT = 1
+MILVUS_FORMAT = 2  # 2: the kgqa_sentences collection
 _VOCABULARY_ROWS = 2_000
 
 
@@ -65,12 +66,12 @@ class MilvusBackend:
                 "dimension": int(self.embeddings.dimension)}
 
     def exists(self) -> bool:
-        return bool(self.client.has_collection(PASSAGES) and self.client.has_collection(ARTICLES))
+        return all(self.client.has_collection(name) for name in (PASSAGES, SENTENCES, ARTICLES))
 
     def empty(self, *, drop: bool = False) -> MilvusPassages:
         """An empty collection (``drop``: after dropping what was there)."""
         if drop:
-            for name in (PASSAGES, ARTICLES):
+            for name in (PASSAGES, SENTENCES, ARTICLES):
                 if self.client.has_collection(name):
                     self.client.drop_collection(name)
         create_collections(self.client, int(self.embeddings.dimension))
@@ -165,8 +166,22 @@ class MilvusPassages(ArticleLedger):
         return {int(e["pk"]): document_of(e) for e in self.client.get(PASSAGES, ids=wanted, output_fields=OUTPUT)}
 
     def row_of(self, sentence_iri: str) -> int | None:
-        found = self.client.query(PASSAGES, filter=f"sentence == {quoted(sentence_iri)}", output_fields=["pk"], limit=1)
-        return int(found[0]["pk"]) if found else None
+        return self.rows_of([sentence_iri]).get(sentence_iri)
+
+    def rows_of(self, sentence_iris: Iterable[str]) -> dict[str, int]:
+        """The rows of those of ``sentence_iris`` that are stored: a ``get`` by their keys in ``kgqa_sentences``,
+        then a filter on the passages for any not found that way (an IRI whose key another sentence took; kgqa
+        asks only for stored sentences, so this is rare)."""
+        wanted = {sentence_key(s): s for s in sentence_iris}
+        if not wanted:
+            return {}
+        found = {e["sentence"]: int(e["row"]) for e in
+                 self.client.get(SENTENCES, ids=sorted(wanted), output_fields=["sentence", "row"])}
+        taken = sorted(s for s in wanted.values() if s not in found)
+        if taken:
+            for e in self.client.query(PASSAGES, filter=f"sentence in {quoted(taken)}", output_fields=["pk"]):
+                found[e["sentence"]] = int(e["pk"])
+        return {s: found[s] for s in wanted.values() if s in found}
 
     def article_rows(self, article_id: str) -> list[int]:
         """Rows of one article's sentences, in reading order."""
@@ -223,7 +238,8 @@ class MilvusPassages(ArticleLedger):
         found = {d.id for d in docs}
         missing = sorted(s for s in also if s not in found)
         if missing:  # the sentences the question's graph facts come from are candidates too
-            for e in self.client.query(PASSAGES, filter=f"sentence in {quoted(missing)}", output_fields=OUTPUT):
+            more = sorted(set(self.rows_of(missing).values()))
+            for e in self.client.get(PASSAGES, ids=more, output_fields=OUTPUT) if more else ():
                 take(e, int(e["pk"]))
         pairs = [bigrams(t) for t in (_sentence_terms(d) for d in docs)]
         n = len(rows)
@@ -236,13 +252,18 @@ class MilvusPassages(ArticleLedger):
 
     def document_frequency(self, token: str) -> int:
         """1 when a stored sentence's BM25 terms (headline and sentence) hold ``token``, else 0: whether the
-        collection has the word at all (one BM25 search; counting with TEXT_MATCH scans the collection on
-        Milvus Lite, seconds a word). The retriever's IDF counts among the candidates instead."""
-        if not token.replace("_", "").isalnum():
-            return 0
-        found = self.client.search(PASSAGES, [token], anns_field="terms_sparse", search_params={"metric_type": "BM25"},
+        collection has the word at all (counting with TEXT_MATCH scans the collection on Milvus Lite, seconds a
+        word). The retriever's IDF counts among the candidates instead."""
+        return int(token in self.stored_words([token]))
+
+    def stored_words(self, tokens: Iterable[str]) -> frozenset[str]:
+        """Those of ``tokens`` some stored sentence has: one BM25 search of one row per token, in one call."""
+        words = sorted({t for t in tokens if t.replace("_", "").isalnum()})
+        if not words:
+            return frozenset()
+        found = self.client.search(PASSAGES, words, anns_field="terms_sparse", search_params={"metric_type": "BM25"},
                                    limit=1)
-        return 1 if found and len(found[0]) else 0
+        return frozenset(w for w, hits in zip(words, found) if len(hits))
 
     def vocabulary(self, prefix: str = "") -> Iterable[str]:
         """The BM25 terms starting with ``prefix`` of some stored sentences (at most :data:`_VOCABULARY_ROWS`
@@ -264,7 +285,9 @@ class MilvusPassages(ArticleLedger):
         if gone:
             with stage("delete passages"):
                 for start in range(0, len(gone), _INSERT_BATCH):
-                    self.client.delete(PASSAGES, filter=f"article in {quoted(gone[start:start + _INSERT_BATCH])}")
+                    these = quoted(gone[start:start + _INSERT_BATCH])
+                    self.client.delete(PASSAGES, filter=f"article in {these}")
+                    self.client.delete(SENTENCES, filter=f"article in {these}")
         dropped = [a for a in set(remove) - set(hashes) if a in ledger]
         if dropped:
             self.client.delete(ARTICLES, ids=[ledger.pop(a)[1] for a in dropped])
@@ -282,6 +305,9 @@ class MilvusPassages(ArticleLedger):
                 rows = passage_rows(docs, vectors, numbers)
                 for start in range(0, len(rows), _INSERT_BATCH):
                     self.client.insert(PASSAGES, rows[start:start + _INSERT_BATCH])
+                    # upsert: an IRI whose key another article's sentence has replaces it (that one is then
+                    # found by the slower filter, see rows_of)
+                    self.client.upsert(SENTENCES, sentence_rows(rows[start:start + _INSERT_BATCH]))
             counts: dict[str, int] = dict.fromkeys(hashes, 0)
             for d in docs:
                 counts[d.metadata["article_id"]] += 1

@@ -217,6 +217,9 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads  # 0: one per physical core
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Idle threads sleep instead of spinning for their next job: a spinning pool holds the cores that
+        # the store or a Milvus Lite server beside it needs between model calls (bench/milvus_versus.py).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own classes (InvalidProtobuf, Fail, ...)

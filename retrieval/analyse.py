@@ -59,13 +59,14 @@ def unknown_name(q: Question, index: PassageIndex) -> str | None:
     Australia can only be answered by a guess, so kgqa abstains.
     """
     linked = {w.lower() for e in q.entities for w in tokens(e.text)}  # the alias table knows these
-    for m in _NAME.finditer(q.text):
-        if m.start() == 0 or m.group(0).lower() in linked or m.group(0).lower() in MONTH_NAMES:
-            continue
-        for word in bm25_tokens(re.sub(r"['’]s$", "", m.group(0))):
-            if index.document_frequency(word) or (len(word) >= 5 and _near(word, index.vocabulary(word[:3]))):
+    names = [(m.group(0), bm25_tokens(re.sub(r"['’]s$", "", m.group(0)))) for m in _NAME.finditer(q.text)
+             if m.start() and m.group(0).lower() not in linked and m.group(0).lower() not in MONTH_NAMES]
+    stored = index.stored_words(w for _, words in names for w in words)  # one look for all (a remote store's call)
+    for name, words in names:
+        for word in words:
+            if word in stored or (len(word) >= 5 and _near(word, index.vocabulary(word[:3]))):
                 continue
-            return m.group(0)
+            return name
     return None
 
 

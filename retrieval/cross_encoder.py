@@ -104,6 +104,9 @@ class CrossEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Idle threads sleep instead of spinning for their next job: a spinning pool holds the cores that
+        # the store or a Milvus Lite server beside it needs between model calls (bench/milvus_versus.py).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own classes (InvalidProtobuf, Fail, ...)

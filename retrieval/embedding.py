@@ -212,6 +212,10 @@ class SentenceEmbeddings(Embeddings):
         """Vectors as one ``(len(texts), dimension)`` float32 array."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) < len(texts):  # a text repeated (a wire-service line, an article stored twice): once
+            at = {t: i for i, t in enumerate(distinct)}
+            return self.encode(distinct, progress=progress)[[at[t] for t in texts]]
         model = self.model
         if isinstance(model, OnnxEncoder):
             return model.encode(texts, batch_size=self.batch_size, progress=progress)

@@ -269,6 +269,10 @@ class PassageIndex(ArticleLedger):
     def document_frequency(self, token: str) -> int:
         return sum(s.postings["sentences"].document_frequency(token, live) for s, live, _ in self._parts)
 
+    def stored_words(self, tokens: Iterable[str]) -> frozenset[str]:
+        """Those of ``tokens`` some stored sentence has (a BM25 token of headline and sentence)."""
+        return frozenset(t for t in tokens if self.document_frequency(t))
+
     # --- changing (each returns a new index) ------------------------------------
 
     def _with(self, segments: Sequence[Segment], deleted: Mapping[str, frozenset[str]]) -> PassageIndex:
