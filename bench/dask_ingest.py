@@ -3,6 +3,7 @@
     .venv/bin/python bench/dask_ingest.py                         # BBC + seed, 2 local workers, scale 200 x1 vs x5
     .venv/bin/python bench/dask_ingest.py --limit 300 --scale-base 100   # a quick look
     .venv/bin/python bench/dask_ingest.py --reuse-local bench/results/dask-ingest.json --skip-scale  # Dask side again
+    .venv/bin/python bench/dask_ingest.py --scale-only --scale-base 2127   # the whole corpus at 1x and 5x
 
 1. ``Library.ingest`` (what ``kgqa ingest`` runs) of the BBC corpus and the seed article into an empty
    library, in process (default settings: the parse on one core beside the encoder);
@@ -79,6 +80,22 @@ def copies(records: list[dict], times: int, path: Path) -> Path:
     return path
 
 
+def compare(figures: dict[str, Any], kept: dict[str, Any], questions: int) -> None:
+    """Print the in-process and Dask figures side by side; add what is the same, and the ratio."""
+    (a, b) = kept.values()
+    fa, fb = figures.values()
+    print(f"\n{'':28s} {'in process':>12s} {'Dask':>12s}")
+    for key in ("stored", "sentences", "quads", "entities", "seconds", "startup_s", "strict"):
+        print(f"{key:28s} {fa[key]:12.3f} {fb[key]:12.3f}" if isinstance(fa[key], float)
+              else f"{key:28s} {fa[key]:12,d} {fb[key]:12,d}")
+    same = {"quads": a[0] == b[0], "entities": a[1] == b[1], "answers": a[2] == b[2]}
+    ratio = fa["seconds"] / fb["seconds"]
+    print(f"throughput Dask / in process: x{ratio:.2f} ({fa['stored'] / fa['seconds']:.2f} vs "
+          f"{fb['stored'] / fb['seconds']:.2f} articles/s); same quads {same['quads']}, same entities "
+          f"{same['entities']}, same answers on {questions} questions {same['answers']}")
+    figures["same"], figures["ratio"], figures["questions"] = same, ratio, questions
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -90,6 +107,7 @@ def main() -> None:
     parser.add_argument("--reuse-local", type=Path, metavar="JSON", help="keep the in-process library of an earlier "
                         "run (in --out) and its figures (its --json file): time only the Dask side")
     parser.add_argument("--skip-scale", action="store_true", help="leave out the 1x / Nx part")
+    parser.add_argument("--scale-only", action="store_true", help="only the 1x / Nx part")
     args = parser.parse_args()
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -105,7 +123,8 @@ def main() -> None:
     rows += [r for r in load_questions() if split_of(r["article"]) == "dev" and r["article"] in ids]
     figures: dict[str, Any] = {}
     kept: dict[str, Any] = {}
-    for name, settings in (("in process", base), (f"Dask, {args.workers} local workers", on_dask)):
+    for name, settings in () if args.scale_only else (("in process", base), (f"Dask, {args.workers} local workers",
+                                                                           on_dask)):
         if args.reuse_local and settings is base:
             lib, f = Library(base), dict(json.loads(args.reuse_local.read_text())["in process"])
         else:
@@ -118,18 +137,8 @@ def main() -> None:
         f["strict"] = sum(x["strict"] for x in results) / len(results)
         figures[name], kept[name] = f, (quads, names, [(x[1], x[2], round(x[3], 6), x[4]) for x in raw])
         print(f"{name}: {json.dumps(f)}", flush=True)
-    (a, b) = kept.values()
-    fa, fb = figures.values()
-    print(f"\n{'':28s} {'in process':>12s} {'Dask':>12s}")
-    for key in ("stored", "sentences", "quads", "entities", "seconds", "startup_s", "strict"):
-        print(f"{key:28s} {fa[key]:12.3f} {fb[key]:12.3f}" if isinstance(fa[key], float)
-              else f"{key:28s} {fa[key]:12,d} {fb[key]:12,d}")
-    same = {"quads": a[0] == b[0], "entities": a[1] == b[1], "answers": a[2] == b[2]}
-    ratio = fa["seconds"] / fb["seconds"]
-    print(f"throughput Dask / in process: x{ratio:.2f} ({fa['stored'] / fa['seconds']:.2f} vs "
-          f"{fb['stored'] / fb['seconds']:.2f} articles/s); same quads {same['quads']}, same entities "
-          f"{same['entities']}, same answers on {len(rows)} questions {same['answers']}")
-    figures["same"], figures["ratio"], figures["questions"] = same, ratio, len(rows)
+    if not args.scale_only:
+        compare(figures, kept, len(rows))
 
     # --- cost per article at 1x and Nx --------------------------------------------------------------------
     per: dict[int, float] = {}
