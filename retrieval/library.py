@@ -83,6 +83,7 @@ class Library:
         self._unreadable: frozenset[str] = frozenset()  # articles the last read-back could not read
         self._background = merge_in_background
         self._merger: threading.Thread | None = None
+        self._names: threading.Thread | None = None  # reads the alias table again after a delete
         self._closing = False
         self._owns_graph = graph is None  # a graph passed in is closed by whoever opened it
         self.graph = graph or KnowledgeGraph(settings)
@@ -139,7 +140,7 @@ class Library:
 
     def _publish(self, index: PassageIndex | MilvusPassages) -> None:
         generation = self._snapshot.generation + 1 if self._snapshot else 1
-        names = self.graph.alias_table().frozen()
+        names = self.graph.alias_table(stale_ok=True).frozen()
         self._snapshot = Snapshot(generation, index, names, self.graph, self.settings)  # the one assignment
 
     # --- keeping graph and index in step ---------------------------------------
@@ -322,9 +323,40 @@ class Library:
         return report
 
     def delete(self, article_id: str) -> None:
-        """Remove one article from the graph and the index."""
+        """Remove one article from the graph and the index.
+
+        The names table is read again from the articles left afterwards, in the background (with
+        ``merge_in_background``; else before returning): until then answers may still link a name only
+        the deleted article had, which finds nothing, and an ingest waits for it.
+        """
         with self._writing("delete"):
             self.graph.delete(article_id)
+        self._reload_names_soon()
+
+    def _reload_names_soon(self) -> None:
+        if not self._background:
+            self._reload_names()
+            return
+        with self._writer:
+            if self._names is None or not self._names.is_alive():
+                self._names = threading.Thread(target=self._reload_names, name="kgqa-names", daemon=True)
+                self._names.start()
+
+    def _reload_names(self) -> None:
+        """Read the alias table again and publish it, unless an ingest did first; again if another change
+        came while it was being read (outside the writer lock: other writers need not wait)."""
+        while not self._closing:
+            generation = self.generation
+            if self.graph.alias_table_current:
+                return
+            table = self.graph.read_alias_table()
+            with self._writer:
+                if self.graph.alias_table_current:
+                    return
+                if self.generation == generation:
+                    self.graph.install_alias_table(table)
+                    self._publish(self.index)
+                    return
 
     # --- merging segments ---------------------------------------------------------
 
@@ -356,10 +388,10 @@ class Library:
                      len(result.segments))
 
     def wait_for_merges(self, timeout: float | None = None) -> None:
-        """Block until the background merge (if any) is done."""
-        merger = self._merger
-        if merger is not None:
-            merger.join(timeout)
+        """Block until the background work (a merge, the names read again after a delete) is done."""
+        for thread in (self._merger, self._names):
+            if thread is not None:
+                thread.join(timeout)
 
     # --- the graph's read side, unchanged ------------------------------------
 
