@@ -37,8 +37,8 @@ from kg import ConfigError
 from ._segment import _paragraphs, dense_text
 from ._text import bigrams, bm25_tokens
 
-__all__ = ["PASSAGES", "ARTICLES", "SENTENCES", "sentence_key", "sentence_rows", "OUTPUT", "open_client", "create_collections", "passage_rows",
-           "document_of", "quoted", "article_number", "ROW_BITS", "K1", "B", "read_ledger"]
+__all__ = ["PASSAGES", "ARTICLES", "SENTENCES", "sentence_key", "sentence_rows", "OUTPUT", "open_client",
+           "create_collections", "passage_rows", "document_of", "quoted", "article_number", "ROW_BITS", "K1", "B", "read_ledger"]
 
 log = logging.getLogger(__name__)
 
@@ -183,15 +183,23 @@ def passage_rows(docs: Sequence[Document], vectors: Any, numbers: dict[str, int]
     """The collection rows of some articles' sentences (``docs`` as :func:`retrieval._segment.passage_document`
     makes them, ``vectors`` their embeddings)."""
     paragraph_terms = {p.id: " ".join(bm25_tokens(p.page_content)) for p in _paragraphs(docs)}
+    # A row's key is its article's number, then its position among the article's sentences in reading order
+    # (the same as its index when, as kgqa writes them, indexes run 0..n-1): an article's keys are then
+    # exactly the first n, which is what deleting by key relies on.
+    order: dict[str, list[int]] = {}
+    for d in docs:
+        order.setdefault(d.metadata["article_id"], []).append(int(d.metadata["index"]))
+    position = {(a, i): p for a, indexes in order.items() for p, i in enumerate(sorted(indexes))}
     out = []
     for d, v in zip(docs, vectors):
         m = d.metadata
-        if not 0 <= int(m["index"]) < (1 << ROW_BITS):
-            raise ValueError(f"sentence {m['index']} of article {m['article_id']!r}: more than {1 << ROW_BITS}")
+        at = position[(m["article_id"], int(m["index"]))]
+        if at >= (1 << ROW_BITS):
+            raise ValueError(f"article {m['article_id']!r} has more than {1 << ROW_BITS} sentences")
         text = _cut(d.page_content)
         meta = dict(m) if text == d.page_content else {**m, "_text": d.page_content}
         out.append({
-            "pk": (numbers[m["article_id"]] << ROW_BITS) | int(m["index"]), "sentence": m["sentence"],
+            "pk": (numbers[m["article_id"]] << ROW_BITS) | at, "sentence": m["sentence"],
             "article": m["article_id"], "idx": int(m["index"]), "section": m["section"] or "", "text": text,
             "terms": _cut(" ".join(bm25_tokens(dense_text(d)))),
             "pairs": _cut(" ".join(bigrams(bm25_tokens(d.page_content)))),

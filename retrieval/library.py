@@ -261,6 +261,9 @@ class Library:
         """
         bar = progress and sys.stderr.isatty()
         paths = list(paths)  # read twice: parsed ahead, then ingested
+        names = self._names
+        if names is not None:  # the names read again after a delete: the rules resolve against them
+            names.join()
         with self._parsed_ahead(paths), self._writing("ingest"):
             encoder = self.embeddings.with_threads(1)  # one core embeds while the other parses
             indexer = BatchIndexer(lambda hashes: self._index_batch(hashes, encoder, progress=bar))
