@@ -3,6 +3,7 @@
     .venv/bin/python bench/reqa_squad.py                # test half (report only), ingests once into bench/results/reqa
     .venv/bin/python bench/reqa_squad.py --split dev    # the half the re-ranker is trained on; --split all: every question
     .venv/bin/python bench/reqa_squad.py --backends torch,onnx-int8   # the encoders compared in one run
+    .venv/bin/python bench/reqa_squad.py --vector-uri bench/results/milvus/reqa.db   # and on Milvus Lite
 
 Questions are split by article like the BBC questions (``scripts/check_questions.py``:
 sha256 of the article id), so what is learned on the dev half is reported on the test half.
@@ -19,6 +20,9 @@ sentences kgqa stored:
 - kgqa fused: the hybrid retriever's fused order (context-embedded sentences, stemmed BM25, graph features);
 - kgqa: the same, re-ranked by the learned sentence re-ranker (``retrieval/reranker.py``);
 - kgqa + cross-encoder: and the relevance stage on its best sentences (``retrieval/relevance.py``).
+
+With ``--vector-uri``, the two kgqa rows are measured again with the passages on Milvus (built from the
+same graph on the first run), the same questions and question vectors, hits matched by sentence IRI.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
     }
 
 
-def first_hit(ranking: list[int], gold: set[int]) -> int | None:
+def first_hit(ranking: list, gold: set) -> int | None:
     for position, row in enumerate(ranking[:10], 1):
         if row in gold:
             return position
@@ -70,6 +74,7 @@ def main() -> None:
                         "torch, else reqa-BACKEND); the other backends' are always reqa-BACKEND")
     parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions (0: all)")
+    parser.add_argument("--vector-uri", help="also rank on Milvus (KGQA_VECTOR_URI: a .db file or http://...)")
     parser.add_argument("--backends", default="onnx-int8", help="comma-separated KGQA_EMBEDDING_BACKENDs, each "
                         "measured in this run on its own library: torch,onnx-int8 compares the encoders, "
                         "onnx-int8,bge-small-int8 MiniLM against bge-small-en-v1.5")
@@ -87,7 +92,7 @@ def main() -> None:
         if args.data and backend == backends[0]:
             data = args.data
         print(f"\n=== encoder backend {backend} ({data})")
-        kgqa[backend] = run(source, questions, args.split, backend, data)
+        kgqa[backend] = run(source, questions, args.split, backend, data, args.vector_uri)
     if len(backends) > 1:
         first = backends[0]
         for name in kgqa[first]:
@@ -99,7 +104,8 @@ def main() -> None:
             print(f"\n{name} by encoder backend, same questions and sentences: " + ", ".join(cells))
 
 
-def run(source: Path, questions: list, split: str, backend: str, data: Path) -> dict[str, dict[str, float]]:
+def run(source: Path, questions: list, split: str, backend: str, data: Path,
+        vector_uri: str | None = None) -> dict[str, dict[str, float]]:
     """Rank every question with every system on one library; print the table; the figures of each system."""
     settings = Settings(data_dir=data, nlp_processes=2, embedding_backend=backend,
                         encoder_cache=HERE / "results" / "encoder")
@@ -152,17 +158,40 @@ def run(source: Path, questions: list, split: str, backend: str, data: Path) -> 
             ranks["kgqa fused (no re-ranker)"].append(first_hit([c.row for c in unranked], gold))
             if (i + 1) % 2000 == 0:
                 print(f"  {i + 1} questions", file=sys.stderr)
+        gold_sentences = [{docs[row].id for row in g} for g in golds]
+    if vector_uri:
+        ranks.update(rank_on_milvus(settings.replace(vector_uri=vector_uri), questions, question_vectors,
+                                    gold_sentences))
 
     print(f"\n{'system':26s} {'MRR@10':>7s} {'R@1':>7s} {'R@5':>7s} {'R@10':>7s}")
     results = {name: metrics(r) for name, r in ranks.items()}
     for name, m in results.items():
         print(f"{name:26s} " + " ".join(f"{m[k]:7.3f}" for k in ("MRR@10", "R@1", "R@5", "R@10")))
+    if vector_uri:
+        for name in ("kgqa", "kgqa + cross-encoder"):
+            print(f"{name}: MRR@10 on Milvus minus embedded "
+                  f"{results[name + ' (Milvus)']['MRR@10'] - results[name]['MRR@10']:+.3f}")
     best = max(("BM25", "dense", "fusion (RRF)"), key=lambda n: results[n]["MRR@10"])
     print(f"\nkgqa / best baseline ({best}): MRR@10 x{results['kgqa']['MRR@10'] / results[best]['MRR@10']:.2f}, "
           f"R@1 x{results['kgqa']['R@1'] / results[best]['R@1']:.2f}")
     print(f"kgqa ranking per question (question already embedded): p50 {1000 * statistics.median(latencies):.1f} ms; "
           f"with the cross-encoder p50 {1000 * statistics.median(relevant_latencies):.1f} ms")
     return {name: results[name] for name in ("dense", "kgqa", "kgqa + cross-encoder")}
+
+
+def rank_on_milvus(settings: Settings, questions: list, question_vectors, golds: list[set[str]]
+                   ) -> dict[str, list[int | None]]:
+    """The kgqa rows again with the library's passages on Milvus (hits by sentence IRI: rows differ)."""
+    ranks: dict[str, list[int | None]] = {"kgqa (Milvus)": [], "kgqa + cross-encoder (Milvus)": []}
+    with Library(settings, progress=True) as lib:
+        retriever = HybridRetriever.from_library(lib)
+        relevant = HybridRetriever.from_library(lib, relevance=load_relevance("on"))
+        for i, (q, gold) in enumerate(zip(questions, golds)):
+            for name, r in (("kgqa (Milvus)", retriever), ("kgqa + cross-encoder (Milvus)", relevant)):
+                question = analyze(q.question, r.names)
+                found = r.rank(question, r.graph_evidence(question), k=10, vector=question_vectors[i])
+                ranks[name].append(first_hit([c.doc.id for c in found], gold))
+    return ranks
 
 
 if __name__ == "__main__":
