@@ -107,28 +107,30 @@ def create_collections(client: Any, dimension: int) -> None:
         index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params=bm25)
         index.add_index("terms_sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params=bm25)
         client.create_collection(PASSAGES, schema=s, index_params=index, consistency_level="Strong")
-    if not client.has_collection(SENTENCES):
-        s = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        s.add_field("key", DataType.INT64, is_primary=True)
-        s.add_field("sentence", DataType.VARCHAR, max_length=4096)
-        s.add_field("article", DataType.VARCHAR, max_length=4096)
-        s.add_field("row", DataType.INT64)
-        s.add_field("v", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector in every collection
-        index = client.prepare_index_params()
-        index.add_index("v", index_type="FLAT", metric_type="IP")
-        client.create_collection(SENTENCES, schema=s, index_params=index, consistency_level="Strong")
-    if not client.has_collection(ARTICLES):
-        s = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        s.add_field("n", DataType.INT64, is_primary=True)
-        s.add_field("id", DataType.VARCHAR, max_length=4096)
-        s.add_field("hash", DataType.VARCHAR, max_length=4096)
-        s.add_field("sentences", DataType.INT64)
-        s.add_field("v", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector in every collection
-        index = client.prepare_index_params()
-        index.add_index("v", index_type="FLAT", metric_type="IP")
-        client.create_collection(ARTICLES, schema=s, index_params=index, consistency_level="Strong")
+    _create_table(client, SENTENCES, "key", {"sentence": 4096, "article": 4096, "row": None})
+    _create_table(client, ARTICLES, "n", {"id": 4096, "hash": 4096, "sentences": None})
     for name in (PASSAGES, SENTENCES, ARTICLES):
         client.load_collection(name)
+
+
+def _create_table(client: Any, name: str, key: str, fields: dict[str, int | None]) -> None:
+    """A small keyed collection, if missing: INT64 ``key``, then VARCHAR fields (their maximum length) and
+    INT64 ones (``None``)."""
+    from pymilvus import DataType
+
+    if client.has_collection(name):
+        return
+    s = client.create_schema(auto_id=False, enable_dynamic_field=False)
+    s.add_field(key, DataType.INT64, is_primary=True)
+    for field, length in fields.items():
+        if length is None:
+            s.add_field(field, DataType.INT64)
+        else:
+            s.add_field(field, DataType.VARCHAR, max_length=length)
+    s.add_field("v", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector in every collection
+    index = client.prepare_index_params()
+    index.add_index("v", index_type="FLAT", metric_type="IP")
+    client.create_collection(name, schema=s, index_params=index, consistency_level="Strong")
 
 
 def read_ledger(client: Any) -> tuple[dict | None, dict[str, tuple[str, int, int]]]:

@@ -29,7 +29,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -337,13 +337,20 @@ class Library:
         self._reload_names_soon()
 
     def _reload_names_soon(self) -> None:
+        self._names = self._soon(self._names, self._reload_names, "kgqa-names")
+
+    def _soon(self, running: threading.Thread | None, work: Callable[[], None],
+              name: str) -> threading.Thread | None:
+        """Run ``work`` in a background thread unless ``running`` still runs it (or at once, without
+        ``merge_in_background``); the thread that runs it."""
         if not self._background:
-            self._reload_names()
-            return
+            work()
+            return running
         with self._writer:
-            if self._names is None or not self._names.is_alive():
-                self._names = threading.Thread(target=self._reload_names, name="kgqa-names", daemon=True)
-                self._names.start()
+            if running is None or not running.is_alive():
+                running = threading.Thread(target=work, name=name, daemon=True)
+                running.start()
+            return running
 
     def _reload_names(self) -> None:
         """Read the alias table again and publish it, unless an ingest did first; again if another change
@@ -364,15 +371,8 @@ class Library:
     # --- merging segments ---------------------------------------------------------
 
     def _merge_soon(self) -> None:
-        if not self.index.merge_plan():
-            return
-        if not self._background:
-            self._merge_all()
-            return
-        with self._writer:
-            if self._merger is None or not self._merger.is_alive():
-                self._merger = threading.Thread(target=self._merge_all, name="kgqa-merge", daemon=True)
-                self._merger.start()
+        if self.index.merge_plan():
+            self._merger = self._soon(self._merger, self._merge_all, "kgqa-merge")
 
     def _merge_all(self) -> None:
         while not self._closing:
