@@ -9,6 +9,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from ._api import api_router
 from ._errors import install_error_handlers
 from ._gradio_guard import GradioGuardMiddleware
+from ._head import HeadAsGetMiddleware
 from ._linked_data import linked_data_router
 from ._limits import BodyLimitMiddleware
 from ._origins import OriginMiddleware, OriginPolicy, allowed_hosts
@@ -46,10 +47,12 @@ def create_app(services: Services) -> FastAPI:
     # Gradio checks that an event's file paths are its own uploads only for apps it launch()ed; a mounted app
     # must say it is live, or any client could name any server path (the Articles tab checks too).
     blocks.has_launched = True
-    # Added last = runs first: a wrong Host is refused before anything, then a foreign Origin, then a big body,
-    # then what Gradio must not be handed (a URL to fetch, an upload the write policy forbids).
+    # Added last = runs first: a wrong Host is refused before anything, then a foreign Origin, then HEAD becomes
+    # GET, then a big body, then what Gradio must not be handed (a URL to fetch, an upload the write policy
+    # forbids): the guards after the HEAD rewrite judge the GET that will run.
     app.add_middleware(GradioGuardMiddleware, policy=services.policy)
     app.add_middleware(BodyLimitMiddleware, settings=services.settings)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(OriginMiddleware, policy=OriginPolicy.from_settings(services.settings))
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts(services.settings)))
     return app
