@@ -23,3 +23,12 @@ def test_a_head_naming_a_url_for_gradio_to_fetch_is_refused_like_the_get(client)
     path = "/gradio_api/file=http://127.0.0.1:9/secret"
     got, head = client.get(path), client.head(path)
     assert got.status_code == head.status_code and got.status_code >= 400 and head.content == b""
+
+
+@pytest.mark.parametrize("headers", [{"Host": "evil.example"}, {"Origin": "http://evil.example"}],
+                         ids=["foreign host", "foreign origin"])
+def test_a_head_from_a_foreign_host_or_origin_is_refused_like_the_get(client, headers) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/articles", "/widget/panel"):
+        got, head = client.get(path, headers=headers), client.head(path, headers=headers)
+        assert head.status_code == got.status_code and head.content == b""
+    assert client.head("/articles", headers={"Host": "evil.example"}).status_code == 400
