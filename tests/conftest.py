@@ -162,3 +162,14 @@ def embedded(settings: Settings) -> Iterator[KnowledgeGraph]:
     kg = KnowledgeGraph(settings)
     yield kg
     kg.close()
+
+
+#: Fixtures that start the real Chromium: a test using any of them is a ``browser`` test.
+BROWSER_FIXTURES = frozenset({"browser", "page"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that drives Chromium ``browser``, so ``-m "not browser"`` gives the fast inner loop."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
