@@ -1,58 +1,44 @@
-"""An entity's neighbourhood as a picture: the facts around it, drawn as a self-contained SVG.
+"""An entity's neighbourhood: the facts around it in the graph, as plain values for the graph view and pages.
 
-Three steps, each a plain function so the picture can be tested without a
-browser: :func:`neighbourhood` asks the graph (posts, organisations,
-quotations, relations, entities mentioned in the same sentences),
-:func:`layout` places the nodes radially around the centre, :func:`svg`
-draws them. The SVG needs no script, font or library from anywhere: every
-label is escaped, every node is a link to its linked-data page, and entity
-nodes carry ``data-recentre`` so the Graph tab can re-centre on a click.
+:func:`neighbourhood` asks the graph for the posts an entity holds (and who
+holds posts in it), its relations both ways, what it said, and the entities
+named in the same sentences, and returns them as one immutable
+:class:`Neighbourhood`. ``/graph/neighbourhood.json`` (:mod:`web._graph_api`)
+sends it to the interactive graph; the entity page lists it.
 
->>> centre = Node("http://x/id/entity/person/a", "Amir <b>", "person")
->>> org = Node("http://x/id/entity/place/iran", "Iran", "place")
->>> pic = svg(Neighbourhood(centre, (org,), (Edge(centre.iri, org.iri, "Defense Minister"),)), lambda i: "/p")
->>> "Amir &lt;b&gt;" in pic and "<b>" not in pic, "Defense Minister" in pic
-(True, True)
+The names below from :mod:`web._iri_guard`, :mod:`web._select_values` and
+:mod:`web._entity_search` are re-exported so older imports keep working.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import math
-import re
-import threading
-import weakref
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kg import KnowledgeGraph, PREFIXES
-from kg.results import Term
 from kg.vocab import sparql_literal
 
+from ._entity_search import EntityMatch, EntityNames, find_entities, popular_entities
+from ._iri_guard import entity_kind, is_safe_iri
+from ._select_values import select_values
+
 __all__ = [
-    "Node", "Edge", "Neighbourhood", "Placed", "EntityMatch", "EntityNames",
-    "is_safe_iri", "entity_kind", "select_values", "neighbourhood", "find_entities", "popular_entities",
-    "layout", "svg",
-    "WIDTH", "HEIGHT",
+    "Node", "Edge", "Neighbourhood", "neighbourhood", "DEFAULT_LIMIT",
+    # re-exported
+    "EntityMatch", "EntityNames", "find_entities", "popular_entities", "entity_kind", "is_safe_iri", "select_values",
 ]
 
 log = logging.getLogger(__name__)
 
-WIDTH, HEIGHT = 860, 600
-_UNSAFE = re.compile(r'[\s<>"{}|^`\\\x00-\x1f\x7f]')
-_LEGEND = 30  # room under the picture for the legend
-_KIND_ORDER = ("person", "organization", "place", "group", "post", "concept")
-_COLOURS = {
-    "person": "#2563eb", "organization": "#059669", "place": "#d97706", "group": "#7c3aed",
-    "post": "#0e7490", "concept": "#db2777", "quote": "#6b7280", "other": "#475569",
-}
-_PREFIX_LINES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
+#: How many neighbours a neighbourhood holds unless asked for another number.
+DEFAULT_LIMIT = 16
+
+_rows = select_values
 
 
 @dataclass(frozen=True)
 class Node:
-    """One thing in the picture; ``kind`` picks its colour and whether a click re-centres on it."""
+    """One thing around an entity; ``kind`` says what it is and whether it has a neighbourhood of its own."""
 
     iri: str
     label: str
@@ -60,7 +46,8 @@ class Node:
     link: str | None = None  # IRI whose page the node opens (a quotation opens its sentence)
 
     @property
-    def recentres(self) -> bool:
+    def expandable(self) -> bool:
+        """Whether the node is an entity with neighbours of its own (a quotation is not)."""
         return self.kind != "quote"
 
 
@@ -81,68 +68,7 @@ class Neighbourhood:
     centre: Node
     nodes: tuple[Node, ...] = ()
     edges: tuple[Edge, ...] = ()
-    truncated: bool = False  # more neighbours exist than the picture shows
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A node with its box: centre ``(x, y)`` and size ``(w, h)`` in SVG user units."""
-
-    node: Node
-    x: float
-    y: float
-    w: float
-    h: float
-
-
-@dataclass(frozen=True)
-class EntityMatch:
-    """One search hit: the entity, its label and kind, and the name that matched (label or alias)."""
-
-    iri: str
-    label: str
-    kind: str
-    matched: str = field(default="", compare=False)
-
-    @property
-    def choice(self) -> str:
-        return f"{self.label} ({self.kind})"
-
-
-def is_safe_iri(iri: str, base: str) -> bool:
-    """Whether ``iri`` is one of this graph's (under ``base``) and can be written as ``<iri>`` in SPARQL.
-
-    >>> is_safe_iri("http://x/id/entity/person/a", "http://x/id/")
-    True
-    >>> is_safe_iri("http://x/id/entity/a> } DROP ALL #", "http://x/id/"), is_safe_iri("http://y/a", "http://x/id/")
-    (False, False)
-    """
-    return iri.startswith(base) and len(iri) < 2048 and not _UNSAFE.search(iri)
-
-
-def entity_kind(iri: str, base: str) -> str:
-    """The kind an entity IRI was minted with (``{base}entity/{kind}/...``), else ``other``.
-
-    >>> entity_kind("http://x/id/entity/place/iran", "http://x/id/")
-    'place'
-    """
-    prefix = f"{base}entity/"
-    if not iri.startswith(prefix):
-        return "other"
-    kind = iri[len(prefix):].split("/", 1)[0]
-    return kind if kind in _COLOURS else "other"
-
-
-def _v(term: Term | None) -> str | None:
-    return None if term is None else term[1]
-
-
-def select_values(graph: KnowledgeGraph, body: str) -> list[tuple[str | None, ...]]:
-    """Rows of one of kgqa's own SELECTs (kgqa's prefixes declared) as plain strings, ``None`` when unbound."""
-    return [tuple(_v(t) for t in row) for row in graph.select(f"{_PREFIX_LINES}\n{body}")]
-
-
-_rows = select_values
+    truncated: bool = False  # more neighbours exist than were kept
 
 
 def _short(text: str, n: int) -> str:
@@ -150,7 +76,7 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
-def neighbourhood(graph: KnowledgeGraph, iri: str, *, limit: int = 16) -> Neighbourhood | None:
+def neighbourhood(graph: KnowledgeGraph, iri: str, *, limit: int = DEFAULT_LIMIT) -> Neighbourhood | None:
     """What the graph says around one entity, at most ``limit`` neighbours; ``None`` if it has no label.
 
     Posts are drawn as an edge from the holder to the organisation (or place)
@@ -281,247 +207,7 @@ def _merge(edges: list[Edge]) -> tuple[Edge, ...]:
     return tuple(merged.values())
 
 
-class EntityNames:
-    """Every entity's label and aliases, and the most mentioned entities, held in memory per graph.
+# The retired SVG picture, until tests/web/test_linked_data.py stops importing it from here (see that module).
+from ._neighbourhood_svg import HEIGHT, WIDTH, Placed, layout, svg  # noqa: E402  (needs the classes above)
 
-    A ``CONTAINS`` search in the store scans every article graph's labels
-    (0.4 s on 2,000 BBC articles, and growing with the corpus); scanning this
-    list takes milliseconds. It is read again whenever the stored articles
-    change (their record hashes are the key), so an ingest shows up at the next search.
-    """
-
-    def __init__(self, graph: KnowledgeGraph) -> None:
-        self.graph = graph
-        self._lock = threading.Lock()
-        self._key: int | None = None
-        self._names: list[tuple[str, str, str, str]] = []  # (lower-case name, iri, label, kind)
-        self._popular: dict[int, list[EntityMatch]] = {}
-
-    def _fresh(self) -> None:
-        key = hash(frozenset(self.graph.article_hashes().items()))
-        if key == self._key:
-            return
-        base = self.graph.settings.base_iri
-        entities = sparql_literal(base + "entity/")
-        labels = dict(_rows(self.graph, f"""SELECT DISTINCT ?e ?l WHERE {{ GRAPH ?g {{ ?e rdfs:label ?l }}
-            FILTER(STRSTARTS(STR(?e), {entities})) }}"""))
-        names: list[tuple[str | None, ...]] = list(labels.items())
-        names += _rows(self.graph, f"""SELECT DISTINCT ?e ?n WHERE {{ GRAPH ?g {{ ?e skos:altLabel ?n }}
-            FILTER(STRSTARTS(STR(?e), {entities})) }}""")
-        self._names = sorted({((name or "").lower(), iri, labels[iri], entity_kind(iri, base))
-                              for iri, name in names if iri and name and labels.get(iri)})
-        self._popular = {}
-        self._key = key
-
-    def find(self, text: str, limit: int = 12) -> list[EntityMatch]:
-        key = " ".join(text.split()).lower()
-        if not key:
-            return []
-        with self._lock:
-            self._fresh()
-            names = self._names
-        word = re.compile(rf"\b{re.escape(key)}")
-        best: dict[str, tuple[tuple[int, int, int, str], EntityMatch]] = {}
-        for low, iri, label, kind in names:
-            if key not in low:
-                continue
-            closeness = 0 if low == key else 1 if low.startswith(key) else 2 if word.search(low) else 3
-            rank = (closeness, _KIND_ORDER.index(kind) if kind in _KIND_ORDER else len(_KIND_ORDER), len(label), label)
-            if iri not in best or rank < best[iri][0]:
-                best[iri] = (rank, EntityMatch(iri, label, kind, low))
-        return [m for _, m in sorted(best.values(), key=lambda r: r[0])[:limit]]
-
-    def popular(self, limit: int = 30) -> list[EntityMatch]:
-        with self._lock:
-            self._fresh()
-            if limit not in self._popular:
-                base = self.graph.settings.base_iri
-                rows = _rows(self.graph, f"""
-                    SELECT ?e (SAMPLE(?l0) AS ?l) (COUNT(?m) AS ?n) WHERE {{ GRAPH ?g {{ ?m itsrdf:taIdentRef ?e }}
-                      GRAPH ?lg {{ ?e rdfs:label ?l0 }} FILTER(STRSTARTS(STR(?e), {sparql_literal(base + "entity/")})) }}
-                    GROUP BY ?e ORDER BY DESC(?n) ?l LIMIT {int(limit)}""")
-                self._popular[limit] = [EntityMatch(iri, label or iri, entity_kind(iri, base))
-                                        for iri, label, _ in rows if iri]
-            return list(self._popular[limit])
-
-
-_NAMES: weakref.WeakKeyDictionary[KnowledgeGraph, EntityNames] = weakref.WeakKeyDictionary()
-_NAMES_LOCK = threading.Lock()
-
-
-def _names(graph: KnowledgeGraph) -> EntityNames:
-    with _NAMES_LOCK:
-        if graph not in _NAMES:
-            _NAMES[graph] = EntityNames(graph)
-        return _NAMES[graph]
-
-
-def find_entities(graph: KnowledgeGraph, text: str, *, limit: int = 12) -> list[EntityMatch]:
-    """Entities whose label or alias contains ``text`` (case-insensitive), best first.
-
-    Exact names beat prefixes, prefixes beat word starts, word starts beat any
-    substring; people, organisations, places and groups come before posts and
-    concepts; shorter labels first. An entity IRI of this graph is returned as is.
-    """
-    base = graph.settings.base_iri
-    wanted = " ".join(text.split())
-    if wanted.startswith(f"{base}entity/"):
-        if not is_safe_iri(wanted, base):
-            return []
-        rows = _rows(graph, f"SELECT ?l WHERE {{ GRAPH ?g {{ <{wanted}> rdfs:label ?l }} }} LIMIT 1")
-        return [EntityMatch(wanted, rows[0][0] or wanted, entity_kind(wanted, base), wanted)] if rows else []
-    return _names(graph).find(wanted, limit)
-
-
-def popular_entities(graph: KnowledgeGraph, *, limit: int = 30) -> list[EntityMatch]:
-    """The most mentioned entities: suggestions before anyone searches (counted once per change of the articles)."""
-    return _names(graph).popular(limit)
-
-
-# --- drawing --------------------------------------------------------------------------------
-
-
-def _box(label: str, centre: bool) -> tuple[float, float]:
-    chars = len(_short(label, 30 if centre else 26))
-    return (max(60.0, 22 + chars * (8.4 if centre else 6.8)), 34.0 if centre else 26.0)
-
-
-def layout(hood: Neighbourhood, width: int = WIDTH, height: int = HEIGHT) -> list[Placed]:
-    """The centre in the middle, neighbours on an ellipse around it (two rings when crowded).
-
-    >>> c = Node("c", "Centre", "person")
-    >>> placed = layout(Neighbourhood(c, (Node("a", "A", "place"), Node("b", "B", "place"))))
-    >>> [(p.node.iri, round(p.x), round(p.y)) for p in placed]
-    [('c', 430, 285), ('a', 430, 24), ('b', 430, 546)]
-    """
-    cy = (height - _LEGEND) / 2
-    placed = [Placed(hood.centre, width / 2, cy, *_box(hood.centre.label, True))]
-    n = len(hood.nodes)
-    rx, ry = width / 2 - 110, cy - 24
-    for i, node in zip(_slots(hood), hood.nodes):
-        angle = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
-        ring = 0.62 if n > 9 and i % 2 else 1.0
-        w, h = _box(node.label, False)
-        placed.append(Placed(node, width / 2 + rx * ring * math.cos(angle),
-                             cy + ry * ring * math.sin(angle), w, h))
-    return placed
-
-
-def _slots(hood: Neighbourhood) -> list[int]:
-    """A position around the circle for each neighbour: facts spread evenly on the outer ring, co-mentions between.
-
-    >>> c = Node("c", "C", "person")
-    >>> facts = (Edge("c", "0", "x"), Edge("c", "1", "y"), Edge("c", "2", "", True), Edge("c", "3", "", True))
-    >>> hood = Neighbourhood(c, tuple(Node(str(i), str(i), "place") for i in range(4)), facts)
-    >>> _slots(hood)
-    [0, 2, 1, 3]
-    """
-    n = len(hood.nodes)
-    strong = {x for e in hood.edges if not e.weak for x in (e.source, e.target)}
-    outer = list(range(0, n, 2)) if n > 9 else list(range(n))
-    facts = [i for i, node in enumerate(hood.nodes) if node.iri in strong]
-    slots: dict[int, int] = {}
-    if facts and len(facts) <= len(outer):
-        for k, i in enumerate(facts):
-            slots[i] = outer[k * len(outer) // len(facts)]
-    free = [j for j in range(n) if j not in slots.values()]
-    for i in range(n):
-        if i not in slots:
-            slots[i] = free.pop(0)
-    return [slots[i] for i in range(n)]
-
-
-def _clip(a: Placed, b: Placed) -> tuple[float, float]:
-    """Where the line from ``a``'s centre to ``b``'s centre leaves ``a``'s box."""
-    dx, dy = b.x - a.x, b.y - a.y
-    if dx == 0 and dy == 0:
-        return a.x, a.y
-    t = min(a.w / 2 / abs(dx) if dx else math.inf, a.h / 2 / abs(dy) if dy else math.inf, 1.0)
-    return a.x + dx * t, a.y + dy * t
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def svg(hood: Neighbourhood, link: Callable[[str], str | None], width: int = WIDTH, height: int = HEIGHT) -> str:
-    """The picture as one ``<svg>`` element: every label escaped, every node a link to its page.
-
-    ``link`` maps an IRI to the path the app serves it at (``web._links.local_path``).
-    """
-    placed = {p.node.iri: p for p in layout(hood, width, height)}
-    pairs = {(e.source, e.target) for e in hood.edges}
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="kgqa-graph" viewBox="0 0 {width} {height}" '
-           f'width="100%" role="img" aria-label="{_e("Neighbourhood of " + hood.centre.label)}" '
-           f'data-centre="{_e(hood.centre.iri)}" style="max-width:{width}px;font-family:system-ui,sans-serif">',
-           '<defs><marker id="kgqa-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#64748b"/></marker></defs>',
-           '<g class="kgqa-edges">']
-    for edge in hood.edges:
-        a, b = placed.get(edge.source), placed.get(edge.target)
-        if a is None or b is None:
-            continue
-        x1, y1 = _clip(a, b)
-        x2, y2 = _clip(b, a)
-        if (edge.target, edge.source) in pairs:  # both ways: each line moves to its own side
-            length = math.hypot(x2 - x1, y2 - y1) or 1.0
-            nx, ny = -(y2 - y1) / length * 6, (x2 - x1) / length * 6
-            x1, y1, x2, y2 = x1 + nx, y1 + ny, x2 + nx, y2 + ny
-        else:
-            nx = ny = 0.0
-        dash = ' stroke-dasharray="5 4"' if edge.weak else ""
-        colour = "#cbd5e1" if edge.weak else "#64748b"
-        arrow = "" if edge.weak else ' marker-end="url(#kgqa-arrow)"'
-        t = 0.5 if nx == ny == 0.0 else 0.3  # two labels on one pair: each nearer its own source
-        mx, my = x1 + (x2 - x1) * t + nx * 1.4, y1 + (y2 - y1) * t + ny * 1.4
-        # A co-mention's label would only repeat "mentioned with": the legend explains the dashes instead.
-        text = "" if edge.weak else (
-            f'<text class="kgqa-edge-label" x="{mx:.1f}" y="{my + 4:.1f}" text-anchor="middle" font-size="11" '
-            f'fill="#334155" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
-            f'{_e(_short(edge.label, 34))}</text>')
-        out.append(f'<g class="kgqa-edge{" kgqa-weak" if edge.weak else ""}" data-source="{_e(edge.source)}" '
-                   f'data-target="{_e(edge.target)}"><line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                   f'stroke="{colour}" stroke-width="{1.2 if edge.weak else 1.5}"{dash}{arrow}>'
-                   f'<title>{_e(edge.label)}</title></line>{text}</g>')
-    out.append('</g><g class="kgqa-nodes">')
-    for iri, p in placed.items():
-        is_centre = iri == hood.centre.iri
-        node = p.node
-        colour = _COLOURS.get(node.kind, _COLOURS["other"])
-        href = link(node.link or node.iri)
-        attrs = [f'class="kgqa-node{" kgqa-centre" if is_centre else ""}"', f'data-iri="{_e(node.iri)}"',
-                 f'data-kind="{_e(node.kind)}"']
-        if node.recentres and not is_centre:
-            attrs.append(f'data-recentre="{_e(node.iri)}"')
-        shape = (f'<rect x="{p.x - p.w / 2:.1f}" y="{p.y - p.h / 2:.1f}" width="{p.w:.1f}" height="{p.h:.1f}" '
-                 f'rx="{6 if node.kind == "quote" else p.h / 2:.1f}" fill="{colour if is_centre else "#ffffff"}" '
-                 f'stroke="{colour}" stroke-width="{2.5 if is_centre else 1.6}"/>'
-                 f'<text x="{p.x:.1f}" y="{p.y + (5 if is_centre else 4):.1f}" text-anchor="middle" '
-                 f'font-size="{14 if is_centre else 12}" font-weight="{700 if is_centre else 500}" '
-                 f'fill="{"#ffffff" if is_centre else "#0f172a"}">{_e(_short(node.label, 30 if is_centre else 26))}'
-                 f'</text><title>{_e(f"{node.label} ({node.kind})")}</title>')
-        if href:
-            out.append(f'<a {" ".join(attrs)} href="{_e(href)}" target="_blank" rel="noopener" '
-                       f'style="cursor:pointer;text-decoration:none">{shape}</a>')
-        else:
-            out.append(f'<g {" ".join(attrs)}>{shape}</g>')
-    out.append("</g>")
-    out.append(_legend(hood, height))
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _legend(hood: Neighbourhood, height: int) -> str:
-    """Which colour is which kind (only those drawn), and what a dashed line means."""
-    kinds = list(dict.fromkeys([hood.centre.kind, *(n.kind for n in hood.nodes)]))
-    x, y = 12.0, height - 12.0
-    parts = ['<g class="kgqa-legend" font-size="11" fill="#475569">']
-    for kind in kinds:
-        parts.append(f'<circle cx="{x + 5:.0f}" cy="{y - 4:.0f}" r="5" fill="{_COLOURS.get(kind, _COLOURS["other"])}"/>'
-                     f'<text x="{x + 14:.0f}" y="{y:.0f}">{_e(kind)}</text>')
-        x += 26 + 6.5 * len(kind)
-    if any(e.weak for e in hood.edges):
-        parts.append(f'<line x1="{x:.0f}" y1="{y - 4:.0f}" x2="{x + 22:.0f}" y2="{y - 4:.0f}" stroke="#94a3b8" '
-                     f'stroke-dasharray="5 4"/><text x="{x + 28:.0f}" y="{y:.0f}">named in the same sentence</text>')
-    parts.append("</g>")
-    return "".join(parts)
+__all__ += ["Placed", "layout", "svg", "WIDTH", "HEIGHT"]
