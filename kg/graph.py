@@ -17,7 +17,6 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,10 +25,9 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from .errors import InputError, NotFound, QuerySyntaxError, QueryTimeout
-from .ingest import IngestReport, find_article_files
-from ._memory import release_free_memory
-from .loading import load_file
+from .errors import NotFound, QuerySyntaxError, QueryTimeout
+from .ingest import IngestReport
+from ._ingest_run import IngestRun, default_batch, load_articles
 from .model import Article
 from .query_guard import QueryInfo, UpdateInfo, engine_syntax_error
 from .sparql_guard import SparqlGuard
@@ -47,10 +45,11 @@ from .rdf import (
 )
 from .entity_graph import add_descriptions_update, entities_graph, prune_update
 from .results import QueryResult, Term
+from ._catalogue import ArticleInfo, StoredHashes, read_articles, read_index, read_stats, value
 from .settings import Settings
 from ._stored_aliases import load_alias_table
 from ._stored_sentences import Mention, StoredSentence, read_sentences
-from .timing import stage, timed
+from .timing import stage
 from .store import GraphStore, open_store
 from .vocab import KGQA, KGQA_ONTOLOGY_GRAPH, PREFIXES, Iris
 
@@ -61,47 +60,12 @@ log = logging.getLogger(__name__)
 #: Articles written by one ingest after which the embedded store is compacted (5 s after the 2,127 BBC articles).
 _COMPACT_AFTER = 200
 
-_INDEX_QUERY = f"""
-SELECT ?a ?id ?content ?record WHERE {{ GRAPH ?a {{
-  ?a <{KGQA.contentHash}> ?content ; <{KGQA.recordHash}> ?record ; <http://schema.org/identifier> ?id .
-}} }}"""
-
-_ARTICLES_QUERY = f"""
-SELECT ?id ?headline ?n ?date ?format WHERE {{ GRAPH ?a {{
-  ?a a <http://schema.org/NewsArticle> ; <http://schema.org/identifier> ?id ; <{KGQA.sentenceCount}> ?n ;
-     <{KGQA.sourceFormat}> ?format .
-  OPTIONAL {{ ?a <http://schema.org/headline> ?headline }}
-  OPTIONAL {{ ?a <http://schema.org/datePublished> ?date }}
-}} }} ORDER BY ?id"""
-
-
-@dataclass(frozen=True)
-class ArticleInfo:
-    id: str
-    iri: str
-    headline: str | None
-    sentences: int
-    published: str | None
-    format: str
-
-
 @dataclass(frozen=True)
 class UpdateReport:
     """What a SPARQL Update did: the ids of articles whose graphs it may have changed, and how long it took."""
 
     articles: tuple[str, ...]
     elapsed: float
-
-
-@dataclass
-class _Stored:
-    iri: str
-    content_hash: str
-    record_hash: str
-
-
-def _value(term: Term | None) -> str | None:
-    return None if term is None else term[1]
 
 
 class KnowledgeGraph:
@@ -112,7 +76,7 @@ class KnowledgeGraph:
         self.iris = Iris(settings.base_iri)
         self.store = store or open_store(settings)
         self._guard = SparqlGuard(settings.base_iri)  # what users' SPARQL may do, decided in guard processes
-        self._index: dict[str, _Stored] | None = None
+        self._index: dict[str, StoredHashes] | None = None
         self._hashes: dict[str, str] = {}  # content hash -> article id, kept with _index
         self.extractor = (
             Extractor(settings.nlp_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
@@ -147,19 +111,16 @@ class KnowledgeGraph:
         rows = self.store.select(
             f"SELECT ?h WHERE {{ GRAPH <{KGQA_ONTOLOGY_GRAPH}> {{ <{KGQA_ONTOLOGY_GRAPH}> <{KGQA.recordHash}> ?h }} }}"
         )
-        if rows and _value(rows[0][0]) == digest:
+        if rows and value(rows[0][0]) == digest:
             return
         triples = ox.serialize(ox.parse(ttl, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
         assert triples is not None
         stamp = f'<{KGQA_ONTOLOGY_GRAPH}> <{KGQA.recordHash}> "{digest}" .\n'
         self.store.replace_graph(KGQA_ONTOLOGY_GRAPH, triples.decode() + stamp)
 
-    def _articles_index(self) -> dict[str, _Stored]:
+    def _articles_index(self) -> dict[str, StoredHashes]:
         if self._index is None:
-            self._index = {
-                _value(row[1]) or "": _Stored(_value(row[0]) or "", _value(row[2]) or "", _value(row[3]) or "")
-                for row in self.store.select(_INDEX_QUERY)
-            }
+            self._index = read_index(self.store)
             self._hashes = {s.content_hash: i for i, s in self._index.items()}
         return self._index
 
@@ -229,7 +190,7 @@ class KnowledgeGraph:
                 if not described:
                     self._describe([built])
                 self.store.replace_graph(built.iri, to_ntriples(built.triples), exists=False)
-        self._articles_index()[built.article.id] = _Stored(built.iri, built.content_hash, built.record_hash)
+        self._articles_index()[built.article.id] = StoredHashes(built.iri, built.content_hash, built.record_hash)
         self._hashes[built.content_hash] = built.article.id
 
     def _describe(self, built: Iterable[ArticleGraph]) -> None:
@@ -274,87 +235,19 @@ class KnowledgeGraph:
         """
         # The same batches on Dask as in process: the passage index embeds batch by batch, and an int8 encoder's
         # vectors depend (in their last digits) on what else is in the batch.
-        batch = batch or (64 if self.settings.nlp_processes == 1 else 400 * self.settings.nlp_processes)
         started = time.perf_counter()
         report = IngestReport()
-        items: list[Article] = []
-        max_bytes = int(self.settings.max_file_mb * 1_000_000)
-        for found in timed("load", find_article_files(Path(p) for p in paths)):
-            if isinstance(found, InputError):
-                report.errors.append(str(found))
-                continue
-            try:
-                for item in timed("load", load_file(found, max_bytes=max_bytes,
-                                                    max_chars=self.settings.max_article_chars)):
-                    if isinstance(item, InputError):
-                        report.errors.append(str(item))
-                    else:
-                        items.append(item)
-            except InputError as exc:
-                report.errors.append(str(exc))
-        pipeline = self.pipeline
+        items = load_articles(paths, self.settings, report)
         bar = tqdm(total=len(items), desc="ingest", unit="article", disable=not progress, leave=False)
-        ahead = self._parse_ahead(items, batch, pipeline)
         try:
-            self._ingest_batches(items, batch, pipeline, replace, report, bar, ahead, after_batch)
+            IngestRun(self, report, batch or default_batch(self.settings), replace, after_batch, bar).run(items)
         finally:
-            if ahead is not None:
-                ahead.close()
-        bar.close()
+            bar.close()
         if report.articles >= _COMPACT_AFTER:
             with stage("compact"):
                 self.store.compact()
         report.seconds = time.perf_counter() - started
         return report
-
-    def _parse_ahead(self, items: list[Article], batch: int, pipeline: str) -> Any:
-        """On Dask, the parse of the ingest's batches on the workers ahead of the writer; else ``None``."""
-        if self._remote is None or not items:
-            return None
-        from ._distributed import ParseAhead
-
-        batches = [items[i : i + batch] for i in range(0, len(items), batch)]
-        return ParseAhead(self._remote, self.extractor, batches,
-                          lambda a: self._classify(a, pipeline)[0] in {"new", "changed"})
-
-    def _ingest_batches(self, items: list[Article], batch: int, pipeline: str, replace: bool, report: IngestReport,
-                        bar: Any, ahead: Any, after_batch: Callable[[dict[str, str]], None] | None) -> None:
-        for first in range(0, len(items), batch):
-            todo: list[tuple[Article, bool]] = []
-            batch_hashes: dict[str, str] = {}
-            for article in items[first : first + batch]:
-                state, duplicate_of = self._classify(article, pipeline)
-                content = article_content_hash(article)
-                if state == "new" and batch_hashes.get(content, article.id) != article.id:
-                    state, duplicate_of = "duplicate", batch_hashes[content]
-                if state == "duplicate" and duplicate_of:
-                    report.duplicates.append((article.id, duplicate_of))
-                elif state == "unchanged":
-                    report.unchanged += 1
-                elif state == "changed" and not replace:
-                    report.errors.append(f"{article.source}: an article with the id {article.id!r} is already "
-                                         "stored; replacing it needs the admin token")
-                else:
-                    batch_hashes[content] = article.id
-                    todo.append((article, state == "changed"))
-            with ahead.batch(first // batch) if ahead is not None else nullcontext():
-                built_batch = self._build([a for a, _ in todo])
-            with stage("RDF write"):  # one transaction for the batch's new descriptions
-                self._describe(b for (_, exists), b in zip(todo, built_batch) if not exists)
-            for (article, exists), built in zip(todo, built_batch):
-                self._write(built, exists, described=True)
-                report.stored += not exists
-                report.updated += exists
-                report.written.append(article.id)
-                report.sentences += len(built.sentences)
-                report.triples += len(built.triples) + len(built.descriptions)
-            if todo:
-                with stage("RDF write"):
-                    self.store.flush()  # bounded memory: the store's write buffers go to disk batch by batch
-                release_free_memory()
-            if todo and after_batch is not None:
-                after_batch({a.id: self._articles_index()[a.id].record_hash for a, _ in todo})
-            bar.update(min(batch, len(items) - first))
 
     def delete(self, article_id: str) -> None:
         """Remove the article's graph, and nothing else; :class:`NotFound` if there is none."""
@@ -454,14 +347,7 @@ class KnowledgeGraph:
 
     def articles(self) -> list[ArticleInfo]:
         """Every stored article, by id."""
-        out = []
-        for row in self.store.select(_ARTICLES_QUERY):
-            article_id = _value(row[0]) or ""
-            out.append(ArticleInfo(
-                id=article_id, iri=self.iris.article(article_id), headline=_value(row[1]),
-                sentences=int(_value(row[2]) or 0), published=_value(row[3]), format=_value(row[4]) or "",
-            ))
-        return out
+        return read_articles(self.store, self.iris)
 
     def article_hashes(self) -> dict[str, str]:
         """Article id -> record hash, for every stored article; changes whenever an article's graph does."""
@@ -489,16 +375,7 @@ class KnowledgeGraph:
 
     def stats(self) -> dict[str, int]:
         """Numbers of articles, sentences and triples (all graphs)."""
-        triples = self.store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        sentences = self.store.select(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s a "
-            "<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#Sentence> } }"
-        )
-        return {
-            "articles": len(self._articles_index()),
-            "sentences": int(_value(sentences[0][0]) or 0),
-            "triples": int(_value(triples[0][0]) or 0),
-        }
+        return read_stats(self.store, len(self._articles_index()))
 
     def export(self, fmt: str, out: BinaryIO) -> int:
         """Write every graph (Turtle and JSON-LD: their union) to ``out``; returns the statement count."""
