@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -226,26 +227,24 @@ def _comment_nodes(
     return nodes
 
 
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
-
-
-def nt_term(term: Node) -> str:
-    """One term in N-Triples (and SPARQL) syntax."""
+def _ox_term(term: Node) -> ox.NamedNode | ox.Literal:
+    """The pyoxigraph term of an rdflib IRI or literal (kgqa mints no blank nodes)."""
     if isinstance(term, URIRef):
-        return f"<{term}>"
+        return ox.NamedNode(term)
     if isinstance(term, Literal):
-        lexical = f'"{_escape(str(term))}"'
         if term.language:
-            return f"{lexical}@{term.language}"
-        if term.datatype and term.datatype != XSD.string:
-            return f"{lexical}^^<{term.datatype}>"
-        return lexical
+            return ox.Literal(term, language=term.language)
+        return ox.Literal(term, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
     raise TypeError(f"kgqa writes no {type(term).__name__} terms")
 
 
+def nt_term(term: Node) -> str:
+    """One term in N-Triples (and SPARQL) syntax, as pyoxigraph writes it."""
+    return str(_ox_term(term))
+
+
 def to_ntriples(triples: Iterable[Triple]) -> str:
-    """N-Triples text of ``triples``."""
-    return "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in triples)
+    """N-Triples text of ``triples``, written by pyoxigraph (which refuses an IRI that RDF does not allow)."""
+    data = ox.serialize((ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in triples),
+                        format=ox.RdfFormat.N_TRIPLES)
+    return data.decode("utf-8") if data else ""

@@ -1,43 +1,64 @@
-"""SPARQL results as kgqa returns them, and their serialisations.
+"""SPARQL results as kgqa returns them, and their serialisations (written by pyoxigraph and rdflib).
 
 A term is a plain tuple ``(kind, value, lang, datatype)`` with kind ``uri``,
 ``bnode`` or ``literal`` (so results cross process boundaries cheaply).
+
+Result sets (SELECT, ASK) in XML, CSV and TSV are written by pyoxigraph's SPARQL
+results serialisers, graphs in N-Triples by ``pyoxigraph.serialize``, Turtle,
+JSON-LD and RDF/XML by rdflib, and SPARQL results JSON by the ``json`` module.
+pyoxigraph builds a ``QuerySolutions`` only by running a query or by parsing
+results, and kgqa's rows come from another process or another store, so the rows
+reach its parser as that JSON, made a row at a time as the parser pulls it: the
+memory held stays that of the rows plus what has been written.
 
 >>> r = QueryResult("SELECT", variables=["n"], rows=[(("literal", "3", None, XSD_INTEGER),)])
 >>> r.to_csv()
 'n\\r\\n3\\r\\n'
 >>> r.values("n")
 [3]
->>> print(r.to_xml().splitlines()[4])
-    <result><binding name="n"><literal datatype="http://www.w3.org/2001/XMLSchema#integer">3</literal></binding></result>
+>>> '<literal datatype="http://www.w3.org/2001/XMLSchema#integer">3</literal>' in r.to_xml()
+True
 >>> c = QueryResult("CONSTRUCT", triples=[(("uri", "http://schema.org/x", None, None),
 ...     ("uri", "http://schema.org/name", None, None), ("literal", "X", "en", None))])
 >>> print(c.to_turtle().strip().splitlines()[-1])
 schema:x schema:name "X"@en .
+>>> c.to_ntriples()
+'<http://schema.org/x> <http://schema.org/name> "X"@en .\\n'
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import ResponseTooLarge
+from .errors import ResponseTooLarge, StoreError
 from .vocab import PREFIXES
 
-__all__ = ["Term", "QueryResult", "FORMATS", "term_to_rdflib", "term_to_text", "term_to_nt", "CappedOutput", "Output"]
+__all__ = ["Term", "QueryResult", "FORMATS", "term_to_rdflib", "term_to_text", "term_to_nt", "term_to_ox",
+           "CappedOutput", "Output"]
+
+log = logging.getLogger(__name__)
 
 Term = tuple[str, str, "str | None", "str | None"]
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMATS = ("table", "json", "csv", "tsv")
+_RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+# Characters XML 1.0 cannot carry even escaped. pyoxigraph 0.5 writes them as they are, which no XML parser
+# reads back, so a literal holding one gets U+FFFD in XML results (and only there).
+_NOT_XML = re.compile("[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# A blank node label N-Triples and SPARQL accept; other stores' labels (Virtuoso's ``nodeID://b1``) are not.
+_BNODE_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 
 
 def term_to_rdflib(term: Term | None) -> Node | None:
@@ -56,62 +77,87 @@ def term_to_text(term: Term | None) -> str:
     return "" if term is None else term[1]
 
 
+def _bnode_label(value: str) -> str:
+    """``value`` if it is a usable label, else its UTF-8 in hex: the same node keeps one label in a result."""
+    return value if _BNODE_LABEL.fullmatch(value) else "x" + value.encode("utf-8").hex()
+
+
+def term_to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term; ``ValueError`` for an IRI or language tag RDF does not allow."""
+    kind, value, lang, datatype = term
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(_bnode_label(value))
+    if lang:
+        return ox.Literal(value, language=lang)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
+
+
 def term_to_nt(term: Term | None) -> str:
-    """N-Triples syntax (TSV cells)."""
-    if term is None:
-        return ""
+    """N-Triples syntax, as pyoxigraph writes it (empty for an unbound variable)."""
+    return "" if term is None else str(term_to_ox(term))
+
+
+def _json_term(term: Term, clean: bool) -> dict[str, str]:
+    """The SPARQL results JSON of one term; ``clean`` drops what XML 1.0 cannot hold."""
     kind, value, lang, datatype = term
-    if kind == "uri":
-        return f"<{value}>"
+    if clean:
+        value = _NOT_XML.sub("\ufffd", value)
     if kind == "bnode":
-        return f"_:{value}"
-    lexical = '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
-    if lang:
-        return f"{lexical}@{lang}"
-    if datatype and datatype != _XSD_STRING:
-        return f"{lexical}^^<{datatype}>"
-    return lexical
-
-
-_SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
-# Characters XML 1.0 cannot carry even escaped; a literal holding one gets U+FFFD in XML results.
-_NOT_XML = re.compile("[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
-
-
-def _xml_text(text: str) -> str:
-    return escape(_NOT_XML.sub("\ufffd", text))
-
-
-def _term_xml(term: Term) -> str:
-    kind, value, lang, datatype = term
+        return {"type": "bnode", "value": _bnode_label(value)}
     if kind == "uri":
-        return f"<uri>{_xml_text(value)}</uri>"
-    if kind == "bnode":
-        return f"<bnode>{_xml_text(value)}</bnode>"
-    attrs = ""
+        return {"type": "uri", "value": value}
+    out = {"type": "literal", "value": value}
     if lang:
-        attrs = f" xml:lang={quoteattr(lang)}"
-    elif datatype and datatype != _XSD_STRING:
-        attrs = f" datatype={quoteattr(datatype)}"
-    return f"<literal{attrs}>{_xml_text(value)}</literal>"
+        out["xml:lang"] = lang
+    elif datatype and datatype != _XSD_STRING and kind == "literal":
+        out["datatype"] = datatype
+    return out  # an RDF-star triple from the store (kind "triple") is shown as its N-Triples text
 
 
-def _term_json(term: Term) -> dict[str, str]:
-    kind, value, lang, datatype = term
-    if kind == "literal":
-        out = {"type": "literal", "value": value}
-        if lang:
-            out["xml:lang"] = lang
-        elif datatype and datatype != _XSD_STRING:
-            out["datatype"] = datatype
-        return out
-    return {"type": kind, "value": value}
+def _json_chunks(variables: list[str], rows: list[tuple[Term | None, ...]], *, clean: bool = False,
+                 extra: bytes = b"") -> Iterator[bytes]:
+    """A SELECT as SPARQL results JSON (by the ``json`` module), a row at a time; ``extra`` adds top-level keys."""
+    yield b'{"head":{"vars":' + json.dumps(variables).encode() + b'},"results":{"bindings":['
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for i, row in enumerate(rows):
+        binding = {v: _json_term(t, clean) for v, t in zip(variables, row) if t is not None}
+        yield (b"," if i else b"") + dumps(binding).encode("utf-8")
+    yield b"]}" + extra + b"}"
+
+
+class _ChunkReader:
+    """A read-only binary stream over chunks made as they are read (what pyoxigraph's parser pulls from)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._chunk = b""
+        self._at = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            rest, self._chunk, self._at = self._chunk[self._at :] + b"".join(self._chunks), b"", 0
+            return rest
+        parts: list[bytes] = []
+        while size > 0:
+            if self._at >= len(self._chunk):
+                chunk = next(self._chunks, None)
+                if chunk is None:
+                    break
+                self._chunk, self._at = chunk, 0
+                continue
+            piece = self._chunk[self._at : self._at + size]
+            self._at += len(piece)
+            size -= len(piece)
+            parts.append(piece)
+        return b"".join(parts)
 
 
 class Output(Protocol):
-    """Where the ``write_*`` serialisers write: a text stream, or a :class:`CappedOutput`."""
+    """Where the ``write_*`` serialisers write UTF-8 bytes: a binary stream, or a :class:`CappedOutput`."""
 
-    def write(self, data: str) -> Any: ...
+    def write(self, data: bytes) -> Any: ...
 
 
 class CappedOutput:
@@ -143,6 +189,13 @@ class CappedOutput:
         return b"".join(self._chunks)
 
 
+def _written(write: Any) -> str:
+    """The text one of the ``write_*`` methods writes."""
+    out = io.BytesIO()
+    write(out)
+    return out.getvalue().decode("utf-8")
+
+
 @dataclass
 class QueryResult:
     """Rows of a SELECT, the boolean of an ASK, or the triples of a CONSTRUCT/DESCRIBE."""
@@ -171,58 +224,54 @@ class QueryResult:
             out.append(node.toPython() if isinstance(node, Literal) else (str(node) if node is not None else None))
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        """SPARQL 1.1 Query Results JSON (for CONSTRUCT: a list of N-Triples lines)."""
+    def _serialise_results(self, out: Output, fmt: str) -> None:
+        """A SELECT or ASK in one of pyoxigraph's SPARQL results formats, pulled a row at a time."""
+        if self.form not in ("SELECT", "ASK"):
+            raise ValueError(f"a {self.form} result is a graph, not a result set; serialise it as RDF")
         if self.form == "ASK":
-            return {"head": {}, "boolean": self.boolean}
-        if self.form == "SELECT":
-            return {
-                "head": {"vars": self.variables},
-                "results": {"bindings": [{v: _term_json(t) for v, t in b.items()} for b in self.bindings()]},
-                "truncated": self.truncated,
-            }
+            source = b'{"head":{},"boolean":' + (b"true" if self.boolean else b"false") + b"}"
+            results = ox.parse_query_results(source, ox.QueryResultsFormat.JSON)
+        else:
+            rows = _ChunkReader(_json_chunks(self.variables, self.rows, clean=fmt == "xml"))
+            results = ox.parse_query_results(rows, ox.QueryResultsFormat.JSON)  # type: ignore[arg-type]
+        try:
+            results.serialize(out, _RESULT_FORMATS[fmt])  # type: ignore[arg-type]  # any object with write(bytes)
+        except SyntaxError as exc:  # a remote store's term that RDF does not allow (an IRI with a space ...)
+            raise StoreError(f"the store returned a term that is not valid RDF: {exc}") from None
+
+    def to_json(self) -> dict[str, Any]:
+        """SPARQL 1.1 Query Results JSON plus ``truncated`` (for CONSTRUCT: a list of N-Triples lines)."""
+        if self.form in ("SELECT", "ASK"):
+            parsed: dict[str, Any] = json.loads(_written(self.write_json))
+            return parsed
         return {"triples": self.to_ntriples().splitlines(), "truncated": self.truncated}
 
     def to_xml(self) -> str:
         """SPARQL Query Results XML Format (SELECT and ASK), for clients that speak only XML."""
-        out = io.StringIO()
-        self.write_xml(out)
-        return out.getvalue()
+        return _written(self.write_xml)
 
     def write_xml(self, out: Output) -> None:
-        """:meth:`to_xml`, written a row at a time."""
-        if self.form not in ("SELECT", "ASK"):
-            raise ValueError(f"a {self.form} result is a graph, not a result set; serialise it as RDF")
-        out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="{_SPARQL_RESULTS_NS}">\n')
-        if self.form == "ASK":
-            out.write(f"  <head/>\n  <boolean>{'true' if self.boolean else 'false'}</boolean>\n")
-        else:
-            out.write("  <head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in self.variables) + "</head>\n")
-            out.write("  <results>\n")
-            for row in self.rows:
-                cells = "".join(f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>"
-                                for v, t in zip(self.variables, row) if t is not None)
-                out.write(f"    <result>{cells}</result>\n")
-            out.write("  </results>\n")
-        out.write("</sparql>\n")
+        """:meth:`to_xml`, written as the rows are read."""
+        self._serialise_results(out, "xml")
 
     def write_json(self, out: Output) -> None:
-        """SPARQL 1.1 Query Results JSON (SELECT and ASK), compact, written a row at a time."""
-        if self.form == "ASK":
-            out.write(json.dumps(self.to_json()) + "\n")
-            return
+        """SPARQL 1.1 Query Results JSON (SELECT and ASK), compact; a SELECT's carries ``"truncated"`` too.
+
+        A SELECT's is written by the ``json`` module as the rows are read: it is the very text pyoxigraph
+        would otherwise parse back to write again, at twice the time (``bench/serialising.py``).
+        """
         if self.form != "SELECT":
-            raise ValueError(f"a {self.form} result is a graph, not a result set; serialise it as RDF")
-        out.write('{"head": {"vars": ' + json.dumps(self.variables, ensure_ascii=False) + '}, "results": {"bindings": [')
-        for i, row in enumerate(self.rows):
-            binding = {v: _term_json(t) for v, t in zip(self.variables, row) if t is not None}
-            out.write((",\n" if i else "\n") + json.dumps(binding, ensure_ascii=False))
-        out.write(']}, "truncated": ' + ("true" if self.truncated else "false") + "}\n")
+            self._serialise_results(out, "json")
+            return
+        extra = b',"truncated":' + (b"true" if self.truncated else b"false")
+        for chunk in _json_chunks(self.variables, self.rows, extra=extra):
+            out.write(chunk)
+        out.write(b"\n")
 
     def write_rdf(self, out: Output, rdflib_format: str) -> None:
         """The triples of a CONSTRUCT/DESCRIBE in one of rdflib's formats (``turtle``, ``json-ld``, ``xml``)."""
         if rdflib_format == "json-ld":
-            out.write(self.to_jsonld())
+            out.write(self.to_jsonld().encode("utf-8"))
             return
         self.to_graph().serialize(destination=out, format=rdflib_format, encoding="utf-8")  # type: ignore[arg-type]
 
@@ -247,40 +296,33 @@ class QueryResult:
         return graph.serialize(format="json-ld", context=dict(PREFIXES))
 
     def to_ntriples(self) -> str:
-        out = io.StringIO()
-        self.write_ntriples(out)
-        return out.getvalue()
+        return _written(self.write_ntriples)
 
     def write_ntriples(self, out: Output) -> None:
-        for s, p, o in self.triples:
-            out.write(f"{term_to_nt(s)} {term_to_nt(p)} {term_to_nt(o)} .\n")
+        """The triples in N-Triples, written by pyoxigraph as they are converted."""
+        try:
+            triples = (ox.Triple(term_to_ox(s), term_to_ox(p), term_to_ox(o)) for s, p, o in self.triples)
+            ox.serialize(triples, out, ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+        except (ValueError, TypeError) as exc:  # pyoxigraph refuses what RDF does not allow; so does kgqa
+            raise StoreError(f"the store returned a term that is not valid RDF: {exc}") from None
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        self.write_csv(out)
-        return out.getvalue()
+        return _written(self.write_csv)
 
     def write_csv(self, out: Output) -> None:
-        if self.form != "SELECT":
-            out.write(self._non_select_text())
-            return
-        writer = csv.writer(out)  # type: ignore[arg-type]  # anything with write(str)
-        writer.writerow(self.variables)
-        for row in self.rows:
-            writer.writerow([term_to_text(t) for t in row])
+        if self.form == "SELECT":
+            self._serialise_results(out, "csv")
+        else:
+            out.write(self._non_select_text().encode("utf-8"))
 
     def to_tsv(self) -> str:
-        out = io.StringIO()
-        self.write_tsv(out)
-        return out.getvalue()
+        return _written(self.write_tsv)
 
     def write_tsv(self, out: Output) -> None:
-        if self.form != "SELECT":
-            out.write(self._non_select_text())
-            return
-        out.write("\t".join(f"?{v}" for v in self.variables) + "\n")
-        for row in self.rows:
-            out.write("\t".join(term_to_nt(t) for t in row) + "\n")
+        if self.form == "SELECT":
+            self._serialise_results(out, "tsv")
+        else:
+            out.write(self._non_select_text().encode("utf-8"))
 
     def to_table(self, max_width: int = 80) -> str:
         """Aligned columns for a terminal; long cells are cut with an ellipsis."""
