@@ -1,4 +1,4 @@
-"""A sample of the BBC corpus through the real ingest: the README's queries, one description per entity,
+"""A sample of the BBC corpus through the real ingest: the queries of docs/querying.md, one description per entity,
 and no noise entities (issue 24), each checked by SPARQL.
 
 The sample is the politics articles that name a Blair (Tony, Cherie, Ian...), where the noise used to be:
