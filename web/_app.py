@@ -9,6 +9,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from ._api import api_router
 from ._errors import install_error_handlers
 from ._gradio_guard import GradioGuardMiddleware
+from ._graph_api import graph_router
 from ._head import HeadAsGetMiddleware
 from ._linked_data import linked_data_router
 from ._limits import BodyLimitMiddleware
@@ -39,6 +40,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(api_router())
     app.include_router(sparql_router())
     app.include_router(widget_router())
+    app.include_router(graph_router())
     app.include_router(linked_data_router(services.settings))
     blocks = build_blocks(services)
     app = gr.mount_gradio_app(app, blocks, path="/", theme=theme(), css=CSS, footer_links=["api"], show_error=True,
