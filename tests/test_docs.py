@@ -31,6 +31,8 @@ BUILD_TIMEOUT_S = 180
 README_MAX_BYTES = 6_000
 #: A settings-table row: "| `KGQA_NAME` | default | meaning |".
 SETTING_ROW = re.compile(r"^\| `(KGQA_[A-Z0-9_]+)` \|", re.M)
+#: The same row, with its default column.
+SETTING_DEFAULT = re.compile(r"^\| `(KGQA_[A-Z0-9_]+)` \| ([^|]*?) \|", re.M)
 
 
 def _mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
@@ -65,6 +67,21 @@ def test_the_settings_page_documents_no_setting_that_does_not_exist() -> None:
     rows = SETTING_ROW.findall((DOCS / "settings.md").read_text(encoding="utf-8"))
     assert len(rows) == len(set(rows)), "a setting has two rows"
     assert set(rows) <= {s.env for s in SETTINGS}, "docs/settings.md names a setting kg/settings.py does not have"
+
+
+def _shown_default(value: object) -> str:
+    """A default as the settings table writes it: ``(empty)`` for none, ``10`` for 10.0, else in backticks."""
+    if value in (None, "", ()):
+        return "(empty)"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"`{value}`"
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.env)
+def test_the_settings_page_gives_each_default_the_code_uses(setting) -> None:
+    defaults = dict(SETTING_DEFAULT.findall((DOCS / "settings.md").read_text(encoding="utf-8")))
+    assert defaults.get(setting.env) == _shown_default(setting.default), f"docs/settings.md: default of {setting.env}"
 
 
 def test_the_site_builds_strictly(tmp_path: Path) -> None:
