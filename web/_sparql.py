@@ -16,19 +16,17 @@ the graph. Each client address runs at most ``KGQA_CLIENT_QUERIES`` queries at
 once (429 beyond), and no result over ``KGQA_MAX_RESPONSE_MB`` is sent (413).
 
 A bare ``GET /sparql`` describes the service (SPARQL 1.1 Service Description).
-Every error has the JSON shape of :mod:`web._errors`.
+Every error has the JSON shape of :mod:`web._errors`; ``Accept`` is matched by
+:func:`web._negotiation.best_offer`, the one negotiation helper of the app.
 
->>> negotiate("text/csv;q=0.5, application/sparql-results+xml", RESULT_SET_TYPES)
+>>> best_offer("text/csv;q=0.5, application/sparql-results+xml", list(RESULT_SET_TYPES))
 'application/sparql-results+xml'
->>> negotiate("*/*;q=0.1, text/turtle;q=0", GRAPH_TYPES)
-'application/n-triples'
->>> negotiate("text/html", GRAPH_TYPES) is None
+>>> best_offer("text/html", list(GRAPH_TYPES)) is None
 True
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -48,10 +46,12 @@ from kg.store.base import too_large_message
 
 from ._errors import WebError
 from ._limits import client_address
+from ._negotiation import best_offer
 from ._policy import WritePolicy, bearer_token
 from ._services import Services
+from ._templates import PageTemplates
 
-__all__ = ["sparql_router", "negotiate", "apply_update", "service_description", "RESULT_SET_TYPES", "GRAPH_TYPES",
+__all__ = ["sparql_router", "apply_update", "service_description", "RESULT_SET_TYPES", "GRAPH_TYPES",
            "MAX_BODY_BYTES", "TRUNCATED_HEADER"]
 
 log = logging.getLogger(__name__)
@@ -91,59 +91,6 @@ _RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Resu
                        "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
 _DATASET_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
 _EXPOSED = f"{TRUNCATED_HEADER}, X-KGQA-Row-Limit, X-KGQA-Elapsed-Ms"
-
-
-# --- content negotiation -------------------------------------------------------------------------------
-
-def _accept_ranges(header: str) -> list[tuple[str, str, float]]:
-    ranges = []
-    for part in header.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        kind = fields[0].lower()
-        if not kind:
-            continue
-        main, _, sub = kind.partition("/")
-        q = 1.0
-        for param in fields[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        ranges.append((main, sub or "*", q))
-    return ranges
-
-
-def _quality(offer: str, ranges: list[tuple[str, str, float]]) -> float:
-    """The q the most specific matching range gives ``offer`` (RFC 9110, 12.5.1)."""
-    main, _, sub = offer.partition("/")
-    best, specificity = 0.0, -1
-    for r_main, r_sub, q in ranges:
-        if r_main == "*" and r_sub == "*":
-            level = 0
-        elif r_main == main and r_sub == "*":
-            level = 1
-        elif r_main == main and r_sub == sub:
-            level = 2
-        else:
-            continue
-        if level > specificity:
-            best, specificity = q, level
-    return best
-
-
-def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
-    """The offer the ``Accept`` header likes best (ties: the first offer), or ``None`` if it accepts none."""
-    if not accept or not accept.strip():
-        return offers[0]
-    ranges = _accept_ranges(accept)
-    chosen, chosen_q = None, 0.0
-    for offer in offers:
-        q = _quality(offer, ranges)
-        if q > chosen_q:
-            chosen, chosen_q = offer, q
-    return chosen
 
 
 class NotAcceptable(WebError):
@@ -218,7 +165,7 @@ def _run(services: Services, text: str, accept: str) -> tuple[QueryResult, bytes
     started = time.monotonic()
     info = services.graph.check(text)  # refused or malformed: before any work
     offers = RESULT_SET_TYPES if info.form in ("SELECT", "ASK") else GRAPH_TYPES
-    media = negotiate(accept, list(offers))
+    media = best_offer(accept, list(offers))
     if media is None:
         raise _not_acceptable(accept, list(offers), f"a {info.form} result")
     result = services.graph.run_checked(info, started=started)  # checked once; one deadline for both
@@ -302,41 +249,25 @@ def service_description(endpoint: str, settings: Settings) -> Graph:
     return g
 
 
-def _description_page(endpoint: str, settings: Settings) -> str:
-    url = html.escape(endpoint)
-    example = html.escape(f"curl -H 'Accept: text/csv' --data-urlencode "
-                          f"'query=SELECT ?name WHERE {{ ?p a schema:Person ; rdfs:label ?name }}' {endpoint}")
+def _description_page(templates: PageTemplates, endpoint: str, settings: Settings) -> str:
     policy = WritePolicy.from_settings(settings)
     update = ("SPARQL Update is open to anyone on this server." if policy.open_to_anyone("update")
               else "SPARQL Update is enabled for requests carrying the admin token." if policy.possible("update")
               else "SPARQL Update is disabled.")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kgqa SPARQL endpoint</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 48em; margin: 2em auto; line-height: 1.5">
-<h1>kgqa SPARQL endpoint</h1>
-<p>This is a <a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1 Protocol</a> endpoint at
-<code>{url}</code>. Send a query as <code>GET ?query=</code> or <code>POST</code>; results come as SPARQL
-JSON, XML, CSV or TSV (SELECT, ASK) or Turtle, N-Triples, JSON-LD (CONSTRUCT, DESCRIBE), as your
-<code>Accept</code> header asks. Queries stop after {settings.query_timeout:g} s and return at most
-{settings.row_limit:,} rows. {html.escape(update)}</p>
-<pre>{example}</pre>
-<p>To write and run queries in your browser, open the <a href="/">kgqa app</a> and its <b>SPARQL</b> tab.
-Machines: ask this URL for <code>text/turtle</code> or <code>application/ld+json</code> to get its service
-description.</p>
-</body></html>
-"""
+    return templates.render("sparql.html", endpoint=endpoint, timeout=f"{settings.query_timeout:g}",
+                            row_limit=f"{settings.row_limit:,}", update=update)
 
 
-def _describe(request: Request) -> Response:
+def _describe(request: Request, templates: PageTemplates) -> Response:
     settings = _services(request).settings
     accept = request.headers.get("accept", "")
-    media = negotiate(accept, _DESCRIPTION_TYPES)
+    media = best_offer(accept, _DESCRIPTION_TYPES)
     if media is None:
         raise _not_acceptable(accept, _DESCRIPTION_TYPES, "the service description")
     endpoint = str(request.url.replace(query=""))
     headers = {"Vary": "Accept, Origin"}
     if media == "text/html":
-        return HTMLResponse(_description_page(endpoint, settings), headers=headers)
+        return HTMLResponse(_description_page(templates, endpoint, settings), headers=headers)
     body = service_description(endpoint, settings).serialize(format=_RDFLIB_FORMATS[media])
     charset = "; charset=utf-8" if media.startswith("text/") else ""
     return Response(body, media_type=media + charset, headers=headers)
@@ -347,6 +278,7 @@ def _describe(request: Request) -> Response:
 def sparql_router() -> APIRouter:
     """``GET`` and ``POST /sparql``, as the SPARQL 1.1 Protocol defines them."""
     router = APIRouter(tags=["sparql"])
+    templates = PageTemplates()  # one environment per router: built once, then only read
 
     @router.get("/sparql", summary="SPARQL 1.1 query (GET ?query=), or the service description without one",
                 response_class=Response)
@@ -357,7 +289,7 @@ def sparql_router() -> APIRouter:
             raise WebError("SPARQL Update must be sent with POST (form field `update` or "
                            "Content-Type: application/sparql-update)", status=400)
         if "query" not in params:
-            return _describe(request)
+            return _describe(request, templates)
         if len(params.getlist("query")) > 1:
             raise WebError("send one 'query' parameter", status=400)
         return await _answer_query(request, params["query"])

@@ -115,6 +115,17 @@ def test_negotiate(accept: str, expected: str | None) -> None:
 
 # --- entity pages ------------------------------------------------------------------------------
 
+#: The only script tags a linked-data page may hold: the app's own graph files, loaded from /static.
+GRAPH_SCRIPTS = ('<script src="/static/cytoscape.min.js" defer></script>',
+                 '<script src="/static/kgqa-graph.js" defer></script>')
+
+
+def _assert_only_the_graph_scripts(page: str) -> None:
+    """No script but the interactive graph's two files: no inline script, nothing an article could inject."""
+    tags = re.findall(r"<script\b[^>]*>.*?</script>", page, flags=re.IGNORECASE | re.DOTALL)
+    assert tags == list(GRAPH_SCRIPTS), tags
+    assert page.lower().count("<script") == 2
+
 
 def test_entity_html_shows_label_type_post_and_statement_with_its_sentence(client, services, hatami) -> None:
     r = client.get(_path(hatami, services), headers={"Accept": "text/html"})
@@ -133,9 +144,10 @@ def test_entity_html_shows_label_type_post_and_statement_with_its_sentence(clien
     assert f'href="{_path(sentence, services)}"' in page  # ... linked to its sentence in the article
     assert "Articles mentioning Amir Hatami" in page
     assert 'rel="alternate" type="text/turtle"' in page
-    assert "<script" not in page.lower()
-    assert "script-src" not in r.headers["content-security-policy"] and "default-src 'none'" in \
-        r.headers["content-security-policy"]
+    _assert_only_the_graph_scripts(page)
+    policy = r.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self';" in policy and "connect-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]  # no inline script allowed
 
 
 def test_entity_turtle_parses_and_describes_it(client, services, hatami) -> None:
@@ -255,7 +267,9 @@ def test_hostile_metadata_is_escaped_and_a_javascript_url_is_no_link(hostile_sit
     assert "javascript:window.__pwned=1" not in page  # not an http(s) URL: never stored ...
     assert 'href="javascript:' not in page.lower()  # ... and never a link
     assert "<script" not in page.lower() and "<b>" not in page and "<i>" not in page
-    assert entity_pages and all("<script" not in p.lower() for p in entity_pages)
+    assert entity_pages
+    for entity_page_html in entity_pages:
+        _assert_only_the_graph_scripts(entity_page_html)
 
 
 # --- the neighbourhood picture -----------------------------------------------------------------
