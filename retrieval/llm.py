@@ -31,6 +31,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from kg import ConfigError
 
+from ._local_llm import is_local_spec, load_local_chat_model
 from .contract import Answer, Citation
 
 __all__ = ["load_chat_model", "build_messages", "check_citations", "write_with_llm", "stream_with_llm"]
@@ -66,17 +67,24 @@ _MAX_RANGE = 20
 
 
 def load_chat_model(spec: str) -> BaseChatModel:
-    """The chat model named by a ``PROVIDER:MODEL`` spec (``ollama:llama3.1``, ``openai:gpt-4o-mini``), temperature 0.
+    """The chat model named by ``KGQA_LLM``, temperature 0.
+
+    ``local`` is the SmolLM2 GGUF shipped with the ``llm`` extra and ``local:PATH``
+    another GGUF file, both run in this process (:mod:`retrieval._local_llm`);
+    anything else is a ``PROVIDER:MODEL`` spec for LangChain's ``init_chat_model``
+    (``ollama:llama3.1``, ``openai:gpt-4o-mini``).
 
     Raises :class:`kg.ConfigError` with a one-line message naming ``KGQA_LLM`` when the spec is malformed, the
     provider is unknown, its LangChain package is not installed, or the model cannot be created (e.g. no API key).
     """
+    if is_local_spec(spec):
+        return load_local_chat_model(spec)
     text = (spec or "").strip()
     provider, sep, model = text.partition(":")
     provider, model = provider.strip().lower().replace("-", "_"), model.strip()
     if not sep or not provider or not model:
         raise ConfigError(
-            f"KGQA_LLM={spec!r} is not PROVIDER:MODEL (e.g. ollama:llama3.1 or openai:gpt-4o-mini); "
+            f"KGQA_LLM={spec!r} is not PROVIDER:MODEL (e.g. ollama:llama3.1 or openai:gpt-4o-mini) or local; "
             "leave KGQA_LLM empty for extractive answers"
         )
     try:
