@@ -118,13 +118,16 @@ def _json_term(term: Term, clean: bool) -> dict[str, str]:
 
 def _json_chunks(variables: list[str], rows: list[tuple[Term | None, ...]], *, clean: bool = False,
                  extra: bytes = b"") -> Iterator[bytes]:
-    """A SELECT as SPARQL results JSON (by the ``json`` module), a row at a time; ``extra`` adds top-level keys."""
-    yield b'{"head":{"vars":' + json.dumps(variables).encode() + b'},"results":{"bindings":['
+    """A SELECT as SPARQL results JSON (by the ``json`` module), a row at a time; ``extra`` adds top-level keys.
+
+    They go before ``results``: Oxigraph's parser refuses anything after the bindings.
+    """
+    yield b'{"head":{"vars":' + json.dumps(variables).encode() + b"}" + extra + b',"results":{"bindings":['
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     for i, row in enumerate(rows):
         binding = {v: _json_term(t, clean) for v, t in zip(variables, row) if t is not None}
         yield (b"," if i else b"") + dumps(binding).encode("utf-8")
-    yield b"]}" + extra + b"}"
+    yield b"]}}"
 
 
 class _ChunkReader:
@@ -263,7 +266,7 @@ class QueryResult:
         if self.form != "SELECT":
             self._serialise_results(out, "json")
             return
-        extra = b',"truncated":' + (b"true" if self.truncated else b"false")
+        extra = b',"truncated":' + (b"true" if self.truncated else b"false")  # kgqa's, which SPARQL allows
         for chunk in _json_chunks(self.variables, self.rows, extra=extra):
             out.write(chunk)
         out.write(b"\n")
