@@ -55,3 +55,45 @@ def test_an_unanswerable_question_is_answered_plainly(page, live_url: str) -> No
     page.locator("#kgqa-chat .kgqa-abstained").wait_for(timeout=60_000)
     assert "The articles don't say." in page.locator("#kgqa-chat .kgqa-abstained").inner_text()
     assert page.locator("#kgqa-chat .kgqa-citation").count() == 0
+
+
+def _chips(page):  # type: ignore[no-untyped-def]
+    """The example-question chips, once the page's load event has filled them."""
+    chips = page.locator("#kgqa-examples button")
+    chips.first.wait_for(timeout=60_000)
+    return chips
+
+
+def test_example_chips_are_the_stores_and_each_is_answered(page, live_url: str, services) -> None:  # type: ignore[no-untyped-def]
+    from web.ui.chat import examples_of
+
+    page.goto(live_url + "/", wait_until="domcontentloaded")
+    chips = _chips(page)
+    shown = [chips.nth(i).inner_text().strip() for i in range(chips.count())]
+    expected = examples_of(services).current()  # the store's facts, not fixed strings
+    assert len(shown) == len(expected) >= 3
+    for chip, question in zip(shown, expected):  # Gradio shortens a long chip's label with "..."
+        assert question.startswith(chip.removesuffix("...")), (chip, question)
+    chips.first.click()
+    box = page.locator("#kgqa-question textarea")
+    page.wait_for_function("(q) => document.querySelector('#kgqa-question textarea').value === q", arg=expected[0],
+                           timeout=15_000)
+    box.press("Enter")
+    page.locator("#kgqa-chat .kgqa-citation").first.wait_for(timeout=60_000)
+    assert page.locator("#kgqa-chat .kgqa-abstained").count() == 0
+    assert not page.js_errors
+
+
+def test_an_over_long_question_is_explained_as_the_api_explains_it(page, live_url: str, client) -> None:  # type: ignore[no-untyped-def]
+    question = "Who is Iran's Defense Minister? " + "and so on " * 250  # 2,532 characters
+    api = client.post("/api/ask", json={"question": question})
+    assert api.status_code == 400
+    message = api.json()["error"]["message"]
+    assert "limit is 2000" in message
+    page.goto(live_url + "/", wait_until="domcontentloaded")
+    page.locator("#kgqa-question textarea").wait_for()
+    ask(page, question)
+    error = page.locator("#kgqa-chat .kgqa-error").last
+    error.wait_for(timeout=60_000)
+    assert error.inner_text().strip() == message  # the same words, from the same function
+    assert page.locator("#kgqa-chat .kgqa-abstained").count() == 0
