@@ -24,6 +24,7 @@
   // Past this many nodes the picture is unreadable and the layout slow: expansion stops and says so.
   const MAX_NODES = 250;
   const FETCH_TIMEOUT_MS = 20000;
+  const READABLE_ZOOM = 0.8;
   const HELP = 'Drag to pan, scroll to zoom, drag a node to move it. Click a node to show its neighbours, ' +
     'double-click it to open its page. Keyboard: arrow keys move between nodes, Enter shows neighbours, ' +
     'Shift+Enter opens the page, Home returns to the centre, + and - zoom, 0 fits.';
@@ -376,12 +377,20 @@
         cy.layout({ name: 'concentric', animate: false, fit: true, padding: 30, minNodeSpacing: 40,
           concentric: (node) => (node.same(centre) ? 2 : 1), levelWidth: () => 1 }).run();
       } else if (added.length) {
-        // Only the new nodes move, onto a ring around the node they came from: what was read stays put.
+        // The new nodes start on a ring around the node they came from; a force-directed pass (cose, in
+        // Cytoscape's core) from those positions then spreads the whole graph so the rings do not overlap.
         const radius = 90 + 12 * added.length;
         cy.collection(added).union(centre).layout({ name: 'concentric', animate: false, fit: false,
           boundingBox: { x1: at.x - radius, y1: at.y - radius, w: 2 * radius, h: 2 * radius },
           concentric: (node) => (node.same(centre) ? 2 : 1), levelWidth: () => 1 }).run();
-        cy.fit(undefined, 30);
+        cy.layout({ name: 'cose', animate: false, randomize: false, fit: true, padding: 30,
+          nodeDimensionsIncludeLabels: true, idealEdgeLength: () => 80, nodeRepulsion: () => 40000,
+          gravity: 20, numIter: 600 }).run();
+        // A big graph fitted whole would shrink its labels out of reading: stop at READABLE_ZOOM, on the new part.
+        if (cy.zoom() < READABLE_ZOOM) {
+          cy.zoom(READABLE_ZOOM);
+          cy.center(centre);
+        }
       }
       const name = centre.nonempty() ? this.describe(centre) : iri;
       let text = first ? name + ': ' + (cy.nodes().length - 1) + ' neighbours.'
