@@ -1,10 +1,15 @@
-"""The SPARQL tab: an editor prefilled with the README's example queries, results as a table, CSV/JSON on demand.
+"""The SPARQL tab: an editor prefilled with the docs' example queries, results as a table, CSV/JSON on demand.
 
 Queries run through :meth:`kg.KnowledgeGraph.query`, the same guarded path as
 ``kgqa sparql`` and ``/sparql``, so the tab can never do more than the
-endpoint. The examples are read from the README's "Querying the graph"
-section, which ``tests/test_readme_queries.py`` runs and checks against the
-seed article, so the picker only offers queries known to work.
+endpoint. The examples are read from the docs page "Querying the graph"
+(``docs/querying.md``), which ``tests/test_readme_queries.py`` runs and checks
+against the seed article, so the picker only offers queries known to work.
+
+In the table an IRI is a link: to the app's own page for an IRI of this graph
+(under ``KGQA_BASE_IRI``), to the IRI itself for another http(s) IRI (``rel``
+``noopener nofollow``), and no link at all for any other scheme (``javascript:``).
+Every cell is escaped by MarkupSafe, so no markup from the data can run.
 """
 
 from __future__ import annotations
@@ -12,28 +17,34 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
-import re
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import pandas as pd
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
-from kg import ForbiddenQuery, KgqaError, QueryResult, QuerySyntaxError, QueryTimeout
-from kg.results import term_to_text
+from kg import ForbiddenQuery, KgqaError, QueryResult, QuerySyntaxError, QueryTimeout, Settings
+from kg.loading import web_url
+from kg.results import Term, term_to_text
 
 from .._limits import client_address
+from .._links import local_path
 from .._services import Services
 
-__all__ = ["SparqlTab", "build", "example_queries", "README", "UI_ROWS"]
+__all__ = ["SparqlTab", "build", "example_queries", "cell_html", "QUERYING", "README", "UI_ROWS"]
 
 log = logging.getLogger(__name__)
 
-#: The README whose "Querying the graph" section supplies the examples (absent in an installed wheel).
-README = Path(__file__).resolve().parents[2] / "README.md"
+#: The docs page "Querying the graph" whose examples the picker offers (absent in an installed wheel).
+QUERYING = Path(__file__).resolve().parents[2] / "docs" / "querying.md"
+#: The old name of :data:`QUERYING`, from when the examples were a README section.
+README = QUERYING
 #: Rows shown in the browser; the downloads hold every row the query returned.
 UI_ROWS = 1000
 _FALLBACK = {"Classes and how many of each": "SELECT ?class (COUNT(?x) AS ?n) WHERE { ?x a ?class }\n"
@@ -41,16 +52,46 @@ _FALLBACK = {"Classes and how many of each": "SELECT ?class (COUNT(?x) AS ?n) WH
 _DOWNLOAD_MAX_AGE_S = 3600
 
 
-def example_queries(readme: Path = README) -> dict[str, str]:
-    """Title -> query of every example in the README's "Querying the graph" section (the same parse as its test)."""
+def example_queries(page: Path = QUERYING) -> dict[str, str]:
+    """Title -> query of every example of the docs page: a ``### title`` heading, then a ``sparql`` code block.
+
+    Read with markdown-it-py; the one fallback query when the page is absent (an installed wheel) or has none.
+    """
     try:
-        text = readme.read_text(encoding="utf-8")
+        text = page.read_text(encoding="utf-8")
     except OSError:
         return dict(_FALLBACK)
-    if "## Querying the graph" not in text:
-        return dict(_FALLBACK)
-    section = text.split("## Querying the graph", 1)[1].split("\n## ", 1)[0]
-    return dict(re.findall(r"### (.+?)\n.*?```sparql\n(.*?)```", section, re.S)) or dict(_FALLBACK)
+    examples: dict[str, str] = {}
+    title: str | None = None
+    tokens = MarkdownIt("commonmark").parse(text)
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            title = tokens[i + 1].content.strip() if token.tag == "h3" else None
+        elif token.type == "fence" and token.info.strip() == "sparql" and title and title not in examples:
+            examples[title] = token.content
+    return examples or dict(_FALLBACK)
+
+
+def cell_html(term: Term | None, settings: Settings) -> str:
+    """One table cell as HTML: an IRI is a link (see the module's docstring), everything else escaped text.
+
+    >>> s = Settings()
+    >>> cell_html(("uri", s.base_iri + "entity/place/iran", None, None), s)
+    '<a class="kgqa-iri" href="/id/entity/place/iran" target="_blank" rel="noopener">http://localhost:7860/id/entity/place/iran</a>'
+    >>> cell_html(("uri", "javascript:alert(1)", None, None), s), cell_html(("literal", "<b>x</b>", None, None), s)
+    ('javascript:alert(1)', '&lt;b&gt;x&lt;/b&gt;')
+    """
+    if term is None:
+        return ""
+    kind, value = term[0], term[1]
+    if kind == "uri":
+        local = local_path(value, settings)
+        if local is not None:
+            return str(Markup('<a class="kgqa-iri" href="{}" target="_blank" rel="noopener">{}</a>').format(local, value))
+        if web_url(value) == value:  # http(s) only: a javascript: or data: IRI is shown, never linked
+            return str(Markup('<a class="kgqa-iri" href="{}" target="_blank" rel="noopener nofollow">{}</a>')
+                       .format(value, value))
+    return str(escape(value))
 
 
 @dataclass
@@ -64,13 +105,15 @@ class SparqlTab:
     json: gr.Button
 
 
-def _grid(result: QueryResult) -> tuple[list[str], list[list[str]]]:
-    """Column names and cell texts: the variables of a SELECT, the boolean of an ASK, the triples of a graph."""
+def _grid(result: QueryResult, cell: Callable[[Term | None], str] = term_to_text,
+          limit: int | None = None) -> tuple[list[str], list[list[str]]]:
+    """Column names and cells (``cell`` of each term, of the first ``limit`` rows): a SELECT's variables, an ASK's
+    boolean, a graph's triples."""
     if result.form == "ASK":
         return ["boolean"], [["true" if result.boolean else "false"]]
     if result.form == "SELECT":
-        return list(result.variables), [[term_to_text(t) for t in row] for row in result.rows]
-    return ["subject", "predicate", "object"], [[term_to_text(t) for t in triple] for triple in result.triples]
+        return list(result.variables), [[cell(t) for t in row] for row in result.rows[:limit]]
+    return ["subject", "predicate", "object"], [[cell(t) for t in triple] for triple in result.triples[:limit]]
 
 
 class _Downloads:
@@ -166,8 +209,7 @@ def build(services: Services) -> SparqlTab:
         except KgqaError as exc:
             log.info("SPARQL tab: %s: %s", type(exc).__name__, str(exc).splitlines()[0])
             return no_table, _error_html(exc, services.settings), hidden, hidden, ""
-        columns, rows = _grid(result)
-        shown = rows[:UI_ROWS]
+        columns, shown = _grid(result, lambda term: cell_html(term, services.settings), UI_ROWS)
         frame = pd.DataFrame(shown, columns=columns) if columns else pd.DataFrame()
         shown_button = gr.update(visible=True)
         return (gr.update(value=frame, visible=True), _summary(result, len(shown), services.settings.row_limit),
@@ -202,6 +244,7 @@ def build(services: Services) -> SparqlTab:
         file = gr.DownloadButton("Save", visible="hidden", elem_id="kgqa-sparql-download")
     message = gr.HTML(elem_id="kgqa-sparql-message")
     results = gr.Dataframe(label="Results", interactive=False, wrap=True, max_height=520, visible=False,
+                           datatype="html",  # cells are escaped HTML (cell_html): IRIs are links
                            elem_id="kgqa-sparql-results", buttons=["copy", "fullscreen"])
     picker.change(lambda title: examples.get(title, ""), picker, editor, api_visibility="private")
     run_button.click(run, editor, [results, message, csv_button, json_button, last_query], api_visibility="private",
