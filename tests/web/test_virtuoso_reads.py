@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from kg import KnowledgeGraph, Settings
+from web import _entity_search as search
 from web import _linked_data as ld
 from web import _neighbourhood as nb
 
@@ -21,8 +22,8 @@ def _reads(graph: KnowledgeGraph) -> dict[str, object]:
     entities = graph.query("SELECT DISTINCT ?e WHERE { ?m itsrdf:taIdentRef ?e } ORDER BY ?e").values("e")
     articles = graph.query("SELECT ?a WHERE { ?a a schema:NewsArticle } ORDER BY ?a").values("a")
     out: dict[str, object] = {"entities": entities, "articles": articles,
-                              "find": sorted(map(str, nb.find_entities(graph, "Iran"))),
-                              "popular": sorted(map(str, nb.popular_entities(graph)))}
+                              "find": sorted(map(str, search.find_entities(graph, "Iran"))),
+                              "popular": sorted(map(str, search.popular_entities(graph)))}
     for iri in entities[:12] + articles:
         desc = ld.describe(graph, iri, limit=10_000)  # no LIMIT cut: a cut picks engine-dependent rows
         assert desc is not None, iri
