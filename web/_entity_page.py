@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 #: Items of each long list (statements, facts, articles) on one page.
 PAGE_SIZE = 25
 #: The last page number served; the lists past it are left to ``/sparql``.
-MAX_PAGES = 200
+MAX_PAGES = 100
 _SUMMARY_ITEMS = 5  # most-quoted statements and most-mentioning articles in the summary
 _RELATED = 40  # neighbours listed (and drawn) on page 1
 _NAMES = 30  # names resolved to the entity
@@ -63,43 +63,43 @@ _FACTS_ORDER = "ORDER BY ?pred ?subj ?obj ?s"
 _ARTICLES = """?g (SAMPLE(?h0) AS ?h) (SAMPLE(?d0) AS ?d) (COUNT(DISTINCT ?m) AS ?n) WHERE {{ GRAPH ?g {{
   {{ ?m itsrdf:taIdentRef {e} }} UNION {{ ?g schema:author {e} BIND(?g AS ?m) }}
   OPTIONAL {{ ?g schema:headline ?h0 }} OPTIONAL {{ ?g schema:datePublished ?d0 }} }} }} GROUP BY ?g"""
+_ARTICLES_ORDER = "ORDER BY DESC(?d) ?g"  # newest first; the summary ranks them by mentions
 
 
-def _count(graph: KnowledgeGraph, pattern: str, e: str) -> int:
-    """Rows of ``SELECT DISTINCT pattern``, counted up to one past the last page."""
-    cap = PAGE_SIZE * MAX_PAGES + 1
-    found = select_values(graph, f"SELECT (COUNT(*) AS ?rows) WHERE {{ SELECT DISTINCT {pattern.format(e=e)} "
-                                 f"LIMIT {cap} }}")
-    return int(found[0][0] or 0) if found else 0
-
-
-def _slice(graph: KnowledgeGraph, pattern: str, order: str, e: str, page: int) -> list[tuple[str | None, ...]]:
-    return select_values(graph, f"SELECT DISTINCT {pattern.format(e=e)} {order} "
-                                f"LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}")
+def _rows(graph: KnowledgeGraph, pattern: str, order: str, e: str) -> list[tuple[str | None, ...]]:
+    """Every row of one long list in its order, up to the last page's: one query gives the count and each page."""
+    return select_values(graph, f"SELECT DISTINCT {pattern.format(e=e)} {order} LIMIT {PAGE_SIZE * MAX_PAGES}")
 
 
 @dataclass(frozen=True)
-class _Counts:
-    quotes: int
-    facts: int
-    articles: int
+class _Lists:
+    """The three long lists, read once per request; a page shows ``PAGE_SIZE`` of each."""
+
+    quotes: list[tuple[str | None, ...]]
+    facts: list[tuple[str | None, ...]]
+    articles: list[tuple[str | None, ...]]
 
     @property
     def pages(self) -> int:
-        most = max(self.quotes, self.facts, self.articles)
-        return max(1, min(MAX_PAGES, -(-most // PAGE_SIZE)))
+        most = max(len(self.quotes), len(self.facts), len(self.articles))
+        return max(1, -(-most // PAGE_SIZE))
+
+    @staticmethod
+    def slice(rows: list[tuple[str | None, ...]], page: int) -> list[tuple[str | None, ...]]:
+        return rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
 
 
-def _counts(graph: KnowledgeGraph, e: str) -> _Counts:
-    return _Counts(_count(graph, _QUOTES, e), _count(graph, _FACTS, e), _count(graph, _ARTICLES, e))
+def _lists(graph: KnowledgeGraph, e: str) -> _Lists:
+    return _Lists(_rows(graph, _QUOTES, _QUOTES_ORDER, e), _rows(graph, _FACTS, _FACTS_ORDER, e),
+                  _rows(graph, _ARTICLES, _ARTICLES_ORDER, e))
 
 
 def entity_page_count(graph: KnowledgeGraph, iri: str) -> int:
     """How many pages the entity's page has (at least 1)."""
-    return _counts(graph, sparql_iri(iri)).pages
+    return _lists(graph, sparql_iri(iri)).pages
 
 
-def _summary(graph: KnowledgeGraph, desc: Description, e: str, label: str) -> dict[str, object]:
+def _summary(graph: KnowledgeGraph, e: str, lists: _Lists) -> dict[str, object]:
     """What page 1 opens with: names, posts, the most-quoted statements, the most-mentioning articles."""
     merges = [{"text": text, "why": why, "count": int(n or 0)} for text, why, n in select_values(graph, f"""
         SELECT ?text ?why (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?m itsrdf:taIdentRef {e} ;
@@ -131,29 +131,26 @@ def _summary(graph: KnowledgeGraph, desc: Description, e: str, label: str) -> di
           GRAPH ?lg {{ ?p rdfs:label ?pl }} OPTIONAL {{ ?post kgqa:title ?title }} }} }} ORDER BY ?pl ?title
         LIMIT {_HOLDERS}""") if p]
 
-    # The same words quoted in several articles (agencies' copy, follow-ups): the statements people met most.
-    top = select_values(graph, f"""
-        SELECT ?text (COUNT(DISTINCT ?g) AS ?n) (MIN(STR(?s)) AS ?s1) WHERE {{ GRAPH ?g {{
-          ?q schema:creator {e} ; a schema:Quotation ; schema:text ?text ; prov:wasDerivedFrom ?s }} }}
-        GROUP BY ?text ORDER BY DESC(?n) ?text LIMIT {_SUMMARY_ITEMS}""")
-    where = _sentences(graph, [s for _, _, s in top if s])
-    most_quoted = [{"text": text, "count": int(n or 0), "sentence": s, "sent": where.get(s or "", (None, None))[0],
-                    "headline": where.get(s or "", (None, None))[1]} for text, n, s in top if text]
-
-    by_count = select_values(graph, f"SELECT {_ARTICLES.format(e=e)} ORDER BY DESC(?n) ?g LIMIT {_SUMMARY_ITEMS}")
-    return {"merges": merges, "posts": list(posts.values()), "holders": holders, "most_quoted": most_quoted,
-            "top_articles": [{"iri": g, "headline": h or g, "date": d, "count": int(n or 0)}
-                             for g, h, d, n in by_count if g]}
+    return {"merges": merges, "posts": list(posts.values()), "holders": holders,
+            "most_quoted": _most_quoted(lists.quotes), "top_articles": _articles(
+                sorted(lists.articles, key=lambda row: (-int(row[3] or 0), row[0] or ""))[:_SUMMARY_ITEMS])}
 
 
-def _sentences(graph: KnowledgeGraph, iris: list[str]) -> dict[str, tuple[str | None, str | None]]:
-    """Each sentence IRI's text and its article's headline."""
-    wanted = " ".join(sparql_iri(i) for i in dict.fromkeys(iris))
-    if not wanted:
-        return {}
-    return {s: (text, h) for s, text, h in select_values(graph, f"""
-        SELECT ?s ?text ?h WHERE {{ VALUES ?s {{ {wanted} }} GRAPH ?g {{ ?s nif:anchorOf ?text
-          OPTIONAL {{ ?g schema:headline ?h }} }} }} LIMIT {len(iris) * 2}""") if s}
+def _most_quoted(quotes: list[tuple[str | None, ...]]) -> list[dict[str, object]]:
+    """The same words quoted in most articles (agencies' copy, follow-ups): the statements readers met most."""
+    seen: dict[str, dict[str, object]] = {}
+    for _q, text, _cue, _as, s, sentence, _section, _who, headline, g, _i in quotes:
+        if not text:
+            continue
+        entry = seen.setdefault(" ".join(text.split()), {"text": text, "articles": set(), "sentence": s,
+                                                         "sent": sentence, "headline": headline})
+        entry["articles"].add(g)  # type: ignore[attr-defined]
+    ranked = sorted(seen.values(), key=lambda q: (-len(q["articles"]), str(q["text"])))  # type: ignore[arg-type]
+    return [{**q, "count": len(q["articles"])} for q in ranked[:_SUMMARY_ITEMS]]  # type: ignore[arg-type]
+
+
+def _articles(rows: list[tuple[str | None, ...]]) -> list[dict[str, object]]:
+    return [{"iri": g, "headline": h or g, "date": d, "count": int(n or 0)} for g, h, d, n in rows if g]
 
 
 def _related(graph: KnowledgeGraph, iri: str) -> list[dict[str, str]]:
@@ -175,34 +172,32 @@ def entity_page(graph: KnowledgeGraph, desc: Description, *, page: int = 1,
     templates = templates or PageTemplates(graph.settings)
     settings = graph.settings
     iri, e = desc.iri, sparql_iri(desc.iri)
-    counts = _counts(graph, e)
-    if not 1 <= page <= counts.pages:
+    lists = _lists(graph, e)
+    if not 1 <= page <= lists.pages:
         raise PageOutOfRange(f"page {page} does not exist: this entity's page has "
-                             f"{counts.pages} page{'s' if counts.pages != 1 else ''}")
+                             f"{lists.pages} page{'s' if lists.pages != 1 else ''}")
     label = desc.first(f"{RDFS}label") or desc.first(f"{SCHEMA}name") or iri.rsplit("/", 1)[-1]
     held_by, post_in = desc.values(f"{ORG}heldBy"), desc.values(f"{ORG}postIn")
 
     quotes = []
-    for _q, text, cue, written, s, sentence, section, who, headline, _g, _i in _slice(
-            graph, _QUOTES, _QUOTES_ORDER, e, page):
+    for _q, text, cue, written, s, sentence, section, who, headline, _g, _i in lists.slice(lists.quotes, page):
         how = ([f"as “{written}”"] if written and written != label else []) + ([f"cue: {cue}"] if cue else [])
         # A quotation that is its whole sentence (a reader's comment, mostly) is shown once.
         same = " ".join((text or "").split()) == " ".join((sentence or "").split())
         quotes.append({"text": None if same else text, "note": "; ".join(how), "sentence": s, "sent": sentence,
                        "headline": headline, "who": who, "in_comment": section == f"{KGQA}CommentSection"})
-    facts = _slice(graph, _FACTS, _FACTS_ORDER, e, page)
-    articles = [{"iri": g, "headline": h or g, "date": d, "count": int(n or 0)}
-                for g, h, d, n in _slice(graph, _ARTICLES, "ORDER BY DESC(?d) ?g", e, page) if g]
+    facts = lists.slice(lists.facts, page)
     names = labels_of(graph, held_by + post_in + [x or "" for row in facts for x in row[:3]])
     context: dict[str, object] = {
         "title": label, "iri": iri, "label": label, "kind": entity_kind(iri, settings.base_iri),
         "types": desc.types, "aliases": [a for a in desc.values(f"{SKOS}altLabel") if a != label],
         "ranks": desc.values(f"{KGQA}rank"), "held_by": held_by, "post_in": post_in, "names": names,
-        "page": page, "pages": counts.pages, "counts": counts, "page_size": PAGE_SIZE,
-        "quotes": quotes, "facts": facts, "articles": articles, "path": templates.href(iri) or "",
+        "page": page, "pages": lists.pages, "page_size": PAGE_SIZE, "path": templates.href(iri) or "",
+        "counts": {"quotes": len(lists.quotes), "facts": len(lists.facts), "articles": len(lists.articles)},
+        "quotes": quotes, "facts": facts, "articles": _articles(lists.slice(lists.articles, page)),
     }
     if page == 1:
-        context.update(_summary(graph, desc, e, label), related=_related(graph, iri),
+        context.update(_summary(graph, e, lists), related=_related(graph, iri),
                        triples=triple_rows(desc, labels_of(graph, [o[1] for _, o in desc.subject if o[0] == "uri"])),
                        truncated=desc.truncated)
     return templates.render("entity.html", **context)
