@@ -56,6 +56,8 @@ def test_neighbourhood_json_of_hatami(client: TestClient, services: Services, ha
     # Every node is one the graph can be asked about next (or a quotation, which opens its sentence).
     base = services.settings.base_iri
     assert all(n["id"].startswith(base) for n in body["nodes"])
+    head = client.head(NEIGHBOURHOOD_PATH, params={"iri": hatami})
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-type"] == r.headers["content-type"]
 
 
 def test_limit_is_bounded(client: TestClient, hatami: str) -> None:
