@@ -45,6 +45,7 @@ from .rdf import (
 )
 from .entity_graph import add_descriptions_update, entities_graph, prune_update
 from .results import QueryResult, Term
+from ._base_record import check_base_iri
 from ._catalogue import ArticleInfo, StoredHashes, read_articles, read_index, read_stats, value
 from .settings import Settings
 from ._stored_aliases import load_alias_table
@@ -89,7 +90,12 @@ class KnowledgeGraph:
             from ._distributed import DaskParser  # Dask only when asked for
 
             self._remote = self.extractor.remote = DaskParser(settings)
-        self._ensure_ontology()
+        try:
+            self._ensure_ontology()
+            check_base_iri(self.store, settings, settings.store_url or str(settings.store_path))
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self) -> KnowledgeGraph:
         return self

@@ -13,16 +13,20 @@ True
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import _setting_parsers as parse
 from .errors import ConfigError
 
-__all__ = ["Setting", "SETTINGS", "Settings", "WRITE_MODES"]
+WRITE_MODES = parse.WRITE_MODES
+EMBEDDING_BACKENDS = ("onnx-int8", "onnx", "torch", "bge-small-int8")
+#: The backends that bring their own model (KGQA_EMBEDDING_MODEL must stay at its default with them).
+_OWN_MODEL_BACKENDS = ("bge-small-int8",)
+
+__all__ = ["Setting", "SETTINGS", "Settings", "WRITE_MODES", "served_base_iri"]
 
 
 @dataclass(frozen=True)
@@ -39,106 +43,6 @@ class Setting:
         return "KGQA_" + self.name.upper()
 
 
-def _optional(text: str) -> str | None:
-    return text.strip() or None
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise ValueError("must be > 0")
-    return value
-
-
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise ValueError("must be between 0 and 1")
-    return value
-
-
-def _origins(text: str) -> tuple[str, ...]:
-    out = []
-    for item in text.split(","):
-        origin = item.strip().rstrip("/")
-        if not origin:
-            continue
-        if origin != "*" and not re.fullmatch(r"https?://[^/?#\s]+", origin):
-            raise ValueError(f"{origin!r} is not an origin like https://example.org or http://127.0.0.1:8000")
-        out.append(origin)
-    return tuple(out)
-
-
-def _public_url(text: str) -> str | None:
-    url = text.strip().rstrip("/")
-    if not url:
-        return None
-    if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", url):
-        raise ValueError("must be the URL people open the app at, like https://kgqa.example.org")
-    return url
-
-
-def _hosts(text: str) -> tuple[str, ...]:
-    out = []
-    for item in text.split(","):
-        host = item.strip().lower()
-        if not host:
-            continue
-        if not re.fullmatch(r"(\*\.)?[a-z0-9.-]+|\*|\[[0-9a-f:]+\]|[0-9a-f:]+", host):
-            raise ValueError(f"{host!r} is not a host name like kgqa.example.org, 10.0.0.5 or *.example.org")
-        out.append(host)
-    return tuple(out)
-
-
-def _proxies(text: str) -> tuple[str, ...]:
-    out = []
-    for item in text.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        try:
-            # An address or a network; "*" is refused on purpose: trusting everyone lets any client pick its address.
-            ipaddress.ip_network(item, strict=False)
-        except ValueError:
-            raise ValueError(f"{item!r} is not an IP address or network like 10.0.0.5 or 10.0.0.0/24") from None
-        out.append(item)
-    return tuple(out)
-
-
-WRITE_MODES = ("admin", "add", "open")
-EMBEDDING_BACKENDS = ("onnx-int8", "onnx", "torch", "bge-small-int8")
-#: The backends that bring their own model (KGQA_EMBEDDING_MODEL must stay at its default with them).
-_OWN_MODEL_BACKENDS = ("bge-small-int8",)
-
-
-def _writes(text: str) -> str:
-    mode = text.strip().lower() or "admin"
-    if mode not in WRITE_MODES:
-        raise ValueError(f"must be one of {', '.join(WRITE_MODES)}")
-    return mode
-
-
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError("must be >= 0")
-    return value
-
-
-def _port(text: str) -> int:
-    value = int(text)
-    if not 0 < value < 65536:
-        raise ValueError("must be a TCP port, 1-65535")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise ValueError("must be > 0")
-    return value
-
-
 SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", "data/built", "Folder for the embedded store and built indexes (git-ignored).", Path),
     Setting("articles_dir", "data/articles", "Folder of shipped articles that the first README command ingests.", Path),
@@ -147,7 +51,7 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "SPARQL 1.1 query endpoint of a remote store (e.g. http://127.0.0.1:7878/query). "
         "Empty: the embedded Oxigraph store in DATA_DIR/store.",
-        _optional,
+        parse.optional,
     ),
     Setting(
         "store_update_url",
@@ -155,20 +59,20 @@ SETTINGS: tuple[Setting, ...] = (
         "SPARQL 1.1 update endpoint of the remote store. Empty: STORE_URL with a trailing "
         "/query or /sparql replaced by /update. Virtuoso: its authenticated endpoint, "
         "http://HOST:8890/sparql-auth (see docs/scaling-virtuoso.md).",
-        _optional,
+        parse.optional,
     ),
     Setting(
         "store_user",
         None,
         "User name kgqa gives when the remote store asks for credentials (HTTP Digest or Basic), e.g. the "
         "Virtuoso user granted SPARQL_UPDATE behind /sparql-auth. Empty: kgqa sends none.",
-        _optional,
+        parse.optional,
     ),
     Setting(
         "store_password",
         None,
         "Password of KGQA_STORE_USER; sent only to a store endpoint that asks for it.",
-        _optional,
+        parse.optional,
     ),
     Setting(
         "vector_uri",
@@ -176,18 +80,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Where the passages (sentence vectors, their text for BM25, their metadata) live instead of the embedded "
         "index in DATA_DIR/index: a local file path (e.g. ./passages.db) runs Milvus Lite, an http(s):// URI a "
         "Milvus standalone or cluster (needs the `scale` extra). Empty: the embedded index.",
-        _optional,
+        parse.optional,
     ),
-    Setting("base_iri", "http://localhost:7860/id/", "Base under which every article, sentence and entity IRI is minted."),
-    Setting("query_timeout", 10.0, "Deadline in seconds after which a SPARQL query is stopped.", _positive_float),
-    Setting("row_limit", 10_000, "Most rows (or triples) a SPARQL query returns; the rest is cut and flagged.", _positive_int),
-    Setting("query_workers", 2, "Query processes kept ready for the embedded store (more start on demand).", _positive_int),
+    Setting("base_iri", "", "Base under which every article, sentence and entity IRI is minted. Empty: it follows the "
+            "address the app serves on: KGQA_PUBLIC_URL + /id/ when set, else http://localhost:PORT/id/ (the host "
+            "name instead of localhost when KGQA_HOST names one). The store records the base it was built with "
+            "and refuses to open under another.", str),
+    Setting("query_timeout", 10.0, "Deadline in seconds after which a SPARQL query is stopped.", parse.positive_float),
+    Setting("row_limit", 10_000, "Most rows (or triples) a SPARQL query returns; the rest is cut and flagged.", parse.positive_int),
+    Setting("query_workers", 2, "Query processes kept ready for the embedded store (more start on demand).", parse.positive_int),
     Setting("query_memory_mb", 4096, "Memory cap of each embedded query process, in MB; lowered so that all of "
             "them (at most max(4, 2 x KGQA_QUERY_WORKERS)) fit into half the machine's memory (0: that share).", int),
-    Setting("max_file_mb", 20.0, "Largest article file accepted, in megabytes.", _positive_float),
+    Setting("max_file_mb", 20.0, "Largest article file accepted, in megabytes.", parse.positive_float),
     Setting("max_upload_mb", 100.0, "Largest upload request (all its files together), in megabytes.",
-            _positive_float),
-    Setting("max_article_chars", 1_000_000, "Longest single article accepted, in characters.", _positive_int),
+            parse.positive_float),
+    Setting("max_article_chars", 1_000_000, "Longest single article accepted, in characters.", parse.positive_int),
     Setting(
         "nlp_model",
         "en_core_web_sm",
@@ -196,19 +103,19 @@ SETTINGS: tuple[Setting, ...] = (
         lambda text: text.strip(),
     ),
     Setting("nlp_processes", 1, "Processes spaCy parses with during a large ingest (its n_process). With 1 the "
-            "parse takes one core while the encoder embeds the previous batch on the other.", _positive_int),
-    Setting("nlp_batch_size", 256, "Sentences per spaCy batch.", _positive_int),
+            "parse takes one core while the encoder embeds the previous batch on the other.", parse.positive_int),
+    Setting("nlp_batch_size", 256, "Sentences per spaCy batch.", parse.positive_int),
     Setting(
         "dask_scheduler",
         None,
         "Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786) whose workers parse articles for `kgqa ingest` "
         "(needs the `scale` extra, and kgqa with the same spaCy pipeline on every worker; start workers with "
         "--nthreads 1). One writer still runs the rules in article order and writes every batch. Empty: no Dask.",
-        _optional,
+        parse.optional,
     ),
     Setting("dask_workers", 0, "Local Dask workers (a dask.distributed LocalCluster on loopback, one process and "
             "thread each) that parse articles for `kgqa ingest`, when no KGQA_DASK_SCHEDULER is set. 0: no Dask.",
-            _non_negative_int),
+            parse.non_negative_int),
     Setting(
         "embedding_model",
         "all-MiniLM-L6-v2",
@@ -247,7 +154,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Confidence (0-1) under which kgqa answers that the articles don't say, instead of guessing; the "
         "confidence is the answer scorer's probability that the answer is right, and the default is the one "
         "scripts/train_answer_scorer.py chose on the dev splits.",
-        _fraction,
+        parse.fraction,
     ),
     Setting(
         "llm",
@@ -255,23 +162,23 @@ SETTINGS: tuple[Setting, ...] = (
         "Optional chat model that writes answers from the cited sentences, as PROVIDER:MODEL for LangChain's "
         "init_chat_model (e.g. ollama:llama3.1, openai:gpt-4o-mini; the provider's langchain package must be "
         "installed). Empty: extractive answers, no LLM.",
-        _optional,
+        parse.optional,
     ),
     Setting("host", "127.0.0.1", "Address `python app.py` serves on (0.0.0.0: every interface).", lambda t: t.strip() or "127.0.0.1"),
-    Setting("port", 7860, "Port `python app.py` serves the UI, /api, /sparql and /widget.js on.", _port),
+    Setting("port", 7860, "Port `python app.py` serves the UI, /api, /sparql and /widget.js on.", parse.port),
     Setting(
         "allowed_origins",
         (),
         "Comma-separated origins (e.g. https://news.example.org) whose pages may embed the widget and call /api and "
         "/sparql from a browser; * allows any. The app's own origin is always allowed. Empty: no other site.",
-        _origins,
+        parse.origins,
     ),
     Setting(
         "admin_token",
         None,
         "Secret that unlocks writes (sent as `Authorization: Bearer TOKEN`, or typed into the Articles tab): adding, "
         "replacing and deleting articles and SPARQL Update, as KGQA_WRITES says. Empty: no one holds it.",
-        _optional,
+        parse.optional,
     ),
     Setting(
         "writes",
@@ -279,7 +186,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Who may change the articles over HTTP (API, UI, /sparql): admin = only requests with the admin token; "
         "add = anyone may add new articles, replacing, deleting and SPARQL Update need the token; open = anyone "
         "may do anything (a single-user laptop only). The command line is never limited.",
-        _writes,
+        parse.writes,
     ),
     Setting(
         "public_url",
@@ -287,26 +194,26 @@ SETTINGS: tuple[Setting, ...] = (
         "The URL people open the app at (e.g. https://kgqa.example.org behind a proxy): the app's own origin. "
         "Empty: http://HOST:PORT of the bound address (and localhost when that is loopback). Never taken from "
         "the Host header.",
-        _public_url,
+        parse.public_url,
     ),
     Setting(
         "allowed_hosts",
         (),
         "Comma-separated Host header values the app answers (*.example.org allowed); others get 400, which stops "
         "DNS rebinding. Empty: the loopback names, PUBLIC_URL's host and the bound address.",
-        _hosts,
+        parse.hosts,
     ),
     Setting("max_response_mb", 64.0, "Largest SPARQL result a request may receive, in MB; bigger ones are refused "
-            "with 413 before they are sent.", _positive_float),
+            "with 413 before they are sent.", parse.positive_float),
     Setting("client_queries", 2, "SPARQL queries one client address may run at once; more get 429.",
-            _positive_int),
+            parse.positive_int),
     Setting(
         "trusted_proxies",
         (),
         "Comma-separated addresses or networks of the reverse proxies in front of the app (e.g. 127.0.0.1 or "
         "10.0.0.0/24): only requests from them may set the client address with X-Forwarded-For / "
         "X-Forwarded-Proto. Empty: those headers are ignored and the client is the socket's peer.",
-        _proxies,
+        parse.proxies,
     ),
 )
 
@@ -324,7 +231,7 @@ class Settings:
     store_user: str | None = None
     store_password: str | None = dataclasses.field(default=None, repr=False)  # kept out of logs
     vector_uri: str | None = None
-    base_iri: str = "http://localhost:7860/id/"
+    base_iri: str = ""  # "" follows the served address (see served_base_iri)
     query_timeout: float = 10.0
     row_limit: int = 10_000
     query_workers: int = 2
@@ -353,8 +260,13 @@ class Settings:
     max_response_mb: float = 64.0
     client_queries: int = 2
     trusted_proxies: tuple[str, ...] = ()
+    #: True when ``base_iri`` was not given and follows the served address (and so follows ``replace``).
+    base_iri_follows_address: bool = dataclasses.field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not self.base_iri:
+            object.__setattr__(self, "base_iri", served_base_iri(self.host, self.port, self.public_url))
+            object.__setattr__(self, "base_iri_follows_address", True)
         if not self.base_iri.endswith(("/", "#")):
             raise ConfigError(f"KGQA_BASE_IRI must end with '/' or '#', got {self.base_iri!r}")
         if not self.base_iri.startswith(("http://", "https://")):
@@ -386,7 +298,9 @@ class Settings:
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:
-        """A copy with some values changed."""
+        """A copy with some values changed; a base IRI that follows the served address follows the new one."""
+        if self.base_iri_follows_address and "base_iri" not in changes:
+            changes["base_iri"] = ""
         return dataclasses.replace(self, **changes)
 
     @property
@@ -411,9 +325,31 @@ class Settings:
         return self.store_url
 
 
+def served_base_iri(host: str, port: int, public_url: str | None) -> str:
+    """The base IRI for an app served on ``host:port`` (or behind ``public_url``): its own ``/id/`` space, so every
+    IRI it mints dereferences to the app's page for it.
+
+    >>> served_base_iri("127.0.0.1", 7861, None), served_base_iri("::1", 80, None)
+    ('http://localhost:7861/id/', 'http://localhost:80/id/')
+    >>> served_base_iri("0.0.0.0", 7860, "https://kg.example.org/news")
+    'https://kg.example.org/news/id/'
+    """
+    if public_url:
+        return public_url.rstrip("/") + "/id/"
+    # Loopback and every-interface binds are reached as localhost on this machine (and the Host allow-list
+    # answers it); a named host or address is used as it is.
+    name = "localhost" if host in _LOCAL_BINDS else f"[{host}]" if ":" in host else host
+    return f"http://{name}:{port}/id/"
+
+
+_LOCAL_BINDS = frozenset({"", "127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
+
+
 def _check_defaults() -> None:
     # The declared defaults and the dataclass defaults must agree.
     for field in dataclasses.fields(Settings):
+        if not field.init:
+            continue
         declared = _BY_NAME[field.name].default
         if declared is not None and not isinstance(declared, type(field.default)):
             declared = _BY_NAME[field.name].parse(str(declared))

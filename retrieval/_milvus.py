@@ -39,7 +39,7 @@ from ._milvus_store import (ARTICLES, B, K1, OUTPUT, PASSAGES, ROW_BITS, SENTENC
 from ._segment import dense_text, passage_document
 from ._text import bigrams
 from .embedding import SentenceEmbeddings
-from .index import ArticleLedger, IndexMismatch
+from ._ledger import ArticleLedger, IndexMismatch
 
 __all__ = ["MilvusPassages", "MilvusBackend", "CANDIDATES"]
 

@@ -32,12 +32,13 @@ import time
 import uuid
 import warnings
 from functools import cached_property
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from kg import ConfigError
+
+from ._ledger import installed_versions
 
 __all__ = ["EXPORT_FORMAT", "KINDS", "POOLINGS", "OnnxEncoder", "check_pipeline", "ensure_export",
            "quiet_onnxruntime"]
@@ -52,6 +53,8 @@ KINDS = ("float32", "int8")
 POOLINGS = ("mean", "cls")
 _OPSET = 17
 _WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+#: Packages whose versions are recorded with an export.
+_VERSIONED = ("torch", "transformers", "onnx", "onnxruntime")
 
 
 def check_pipeline(model_dir: Path) -> int:
@@ -107,7 +110,8 @@ def ensure_export(model_dir: Path, name: str, cache: Path, kind: str) -> Path:
             (tmp / "model.float32.onnx").rename(tmp / "model.onnx")
         (tmp / "export.json").write_text(json.dumps({
             "model": name, "source": str(model_dir), "weights_sha256": digest, "kind": kind, "opset": _OPSET,
-            "export_format": EXPORT_FORMAT, "versions": _versions(), "seconds": round(time.perf_counter() - started, 1),
+            "export_format": EXPORT_FORMAT, "versions": installed_versions(_VERSIONED),
+            "seconds": round(time.perf_counter() - started, 1),
         }, indent=1), encoding="utf-8")
         for path in tmp.iterdir():
             with path.open("rb") as f:
@@ -121,16 +125,6 @@ def ensure_export(model_dir: Path, name: str, cache: Path, kind: str) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("exported %s (%s) in %.1f s", name, kind, time.perf_counter() - started)
     return folder
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for package in ("torch", "transformers", "onnx", "onnxruntime"):
-        try:
-            out[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            out[package] = "?"
-    return out
 
 
 def _export(model_dir: Path, target: Path) -> None:

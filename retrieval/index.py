@@ -35,15 +35,15 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 from langchain_core.documents import Document
 
-from kg import ConfigError, StoredSentence
+from kg import StoredSentence
 
 from ._first_stage import FirstStage
+from ._ledger import ArticleLedger, IndexMismatch, installed_versions
 from ._lexical import bm25
 from ._segment import Segment, dense_text, passage_document
 from ._text import bigrams
@@ -66,19 +66,8 @@ MERGE_FANOUT = 4
 _DEAD_SHARE = 0.3
 
 
-class IndexMismatch(ConfigError):
-    """The passage index on disk was not built from this graph (or with these settings)."""
-
-
-@functools.cache  # installed versions do not change while a process runs (and reading them parses metadata)
-def _versions() -> dict[str, str]:
-    out = {}
-    for package in ("kgqa", "sentence-transformers", "scipy", "torch", "langchain-core"):
-        try:
-            out[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            out[package] = "?"
-    return out
+#: Packages whose versions are recorded with the index.
+_VERSIONED = ("kgqa", "sentence-transformers", "scipy", "torch", "langchain-core")
 
 
 class _Rows(Sequence[Document]):
@@ -99,37 +88,6 @@ class _Rows(Sequence[Document]):
     def __iter__(self) -> Iterator[Document]:
         for segment, live, _ in self._index._parts:
             yield from (segment.docs if live is None else (segment.docs[r] for r in np.flatnonzero(live)))
-
-
-class ArticleLedger:
-    """Which articles (id -> record hash of the graph) a passage store holds, compared with the graph's."""
-
-    articles: dict[str, str]
-
-    @property
-    def where(self) -> str:
-        raise NotImplementedError
-
-    def difference(self, graph_hashes: Mapping[str, str]) -> tuple[list[str], list[str], list[str]]:
-        """Articles the graph has and the index lacks, the index has and the graph lacks, and both hold differently."""
-        missing = sorted(set(graph_hashes) - set(self.articles))
-        extra = sorted(set(self.articles) - set(graph_hashes))
-        stale = sorted(i for i in set(graph_hashes) & set(self.articles) if graph_hashes[i] != self.articles[i])
-        return missing, extra, stale
-
-    def check(self, graph_hashes: Mapping[str, str]) -> None:
-        """Refuse a graph whose articles differ from the ones this index was built from."""
-        if dict(graph_hashes) == self.articles:
-            return
-        parts = []
-        for label, ids in zip(("not indexed", "indexed but not in the graph", "changed"),
-                              self.difference(graph_hashes)):
-            if ids:
-                parts.append(f"{len(ids)} {label} (e.g. {ids[0]})")
-        raise IndexMismatch(
-            f"the passage index in {self.where} does not match the graph: {'; '.join(parts)}. "
-            "Was the store changed by another program? Run `kgqa reindex` to rebuild the index from the graph."
-        )
 
 
 class PassageIndex(ArticleLedger):
@@ -346,7 +304,7 @@ class PassageIndex(ArticleLedger):
             "dimension": int(self.segments[0].vectors.shape[1] if self.segments else self.embeddings.dimension),
             "encoder": self.embeddings.identity, "dense_text": "headline. sentence", "bm25": f"k1={_K1} b={_B}; headline+sentence, "
             "headline+paragraph, sentence word pairs; plural-stripped tokens; statistics over all segments",
-            "versions": dict(_versions()), "passages": len(self), "articles": len(self.articles),
+            "versions": dict(installed_versions(_VERSIONED)), "passages": len(self), "articles": len(self.articles),
             "segments": [{"name": s.name, "deleted": sorted(self.deleted[s.name])} for s in self.segments],
         }
 

@@ -35,11 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg import AliasTable, IngestReport, KgqaError, KnowledgeGraph, QueryResult, Settings
+from kg import AliasTable, IngestReport, KnowledgeGraph, QueryResult, Settings
 from kg.ingest import articles_to_parse
 from kg.timing import stage
 
 from ._indexer import BatchIndexer
+from ._read_back import read_back
 from .embedding import SentenceEmbeddings
 from ._milvus import MilvusPassages
 from ._passages import PassageBackend, open_passages
@@ -217,7 +218,8 @@ class Library:
                 changed = sorted(set(missing) | set(stale) | {i for i in reread if i in hashes})
                 if not changed and not extra:
                     return
-                sentences, unreadable = self._read_back(changed)
+                sentences, unreadable = read_back(self.graph, changed)
+                self._unreadable = frozenset(unreadable)
                 changed = [i for i in changed if i not in unreadable]
                 if not changed and not extra:
                     return
@@ -225,32 +227,6 @@ class Library:
             with stage("save"):
                 index.save()
                 self._publish(index)
-
-    def _read_back(self, changed: list[str]) -> tuple[list[Any], set[str]]:
-        """The stored sentences of ``changed``, and the ids of articles that could not be read.
-
-        One unreadable article (a store error on its graph) must not keep the rest of the library, or the
-        app, from opening: it is reported, left out of the index, and the pending note stays so the next
-        start tries it again.
-        """
-        if not changed:
-            return [], set()
-        try:
-            return list(self.graph.sentences(changed)), set()
-        except (KgqaError, ValueError) as exc:
-            log.warning("reading %d article(s) back at once failed (%s); reading them one by one",
-                        len(changed), exc)
-        sentences: list[Any] = []
-        unreadable: set[str] = set()
-        for article_id in changed:
-            try:
-                sentences.extend(self.graph.sentences([article_id]))
-            except (KgqaError, ValueError) as exc:
-                unreadable.add(article_id)
-                log.error("article %r cannot be read from the graph and is left out of the passage index: %s "
-                          "(delete it, or re-ingest it, to repair)", article_id, exc)
-        self._unreadable = frozenset(unreadable)
-        return sentences, unreadable
 
     def ingest(self, paths: Iterable[Path | str], *, progress: bool = False, batch: int | None = None,
                replace: bool = True) -> IngestReport:
