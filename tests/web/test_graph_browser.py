@@ -120,6 +120,17 @@ def test_graph_tab_from_the_keyboard(page, live_url: str) -> None:  # type: igno
     else:
         pytest.fail("Tab never focused the graph")
     _walk_and_expand(page, TAB_GRAPH)
+
+    # Another search redraws the tab: the new entity's graph is mounted, the old one is gone.
+    box = page.locator("#kgqa-graph-search input, #kgqa-graph-search textarea").first
+    box.fill("Iran")
+    box.press("Enter")
+    page.wait_for_function("sel => (document.querySelector(sel)?.getAttribute('data-iri') || '')"
+                           ".endsWith('/id/entity/place/iran')", arg=TAB_GRAPH, timeout=WAIT_MS)
+    _wait_ready(page, TAB_GRAPH)
+    assert page.locator(".kgqa-graph").count() == 1 and page.locator(f"{TAB_GRAPH} canvas").count() >= 1
+    assert _node(page, TAB_GRAPH, "Iran")["id"].endswith("/id/entity/place/iran")
+    assert "Iran" in page.locator("#kgqa-graph-details").inner_text()
     assert not page.js_errors and not errors, (page.js_errors, errors)
 
 

@@ -451,7 +451,13 @@
     const found = Array.from(scope.querySelectorAll ? scope.querySelectorAll('.kgqa-graph[data-iri]') : []);
     if (scope.matches && scope.matches('.kgqa-graph[data-iri]')) found.unshift(scope);
     found.forEach((el) => {
-      if (el.kgqaGraph) return;
+      const old = el.kgqaGraph;
+      if (old) {
+        // A redraw may patch the element in place (Gradio does): a new IRI or lost children mean a new graph.
+        if (old.centre === el.getAttribute('data-iri') && el.contains(old.canvas)) return;
+        old.destroy();
+        live.delete(old);
+      }
       const graph = new Graph(el);
       el.kgqaGraph = graph;
       live.add(graph);
