@@ -149,3 +149,22 @@ def test_the_most_quoted_statements_are_ranked_by_articles(client: TestClient, s
     assert all("in 1 article<" in unescape(i) for i in items)  # one article in the seed library
     # his comments are whole sentences, shown once in the paged list, labelled as a reader's comment
     assert "comment by Thomas J Irwin" in page.split("<h2>Statements and quotations", 1)[1]
+
+
+def test_in_chromium_the_page_keeps_its_csp_and_pages_by_its_links(page, live_url: str, services: Services,  # type: ignore[no-untyped-def]
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real browser loads the page, its stylesheet and scripts without one CSP violation, and the pager works."""
+    monkeypatch.setattr(entity_module, "PAGE_SIZE", 3)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    path = _entity_path(services, "Thomas J Irwin")
+    page.goto(live_url + path, wait_until="domcontentloaded")
+    page.wait_for_load_state("load", timeout=20_000)  # the deferred scripts have run (or been refused) by now
+    assert page.locator("h1").inner_text() == "Thomas J Irwin"
+    assert page.locator("section.summary h2").first.is_visible()
+    assert page.locator(".kgqa-graph").get_attribute("data-src") == "/graph/neighbourhood.json"
+    page.locator('nav.pager a[rel="next"]').first.click()
+    page.wait_for_url(f"{live_url}{path}?page=2", timeout=20_000)
+    assert page.locator("nav.pager span").first.inner_text() == "page 2 of 4"
+    assert page.locator("section.summary").count() == 0
+    assert refused == [], refused
