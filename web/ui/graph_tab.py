@@ -131,9 +131,11 @@ def build(services: Services) -> GraphTab:
         matches = gr.Dropdown(label="Matches and suggestions", choices=[], value=None, scale=3,
                               interactive=True, elem_id="kgqa-graph-matches")
     with gr.Row():
-        picture = gr.HTML(str(_HINT), elem_id="kgqa-graph-picture", head=GRAPH_HEAD, js_on_load=MOUNT_JS,
-                          min_height=120, scale=4)
-        details = gr.HTML("", elem_id="kgqa-graph-details", scale=1)
+        with gr.Column(scale=3):
+            picture = gr.HTML(str(_HINT), elem_id="kgqa-graph-picture", head=GRAPH_HEAD, js_on_load=MOUNT_JS,
+                              min_height=120)
+        with gr.Column(scale=1, min_width=220):
+            details = gr.HTML("", elem_id="kgqa-graph-details")
     entity = gr.Textbox(label="Centre (IRI)", interactive=False, max_lines=1, elem_id="kgqa-graph-entity",
                         buttons=["copy"])
 
