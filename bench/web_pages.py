@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         with KnowledgeGraph(settings) as graph:
             if args.data_dir is None:
                 graph.ingest([SEED])
-            entity_filter = (f"GRAPH ?lg {{ ?e <http://www.w3.org/2000/01/rdf-schema#label> {sparql_literal(args.entity)} }}"
-                             if args.entity else "")
+            label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+            entity_filter = f"GRAPH ?lg {{ ?e {label} {sparql_literal(args.entity)} }}" if args.entity else ""
             entity = _one(graph, f"""SELECT ?e WHERE {{ GRAPH ?g {{ ?m <http://www.w3.org/2005/11/its/rdf#taIdentRef>
                 ?e }} {entity_filter} FILTER(STRSTARTS(STR(?e), {sparql_literal(args.base_iri + 'entity/')})) }}
                 GROUP BY ?e ORDER BY DESC(COUNT(DISTINCT ?g)) LIMIT 1""")

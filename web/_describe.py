@@ -30,8 +30,8 @@ from kg.results import Term
 
 from ._neighbourhood import is_safe_iri, select_values
 
-__all__ = ["Description", "RdfForm", "RDF_FORMS", "describe", "labels_of", "rdf_text", "sparql_iri", "SCHEMA", "RDF", "RDFS", "KGQA",
-           "NIF", "SKOS", "ORG"]
+__all__ = ["Description", "RdfForm", "RDF_FORMS", "describe", "labels_of", "rdf_text", "sparql_iri",
+           "SCHEMA", "RDF", "RDFS", "KGQA", "NIF", "SKOS", "ORG"]
 
 log = logging.getLogger(__name__)
 

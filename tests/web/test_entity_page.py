@@ -108,9 +108,9 @@ def test_paging_walks_every_statement_once_with_next_and_previous_links(
     monkeypatch.setattr(entity_module, "PAGE_SIZE", 3)
     path = _entity_path(services, "Thomas J Irwin")
     iri = services.settings.base_iri + path[len("/id/"):]
-    expected = {"/id/" + row[0][1][len(services.settings.base_iri):] for row in services.graph.select(  # type: ignore[index]
-        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?q <{SCHEMA}creator> <{iri}> ; a <{SCHEMA}Quotation> ; "
-        f"<{PROV}wasDerivedFrom> ?s }} }}")}
+    rows = services.graph.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?q <{SCHEMA}creator> <{iri}> ; "
+                                 f"a <{SCHEMA}Quotation> ; <{PROV}wasDerivedFrom> ?s }} }}")
+    expected = {"/id/" + row[0][1][len(services.settings.base_iri):] for row in rows}  # type: ignore[index]
     assert len(expected) > 6, "the seed's commenter should need several pages"
     pages = -(-len(expected) // 3)
 
@@ -151,8 +151,8 @@ def test_the_most_quoted_statements_are_ranked_by_articles(client: TestClient, s
     assert "comment by Thomas J Irwin" in page.split("<h2>Statements and quotations", 1)[1]
 
 
-def test_in_chromium_the_page_keeps_its_csp_and_pages_by_its_links(page, live_url: str, services: Services,  # type: ignore[no-untyped-def]
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_in_chromium_the_page_keeps_its_csp_and_pages_by_its_links(  # type: ignore[no-untyped-def]
+        page, live_url: str, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real browser loads the page, its stylesheet and scripts without one CSP violation, and the pager works."""
     monkeypatch.setattr(entity_module, "PAGE_SIZE", 3)
     refused: list[str] = []

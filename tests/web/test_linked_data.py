@@ -1,4 +1,4 @@
-"""The graph's IRIs dereferenced (HTML, Turtle, JSON-LD, N-Triples), and the neighbourhood picture as pure functions.
+"""The graph's IRIs dereferenced (HTML, Turtle, JSON-LD, N-Triples), and the neighbourhood the entity page lists.
 
 Seed-article tests use the shared session app (read-only). The hostile
 article lives in its own library in a temp folder (``hostile_site``), so no
@@ -22,7 +22,7 @@ from kg import Settings, sparql_literal
 from tests.conftest import ENCODER_CACHE, free_port
 from web import ServerThread, Services, create_app
 from web._linked_data import negotiate
-from web._neighbourhood import Edge, Neighbourhood, Node, find_entities, is_safe_iri, layout, neighbourhood, svg
+from web._neighbourhood import find_entities, is_safe_iri, neighbourhood
 
 SCHEMA = "http://schema.org/"
 
@@ -272,7 +272,7 @@ def test_hostile_metadata_is_escaped_and_a_javascript_url_is_no_link(hostile_sit
         _assert_only_the_graph_scripts(entity_page_html)
 
 
-# --- the neighbourhood picture -----------------------------------------------------------------
+# --- the neighbourhood -----------------------------------------------------------------------
 
 
 def test_neighbourhood_of_hatami(services, hatami) -> None:
@@ -291,35 +291,6 @@ def test_find_entities(services, hatami) -> None:
     assert find_entities(services.graph, "IRGC")[0].label == "Islamic Revolutionary Guard Corps"
     assert find_entities(services.graph, '") } DROP ALL ; #') == []
     assert find_entities(services.graph, "   ") == []
-
-
-def test_svg_escapes_labels_and_links_nodes() -> None:
-    centre = Node("http://x/id/entity/person/a", 'Eve <script>alert("x")</script>', "person")
-    org = Node("http://x/id/entity/organization/o", "Acme & <b>Sons</b>", "organization")
-    quote = Node("http://x/id/article/a#quote-1", "“<img src=x onerror=alert(1)>”", "quote",
-                 "http://x/id/article/a#char=0,9")
-    hood = Neighbourhood(centre, (org, quote), (Edge(centre.iri, org.iri, "CEO <i>"),
-                                                Edge(centre.iri, quote.iri, "said")))
-    picture = svg(hood, lambda iri: "/id/" + iri.split("/id/", 1)[1])
-    assert picture.startswith("<svg") and picture.endswith("</svg>")
-    assert "<script" not in picture and "<img" not in picture and "<b>" not in picture and "<i>" not in picture
-    assert "Eve &lt;script&gt;" in picture and "Acme &amp; &lt;b&gt;Sons&lt;/b&gt;" in picture
-    assert "CEO &lt;i&gt;" in picture
-    assert 'href="/id/entity/organization/o"' in picture
-    assert 'data-recentre="http://x/id/entity/organization/o"' in picture
-    assert 'href="/id/article/a#char=0,9"' in picture  # a quotation opens its sentence ...
-    assert 'data-recentre="http://x/id/article/a#quote-1"' not in picture  # ... and is no centre
-    assert len(re.findall(r'class="kgqa-node[ "]', picture)) == 3
-    assert len(re.findall(r'class="kgqa-edge[ "]', picture)) == 2
-
-
-def test_layout_keeps_nodes_inside_the_picture() -> None:
-    centre = Node("c", "Centre", "person")
-    nodes = tuple(Node(str(i), f"Neighbour number {i}", "place") for i in range(20))
-    placed = layout(Neighbourhood(centre, nodes, tuple(Edge("c", n.iri, "x") for n in nodes)))
-    assert len({(round(p.x), round(p.y)) for p in placed}) == 21
-    for p in placed:
-        assert 0 <= p.x - p.w / 2 and p.x + p.w / 2 <= 860 and 0 <= p.y - p.h / 2 and p.y + p.h / 2 <= 600
 
 
 def test_is_safe_iri() -> None:
