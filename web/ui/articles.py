@@ -1,4 +1,10 @@
-"""The Articles tab: what is stored, add by upload or paste (with progress and per-file errors), delete."""
+"""The Articles tab: what is stored (searched, counted, paged, opened), add by upload or paste (with progress and
+per-file errors), and delete after a second, explicit confirmation.
+
+The listing is read once per page load, search or write into the session's own
+state (an immutable tuple); searching and paging work on it, so turning a page
+of the 2,127-article BBC library does not read the store again.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import pandas as pd
 from gradio import utils as gradio_utils
 
 from kg import KgqaError
 
 from .._gradio_guard import GRADIO_UPLOAD_PATHS, UPLOAD_COOKIE
 from .._services import UPLOAD_SUFFIXES, Services, UploadResult
+from .article_view import COLUMNS, Listed, article_html, count_text, list_articles, page_of, read_article, search
 
-__all__ = ["ArticlesTab", "build", "in_upload_folder"]
+__all__ = ["ArticlesTab", "build", "in_upload_folder", "COLUMNS"]
 
 log = logging.getLogger(__name__)
-
-COLUMNS = ["id", "headline", "date", "source", "sentences", "facts"]
-
-
-def _table(services: Services) -> tuple[list[list[Any]], Any]:
-    rows = services.articles()
-    table = [[r.id, r.headline or "", r.published or "", r.source or r.url or "", r.sentences, r.facts] for r in rows]
-    return table, gr.update(choices=[r.id for r in rows], value=None)
-
 
 def _report(results: list[UploadResult]) -> str:
     lines = []
@@ -47,8 +46,8 @@ def _report(results: list[UploadResult]) -> str:
 @dataclass
 class ArticlesTab:
     table: gr.Dataframe
-    choice: gr.Dropdown
-    load: Callable[[], tuple[Any, ...]]  # fills table and choice when the page opens
+    choice: gr.State  # the id of the opened article (``None`` when none is open)
+    load: Callable[[], tuple[Any, ...]]  # the first page for ``table``, no article open for ``choice``
 
 
 def in_upload_folder(path: str) -> bool:
@@ -90,7 +89,9 @@ def build(services: Services) -> ArticlesTab:
     """The tab's components and events; call inside a ``gr.Tab``.
 
     Write actions follow the write policy: hidden when no one can write over
-    HTTP, behind an admin-token field when the token is needed.
+    HTTP, behind an admin-token field when the token is needed. A delete asks
+    first: the Delete button only shows what would go, with Cancel beside the
+    one button that deletes.
     """
     limit = f"{services.settings.max_file_mb:g} MB"
     policy = services.policy
@@ -98,7 +99,67 @@ def build(services: Services) -> ArticlesTab:
     def given(token: str | None) -> str | None:
         return (token or "").strip() or None
 
-    def upload(files: list[str] | None, token: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+    # --- the listing: read into the session's state, then searched and paged there --------------------------
+
+    def shown(listing: tuple[Listed, ...], query: str | None, number: int) -> tuple[Any, ...]:
+        """Table, count, page label, page number and the two paging buttons for one page of the search."""
+        matched = search(listing or (), query)
+        page = page_of(matched, number or 1)
+        table = pd.DataFrame([x.cells() for x in page.items], columns=COLUMNS)
+        count = f'<p class="kgqa-article-count">{html.escape(count_text(len(matched), len(listing or ()), query))}</p>'
+        return (table, count, f"<p>{html.escape(page.label)}</p>", page.number,
+                gr.update(interactive=page.number > 1), gr.update(interactive=page.number < page.pages))
+
+    def refresh(query: str | None, number: int) -> tuple[Any, ...]:
+        listing = list_articles(services)
+        return (listing, *shown(listing, query, number))
+
+    # --- one article opened, and its delete behind a confirmation --------------------------------------------
+
+    def closed(message: str = "") -> tuple[Any, ...]:
+        """No article open: (opened id, view, delete button, confirmation row, prompt)."""
+        return None, message, gr.update(visible=False), gr.update(visible=False), ""
+
+    def open_article(listing: tuple[Listed, ...], query: str | None, number: int,
+                     evt: gr.SelectData) -> tuple[Any, ...]:
+        # The row is looked up in the page this session was shown (server-side state), not taken from the client.
+        page = page_of(search(listing or (), query), number or 1)
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if not isinstance(row, int) or not 0 <= row < len(page.items):
+            return closed()
+        article_id = page.items[row].row.id
+        try:
+            detail = read_article(services, article_id)
+        except KgqaError as exc:
+            raise gr.Error(str(exc)) from None
+        if detail is None:
+            return closed(f"<p>{html.escape(article_id)} is no longer stored; refresh the list.</p>")
+        return (article_id, article_html(detail, services.settings), gr.update(visible=can_delete),
+                gr.update(visible=False), "")
+
+    def ask_to_delete(article_id: str | None, listing: tuple[Listed, ...]) -> tuple[Any, ...]:
+        if not article_id:
+            raise gr.Error("Open an article first.")
+        headline = next((x.row.headline for x in listing or () if x.row.id == article_id), None)
+        what = f"<b>{html.escape(headline)}</b> (<code>{html.escape(article_id)}</code>)" if headline \
+            else f"<code>{html.escape(article_id)}</code>"
+        prompt = (f"<p>Delete {what}? Its sentences and facts leave the graph and the index; "
+                  "this cannot be undone.</p>")
+        return gr.update(visible=True), prompt
+
+    def delete(article_id: str | None, token: str | None, query: str | None, number: int) -> tuple[Any, ...]:
+        if not article_id:
+            raise gr.Error("Open an article first.")
+        try:
+            services.delete(article_id, token=given(token))
+        except KgqaError as exc:
+            raise gr.Error(str(exc)) from None
+        return (f"<p>Deleted <code>{html.escape(article_id)}</code>.</p>", *closed(), *refresh(query, number))
+
+    # --- adding -------------------------------------------------------------------------------------------
+
+    def upload(files: list[str] | None, token: str | None, query: str | None, number: int,
+               progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         try:  # first: without the right to add, Gradio's upload route refused the files, so none arrive
             policy.check("add", given(token))
         except KgqaError as exc:
@@ -124,9 +185,10 @@ def build(services: Services) -> ArticlesTab:
             finally:  # the graph holds the text now; Gradio's copy would be served back until its cache is swept
                 Path(path).unlink(missing_ok=True)
         progress((len(files), len(files)), desc="Done")
-        return (_report(results), None, *_table(services))
+        return (_report(results), None, *refresh(query, number))
 
-    def paste(title: str, text: str, token: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+    def paste(title: str, text: str, token: str | None, query: str | None, number: int,
+              progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         if not (text or "").strip():
             raise gr.Error("Paste the article's text first.")
         progress(0.1, desc="Ingesting the pasted text")
@@ -134,20 +196,14 @@ def build(services: Services) -> ArticlesTab:
             result = services.add_text(text, title or None, token=given(token))
         except KgqaError as exc:
             result = UploadResult("pasted text", [], [str(exc)])
-        return (_report([result]), "", "", *_table(services))
+        return (_report([result]), "", "", *refresh(query, number))
 
-    def delete(article_id: str | None, token: str | None) -> tuple[Any, ...]:
-        if not article_id:
-            raise gr.Error("Pick an article to delete.")
-        try:
-            services.delete(article_id, token=given(token))
-        except KgqaError as exc:
-            raise gr.Error(str(exc)) from None
-        return (f"<p>Deleted <code>{html.escape(article_id)}</code>.</p>", *_table(services))
+    # --- layout -------------------------------------------------------------------------------------------
 
     can_add, can_delete = policy.possible("add"), policy.possible("delete")
-    table = gr.Dataframe(headers=COLUMNS, label="Stored articles", interactive=False, wrap=True,
-                         elem_id="kgqa-articles")
+    listing = gr.State(())
+    number = gr.State(1)
+    opened = gr.State(None)
     note = _write_note(services)
     gr.Markdown(note, visible=bool(note), elem_id="kgqa-write-note")
     token = gr.Textbox(label="Admin token", type="password", max_lines=1, elem_id="kgqa-admin-token",
@@ -162,16 +218,44 @@ def build(services: Services) -> ArticlesTab:
             text = gr.Textbox(label="Or paste an article", lines=6, elem_id="kgqa-paste")
             add_text = gr.Button("Add pasted text", elem_id="kgqa-paste-button")
     report = gr.HTML(elem_id="kgqa-upload-report")
-    with gr.Row(visible=can_delete):
-        choice = gr.Dropdown(label="Delete an article", choices=[], interactive=True, scale=4)
-        remove = gr.Button("Delete", variant="stop", scale=1)
-    refresh = gr.Button("Refresh list", size="sm", variant="secondary")
+    with gr.Row(equal_height=True):
+        query = gr.Textbox(placeholder="Search headlines, ids and authors", show_label=False, max_lines=1,
+                           max_length=200, scale=4, elem_id="kgqa-article-search")
+        count = gr.HTML(elem_id="kgqa-article-count")
+        refresh_button = gr.Button("Refresh list", size="sm", variant="secondary", scale=0)
+    # Tall enough for a whole page of rows: the page scrolls, not a box inside it.
+    table = gr.Dataframe(headers=COLUMNS, label="Stored articles (click a row to open it)", interactive=False,
+                         wrap=True, max_height=1400, elem_id="kgqa-articles")
+    with gr.Row(equal_height=True):
+        previous = gr.Button("← Previous", size="sm", interactive=False, scale=0, elem_id="kgqa-articles-previous")
+        page_label = gr.HTML(elem_id="kgqa-articles-page")
+        following = gr.Button("Next →", size="sm", interactive=False, scale=0, elem_id="kgqa-articles-next")
+    view = gr.HTML(elem_id="kgqa-article-view")
+    remove = gr.Button("Delete this article…", variant="stop", size="sm", visible=False, elem_id="kgqa-delete")
+    with gr.Row(visible=False, elem_id="kgqa-delete-confirmation") as confirmation:
+        prompt = gr.HTML(elem_id="kgqa-delete-prompt")
+        confirm = gr.Button("Yes, delete it", variant="stop", scale=0, elem_id="kgqa-delete-confirm")
+        cancel = gr.Button("Cancel", variant="secondary", scale=0, elem_id="kgqa-delete-cancel")
 
+    # --- events -------------------------------------------------------------------------------------------
+
+    paged = [table, count, page_label, number, previous, following]
+    listed = [listing, *paged]
+    view_parts = [opened, view, remove, confirmation, prompt]
+    private = {"api_visibility": "private"}
     # Gradio's browser client uploads a chosen file at once, with no header of ours: the token goes along as a
     # cookie for the upload route only (SameSite=Strict), which GradioGuardMiddleware checks like a Bearer token.
-    token.change(None, token, None, js=_UPLOAD_COOKIE_JS, api_visibility="private")
-    add.click(upload, [files, token], [report, files, table, choice], api_visibility="private")
-    add_text.click(paste, [title, text, token], [report, title, text, table, choice], api_visibility="private")
-    remove.click(delete, [choice, token], [report, table, choice], api_visibility="private")
-    refresh.click(lambda: _table(services), None, [table, choice], api_visibility="private")
-    return ArticlesTab(table=table, choice=choice, load=lambda: _table(services))
+    token.change(None, token, None, js=_UPLOAD_COOKIE_JS, **private)
+    gr.on(triggers=None, fn=lambda: refresh("", 1), inputs=None, outputs=listed, **private)  # on page load
+    refresh_button.click(refresh, [query, number], listed, **private)
+    query.change(lambda rows, q: shown(rows, q, 1), [listing, query], paged, trigger_mode="always_last", **private)
+    previous.click(lambda rows, q, n: shown(rows, q, n - 1), [listing, query, number], paged, **private)
+    following.click(lambda rows, q, n: shown(rows, q, n + 1), [listing, query, number], paged, **private)
+    table.select(open_article, [listing, query, number], view_parts, **private)
+    remove.click(ask_to_delete, [opened, listing], [confirmation, prompt], **private)
+    cancel.click(lambda: (gr.update(visible=False), ""), None, [confirmation, prompt], **private)
+    confirm.click(delete, [opened, token, query, number], [report, *view_parts, *listed], **private)
+    add.click(upload, [files, token, query, number], [report, files, *listed], **private)
+    add_text.click(paste, [title, text, token, query, number], [report, title, text, *listed], **private)
+    # The tab fills itself when the page loads (above); ``load`` only says that no article is open.
+    return ArticlesTab(table=table, choice=opened, load=lambda: (gr.skip(), None))
