@@ -205,9 +205,3 @@ def _merge(edges: list[Edge]) -> tuple[Edge, ...]:
         else:
             merged[key] = edge
     return tuple(merged.values())
-
-
-# The retired SVG picture, until tests/web/test_linked_data.py stops importing it from here (see that module).
-from ._neighbourhood_svg import HEIGHT, WIDTH, Placed, layout, svg  # noqa: E402  (needs the classes above)
-
-__all__ += ["Placed", "layout", "svg", "WIDTH", "HEIGHT"]
