@@ -72,12 +72,17 @@ def example_queries(page: Path = QUERYING) -> dict[str, str]:
     return examples or dict(_FALLBACK)
 
 
+#: A result IRI's link; MarkupSafe escapes what is formatted in. Styled here: Gradio's table shows links as text.
+_LINK = Markup('<a class="kgqa-iri" href="{}" target="_blank" rel="{}" '
+               'style="color: var(--link-text-color, #2563eb); text-decoration: underline">{}</a>')
+
+
 def cell_html(term: Term | None, settings: Settings) -> str:
     """One table cell as HTML: an IRI is a link (see the module's docstring), everything else escaped text.
 
     >>> s = Settings()
-    >>> cell_html(("uri", s.base_iri + "entity/place/iran", None, None), s)
-    '<a class="kgqa-iri" href="/id/entity/place/iran" target="_blank" rel="noopener">http://localhost:7860/id/entity/place/iran</a>'
+    >>> print(cell_html(("uri", s.base_iri + "entity/place/iran", None, None), s))  # doctest: +ELLIPSIS
+    <a class="kgqa-iri" href="/id/entity/place/iran" target="_blank" rel="noopener" style=...>http://localhost:7860/id/entity/place/iran</a>
     >>> cell_html(("uri", "javascript:alert(1)", None, None), s), cell_html(("literal", "<b>x</b>", None, None), s)
     ('javascript:alert(1)', '&lt;b&gt;x&lt;/b&gt;')
     """
@@ -87,10 +92,9 @@ def cell_html(term: Term | None, settings: Settings) -> str:
     if kind == "uri":
         local = local_path(value, settings)
         if local is not None:
-            return str(Markup('<a class="kgqa-iri" href="{}" target="_blank" rel="noopener">{}</a>').format(local, value))
+            return str(_LINK.format(local, "noopener", value))
         if web_url(value) == value:  # http(s) only: a javascript: or data: IRI is shown, never linked
-            return str(Markup('<a class="kgqa-iri" href="{}" target="_blank" rel="noopener nofollow">{}</a>')
-                       .format(value, value))
+            return str(_LINK.format(value, "noopener nofollow", value))
     return str(escape(value))
 
 
