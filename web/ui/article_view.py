@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from kg import KgqaError, KnowledgeGraph, Settings
 
 from .._services import ArticleRow, Services
-from .._templates import PageTemplates
+from .._templates import PageTemplates, http_url
 
 __all__ = ["Listed", "Page", "ArticleDetail", "list_articles", "search", "page_of", "count_text", "read_article",
            "article_html", "PAGE_SIZE", "COLUMNS"]
@@ -212,4 +212,5 @@ def _kind(class_iri: str | None) -> str:
 
 def article_html(detail: ArticleDetail, settings: Settings) -> str:
     """The opened article as HTML (template ``ui_article.html``); links to graph IRIs are this app's paths."""
-    return PageTemplates(settings).render("ui_article.html", a=detail)
+    # ``source``: the article's own URL only when it is http(s), never a ``javascript:`` link from an upload.
+    return PageTemplates(settings).render("ui_article.html", a=detail, source=http_url(detail.url))

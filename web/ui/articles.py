@@ -230,12 +230,12 @@ def build(services: Services) -> ArticlesTab:
         previous = gr.Button("← Previous", size="sm", interactive=False, scale=0, elem_id="kgqa-articles-previous")
         page_label = gr.HTML(elem_id="kgqa-articles-page")
         following = gr.Button("Next →", size="sm", interactive=False, scale=0, elem_id="kgqa-articles-next")
-    view = gr.HTML(elem_id="kgqa-article-view")
     remove = gr.Button("Delete this article…", variant="stop", size="sm", visible=False, elem_id="kgqa-delete")
     with gr.Row(visible=False, elem_id="kgqa-delete-confirmation") as confirmation:
         prompt = gr.HTML(elem_id="kgqa-delete-prompt")
         confirm = gr.Button("Yes, delete it", variant="stop", scale=0, elem_id="kgqa-delete-confirm")
         cancel = gr.Button("Cancel", variant="secondary", scale=0, elem_id="kgqa-delete-cancel")
+    view = gr.HTML(elem_id="kgqa-article-view")
 
     # --- events -------------------------------------------------------------------------------------------
 
