@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 #: Items of each long list (statements, facts, articles) on one page.
 PAGE_SIZE = 25
 #: The last page number served; the lists past it are left to ``/sparql``.
-MAX_PAGES = 100
+MAX_PAGES = 200
 _SUMMARY_ITEMS = 5  # most-quoted statements and most-mentioning articles in the summary
 _RELATED = 40  # neighbours listed (and drawn) on page 1
 _NAMES = 30  # names resolved to the entity

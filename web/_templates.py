@@ -70,7 +70,6 @@ class PageTemplates:
         env.globals["href"] = self.href
         env.globals["rdf_forms"] = RDF_FORMS
         env.filters["curie"] = curie
-        env.filters["http_url"] = http_url
         self._env = env
 
     def href(self, iri: str | None) -> str | None:
