@@ -68,6 +68,10 @@ def _open_graph_tab(page, live_url: str, name: str) -> None:  # type: ignore[no-
 
 
 def _expand_by_click(page, sel: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator(f"{sel} canvas").first.scroll_into_view_if_needed()
+    # Cytoscape reads the canvas's place on the page again after the scroll event, a frame later: a reader
+    # never clicks sooner than that, a test would.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     before = page.evaluate(_COUNT, sel)
     node = _node(page, sel, label)
     page.mouse.click(node["x"], node["y"])
@@ -228,6 +232,19 @@ def test_graph_under_the_page_csp_from_the_keyboard(page, csp_site: tuple[str, s
         page.keyboard.press("Shift+Enter")
     assert page.url == url + "/id/entity/person/amir-hatami"
     assert [e for e in errors if "inline script" not in e] == [] and not page.js_errors, (errors, page.js_errors)
+
+
+def test_the_entity_page_draws_its_graph_under_its_own_csp(page, live_url: str, screenshot) -> None:  # type: ignore[no-untyped-def]
+    """The linked-data entity page carries the graph element and the three files: the graph draws and expands there."""
+    errors = _console_errors(page)
+    response = page.goto(live_url + "/id/entity/person/amir-hatami", wait_until="domcontentloaded")
+    assert response is not None and "script-src 'self'" in (response.headers.get("content-security-policy") or "")
+    sel = ".kgqa-graph"
+    _wait_ready(page, sel)
+    assert page.evaluate(_COUNT, sel) >= 4
+    _expand_by_click(page, sel, "Iran")
+    screenshot("graph-entity-page")
+    assert not errors and not page.js_errors, (errors, page.js_errors)
 
 
 # --- linked-data pages -------------------------------------------------------------------------------------------

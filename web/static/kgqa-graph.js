@@ -25,6 +25,7 @@
   const MAX_NODES = 250;
   const FETCH_TIMEOUT_MS = 20000;
   const READABLE_ZOOM = 0.8;
+  const CLOSE_ZOOM = 1.3;
   const HELP = 'Drag to pan, scroll to zoom, drag a node to move it. Click a node to show its neighbours, ' +
     'double-click it to open its page. Keyboard: arrow keys move between nodes, Enter shows neighbours, ' +
     'Shift+Enter opens the page, Home returns to the centre, + and - zoom, 0 fits.';
@@ -376,6 +377,11 @@
       if (first) {
         cy.layout({ name: 'concentric', animate: false, fit: true, padding: 30, minNodeSpacing: 40,
           concentric: (node) => (node.same(centre) ? 2 : 1), levelWidth: () => 1 }).run();
+        // A few nodes fitted to the whole canvas would be drawn huge: no more than CLOSE_ZOOM.
+        if (cy.zoom() > CLOSE_ZOOM) {
+          cy.zoom(CLOSE_ZOOM);
+          cy.center();
+        }
       } else if (added.length) {
         // The new nodes start on a ring around the node they came from; a force-directed pass (cose, in
         // Cytoscape's core) from those positions then spreads the whole graph so the rings do not overlap.
