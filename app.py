@@ -29,7 +29,7 @@ from retrieval import cli as retrieval_cli
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kgqa",
-        description="Knowledge-graph question answering over news articles. Settings: KGQA_* variables (see README).",
+        description="Knowledge-graph question answering over news articles. Settings: KGQA_* variables (see docs/settings.md).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     _add_serve_options(parser)

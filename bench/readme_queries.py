@@ -1,6 +1,6 @@
-"""Benchmark: every example query of the README (and so of the SPARQL tab) on a whole library.
+"""Benchmark: every example query of docs/querying.md (and so of the SPARQL tab) on a whole library.
 
-Runs each query of the README's "Querying the graph" section through
+Runs each query of docs/querying.md through
 ``KnowledgeGraph.query`` (the guard, the deadline and the row cap users get),
 once cold and ``--repeat`` times warm, and prints the median warm time, the
 cold time and the rows, against the 2 s each must answer in (issue 24). As a

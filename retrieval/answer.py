@@ -114,7 +114,7 @@ class Answerer:
         return [citation_from_document(i + 1, c.doc) for i, c in enumerate(ranked)]
 
     def ask(self, question: str) -> Answer:
-        """The answer contract for one question (see README, "Answers")."""
+        """The answer contract for one question (see docs/answers.md)."""
         answer, context = self._answer(question)
         if self.chat_model is not None and not answer.abstained:
             from .llm import write_with_llm

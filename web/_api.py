@@ -76,7 +76,7 @@ def api_router() -> APIRouter:
 
     @router.post("/ask", summary="Answer a question with cited sentences")
     async def ask(request: Request, body: AskRequest) -> dict[str, Any]:
-        """The answer contract (see README, "Answers"), plus ``question``: the question as understood."""
+        """The answer contract (see docs/answers.md), plus ``question``: the question as understood."""
         history = [Turn(t.question, t.answer) for t in body.history]
         resolved, answer = await run_in_threadpool(_services(request).ask, body.question, history)
         return {**answer.to_json(), "question": resolved}
