@@ -222,3 +222,21 @@ def test_delete_without_the_token_is_refused_and_keeps_the_article(page, tab_url
     page.locator("#kgqa-delete-confirm").click()
     page.get_by_text("needs the admin token").first.wait_for(timeout=30_000)
     assert target in tab_services.graph.article_hashes()
+
+
+def test_chat_chips_follow_the_store_after_a_delete(page, tab_url: str, tab_services: Services) -> None:  # type: ignore[no-untyped-def]
+    """The chips are worked out again when the Chat tab is opened after the store changed (here: a delete)."""
+    page.goto(tab_url + "/", wait_until="domcontentloaded")
+    chips = page.locator("#kgqa-examples button")
+    chips.first.wait_for(timeout=60_000)
+    assert page.locator("#kgqa-examples button", has_text="IRGC").count() == 1  # the seed's acronym
+    tab_services.delete(SEED_ID, token=TOKEN)
+    try:
+        page.get_by_role("tab", name="Articles").click()
+        page.get_by_role("tab", name="Chat").click()
+        page.wait_for_function(
+            "() => ![...document.querySelectorAll('#kgqa-examples button')].some(b => b.innerText.includes('IRGC'))",
+            timeout=60_000)
+        assert not page.js_errors
+    finally:
+        tab_services.library.ingest([SEED])
