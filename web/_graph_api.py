@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -51,11 +52,11 @@ log = logging.getLogger(__name__)
 MAX_LIMIT = 60
 NEIGHBOURHOOD_PATH = "/graph/neighbourhood.json"
 #: URL path -> (file in web/static, media type): the only files these routes serve.
-STATIC_FILES = {
+STATIC_FILES = MappingProxyType({
     "/static/cytoscape.min.js": ("cytoscape.min.js", "application/javascript; charset=utf-8"),
     "/static/kgqa-graph.js": ("kgqa-graph.js", "application/javascript; charset=utf-8"),
     "/static/kgqa-graph.css": ("kgqa-graph.css", "text/css; charset=utf-8"),
-}
+})
 
 
 def node_json(node: Node, link: Callable[[str], str | None]) -> dict[str, Any]:
