@@ -22,6 +22,7 @@ from retrieval.analyse import MAX_QUESTION_CHARS, analyse
 
 from .._examples import ExampleQuestions
 from .._links import local_path
+from .._templates import PageTemplates
 from .._services import Services
 from .render import answer_html
 
@@ -67,9 +68,10 @@ def build(services: Services) -> ChatTab:
     """The tab's components and events; call inside a ``gr.Tab``."""
     link = lambda iri: local_path(iri, services.settings)  # noqa: E731
     examples_now = examples_of(services)
+    templates = PageTemplates(services.settings)  # built once; only read from here on (Jinja2 allows that)
 
     def render(answer: Answer) -> str:
-        return answer_html(answer, [services.neighbours(c) for c in answer.citations], link)
+        return answer_html(answer, [services.neighbours(c) for c in answer.citations], link, templates)
 
     def respond(message: str, chat: list[dict[str, Any]], turns: list[dict[str, str]]
                 ) -> Iterator[tuple[Any, ...]]:
