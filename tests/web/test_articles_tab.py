@@ -7,6 +7,7 @@ no other test's articles.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 from kg import Settings
 from tests.conftest import ENCODER_CACHE, SEED, free_port
 from web import ServerThread, Services, create_app
+from web._templates import PageTemplates
 from web.ui.article_view import (PAGE_SIZE, article_html, count_text, list_articles, page_of, read_article,
                                  search)
 
@@ -96,7 +98,7 @@ def test_an_opened_article_has_its_text_facts_and_sentences(tab_services: Servic
     assert any(e.label == "Islamic Revolutionary Guard Corps" for e in detail.entities)
     assert any(p.person == "Amir Hatami" and p.title == "Defense Minister" for p in detail.posts)
     assert any(s.speaker == "Amir Hatami" for s in detail.statements)
-    page = article_html(detail, tab_services.settings)
+    page = article_html(detail, PageTemplates(tab_services.settings))
     assert f'href="/id/article/{SEED_ID}"' in page and "Amir Hatami" in page
     assert read_article(tab_services, "no-such-article") is None
     assert read_article(tab_services, "x> } DROP ALL ; #") is None  # only stored ids reach a query
@@ -108,10 +110,29 @@ def test_article_text_is_escaped_in_the_view(tab_services: Services) -> None:
     try:
         detail = read_article(tab_services, result.articles[0])
         assert detail is not None
-        page = article_html(detail, tab_services.settings)
+        page = article_html(detail, PageTemplates(tab_services.settings))
         assert "<script>" not in page and "&lt;script&gt;" in page and "<b>Log</b>" not in page
     finally:
         tab_services.delete(result.articles[0], token=TOKEN)
+
+
+def test_a_javascript_url_is_not_linked_and_file_names_are_escaped(tab_services: Services) -> None:
+    record = {"id": "jsurl-1", "title": "Pier notes", "url": "javascript:alert(1)",
+              "body": "The pier master of Oskarvik is Ilse Marrow."}
+    result = tab_services.add_file('<img src=x onerror="alert(1)">.jsonl', json.dumps(record).encode(), token=TOKEN)
+    try:
+        assert result.articles == ["jsurl-1"], result.errors
+        templates = PageTemplates(tab_services.settings)
+        detail = read_article(tab_services, "jsurl-1")
+        assert detail is not None
+        hostile = dataclasses.replace(detail, url="javascript:alert(1)")  # whatever the loader keeps of a URL
+        assert "javascript:" not in article_html(hostile, templates)
+        assert 'href="https://example.org/pier"' in article_html(dataclasses.replace(detail, url="https://example.org/pier"),
+                                                                   templates)
+        report = templates.render("ui_upload_report.html", results=[result])
+        assert "<img" not in report and "&lt;img src=x" in report and "<code>jsurl-1</code>" in report
+    finally:
+        tab_services.delete("jsurl-1", token=TOKEN)
 
 
 # --- in the browser ----------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from kg import KgqaError, KnowledgeGraph, Settings
+from kg import KgqaError, KnowledgeGraph
 
 from .._services import ArticleRow, Services
 from .._templates import PageTemplates, http_url
@@ -210,7 +210,7 @@ def _kind(class_iri: str | None) -> str:
     return (class_iri or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1].lower()
 
 
-def article_html(detail: ArticleDetail, settings: Settings) -> str:
+def article_html(detail: ArticleDetail, templates: PageTemplates) -> str:
     """The opened article as HTML (template ``ui_article.html``); links to graph IRIs are this app's paths."""
     # ``source``: the article's own URL only when it is http(s), never a ``javascript:`` link from an upload.
-    return PageTemplates(settings).render("ui_article.html", a=detail, source=http_url(detail.url))
+    return templates.render("ui_article.html", a=detail, source=http_url(detail.url))

@@ -8,7 +8,6 @@ of the 2,127-article BBC library does not read the store again.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,31 +16,19 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
+from markupsafe import Markup  # Jinja2's escaping: the arguments of format() are escaped
 from gradio import utils as gradio_utils
 
 from kg import KgqaError
 
 from .._gradio_guard import GRADIO_UPLOAD_PATHS, UPLOAD_COOKIE
 from .._services import UPLOAD_SUFFIXES, Services, UploadResult
+from .._templates import PageTemplates
 from .article_view import COLUMNS, Listed, article_html, count_text, list_articles, page_of, read_article, search
 
 __all__ = ["ArticlesTab", "build", "in_upload_folder", "COLUMNS"]
 
 log = logging.getLogger(__name__)
-
-def _report(results: list[UploadResult]) -> str:
-    lines = []
-    for r in results:
-        name = html.escape(r.name)
-        if r.articles:
-            ids = ", ".join(f"<code>{html.escape(i)}</code>" for i in r.articles)
-            lines.append(f"<li>Stored <b>{name}</b>: {ids} ({r.sentences} sentences, {r.triples} triples)</li>")
-        elif r.unchanged and not r.errors:
-            lines.append(f"<li>Unchanged <b>{name}</b>: already stored</li>")
-        for e in r.errors:
-            lines.append(f'<li class="kgqa-error">Refused <b>{name}</b>: {html.escape(e)}</li>')
-    return f'<ul class="kgqa-upload-report">{"".join(lines)}</ul>'
-
 
 @dataclass
 class ArticlesTab:
@@ -95,6 +82,10 @@ def build(services: Services) -> ArticlesTab:
     """
     limit = f"{services.settings.max_file_mb:g} MB"
     policy = services.policy
+    templates = PageTemplates(services.settings)  # built once; only read from here on (Jinja2 allows that)
+
+    def report_of(results: list[UploadResult]) -> str:
+        return templates.render("ui_upload_report.html", results=results)
 
     def given(token: str | None) -> str | None:
         return (token or "").strip() or None
@@ -106,8 +97,8 @@ def build(services: Services) -> ArticlesTab:
         matched = search(listing or (), query)
         page = page_of(matched, number or 1)
         table = pd.DataFrame([x.cells() for x in page.items], columns=COLUMNS)
-        count = f'<p class="kgqa-article-count">{html.escape(count_text(len(matched), len(listing or ()), query))}</p>'
-        return (table, count, f"<p>{html.escape(page.label)}</p>", page.number,
+        count = Markup('<p class="kgqa-article-count">{}</p>').format(count_text(len(matched), len(listing or ()), query))
+        return (table, str(count), str(Markup("<p>{}</p>").format(page.label)), page.number,
                 gr.update(interactive=page.number > 1), gr.update(interactive=page.number < page.pages))
 
     def refresh(query: str | None, number: int) -> tuple[Any, ...]:
@@ -133,19 +124,16 @@ def build(services: Services) -> ArticlesTab:
         except KgqaError as exc:
             raise gr.Error(str(exc)) from None
         if detail is None:
-            return closed(f"<p>{html.escape(article_id)} is no longer stored; refresh the list.</p>")
-        return (article_id, article_html(detail, services.settings), gr.update(visible=can_delete),
+            return closed(str(Markup("<p><code>{}</code> is no longer stored; refresh the list.</p>").format(article_id)))
+        return (article_id, article_html(detail, templates), gr.update(visible=can_delete),
                 gr.update(visible=False), "")
 
     def ask_to_delete(article_id: str | None, listing: tuple[Listed, ...]) -> tuple[Any, ...]:
         if not article_id:
             raise gr.Error("Open an article first.")
         headline = next((x.row.headline for x in listing or () if x.row.id == article_id), None)
-        what = f"<b>{html.escape(headline)}</b> (<code>{html.escape(article_id)}</code>)" if headline \
-            else f"<code>{html.escape(article_id)}</code>"
-        prompt = (f"<p>Delete {what}? Its sentences and facts leave the graph and the index; "
-                  "this cannot be undone.</p>")
-        return gr.update(visible=True), prompt
+        return gr.update(visible=True), templates.render("ui_delete_prompt.html", article_id=article_id,
+                                                         headline=headline)
 
     def delete(article_id: str | None, token: str | None, query: str | None, number: int) -> tuple[Any, ...]:
         if not article_id:
@@ -154,7 +142,7 @@ def build(services: Services) -> ArticlesTab:
             services.delete(article_id, token=given(token))
         except KgqaError as exc:
             raise gr.Error(str(exc)) from None
-        return (f"<p>Deleted <code>{html.escape(article_id)}</code>.</p>", *closed(), *refresh(query, number))
+        return (str(Markup("<p>Deleted <code>{}</code>.</p>").format(article_id)), *closed(), *refresh(query, number))
 
     # --- adding -------------------------------------------------------------------------------------------
 
@@ -185,7 +173,7 @@ def build(services: Services) -> ArticlesTab:
             finally:  # the graph holds the text now; Gradio's copy would be served back until its cache is swept
                 Path(path).unlink(missing_ok=True)
         progress((len(files), len(files)), desc="Done")
-        return (_report(results), None, *refresh(query, number))
+        return (report_of(results), None, *refresh(query, number))
 
     def paste(title: str, text: str, token: str | None, query: str | None, number: int,
               progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
@@ -196,7 +184,7 @@ def build(services: Services) -> ArticlesTab:
             result = services.add_text(text, title or None, token=given(token))
         except KgqaError as exc:
             result = UploadResult("pasted text", [], [str(exc)])
-        return (_report([result]), "", "", *refresh(query, number))
+        return (report_of([result]), "", "", *refresh(query, number))
 
     # --- layout -------------------------------------------------------------------------------------------
 
