@@ -6,7 +6,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .results import Term
+from .results import term_to_ox
 from .store import GraphStore
 from .vocab import PREFIXES
 
@@ -25,22 +25,10 @@ def export_store(store: GraphStore, fmt: str, out: BinaryIO) -> int:
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     rows = store.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    quads = [ox.Quad(*(_to_ox(t) for t in row[:3]), ox.NamedNode(row[3][1])) for row in rows]  # type: ignore[index]
+    quads = [ox.Quad(*(term_to_ox(t) for t in row[:3]), ox.NamedNode(row[3][1])) for row in rows]  # type: ignore[index]
     if fmt in ("turtle", "jsonld"):
         data = list(dict.fromkeys(q.triple for q in quads))
     else:
         data = quads
     ox.serialize(data, out, EXPORT_FORMATS[fmt], prefixes=PREFIXES if fmt != "jsonld" else None)
     return len(data)
-
-
-def _to_ox(term: Term | None) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    assert term is not None
-    kind, value, lang, datatype = term
-    if kind == "uri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if lang:
-        return ox.Literal(value, language=lang)
-    return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
