@@ -11,7 +11,6 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -127,8 +126,8 @@ def test_a_javascript_url_is_not_linked_and_file_names_are_escaped(tab_services:
         assert detail is not None
         hostile = dataclasses.replace(detail, url="javascript:alert(1)")  # whatever the loader keeps of a URL
         assert "javascript:" not in article_html(hostile, templates)
-        assert 'href="https://example.org/pier"' in article_html(dataclasses.replace(detail, url="https://example.org/pier"),
-                                                                   templates)
+        linked = dataclasses.replace(detail, url="https://example.org/pier")
+        assert 'href="https://example.org/pier"' in article_html(linked, templates)
         report = templates.render("ui_upload_report.html", results=[result])
         assert "<img" not in report and "&lt;img src=x" in report and "<code>jsurl-1</code>" in report
     finally:

@@ -16,8 +16,8 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
-from markupsafe import Markup  # Jinja2's escaping: the arguments of format() are escaped
 from gradio import utils as gradio_utils
+from markupsafe import Markup  # Jinja2's escaping: the arguments of format() are escaped
 
 from kg import KgqaError
 
@@ -30,11 +30,12 @@ __all__ = ["ArticlesTab", "build", "in_upload_folder", "COLUMNS"]
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class ArticlesTab:
     table: gr.Dataframe
     choice: gr.State  # the id of the opened article (``None`` when none is open)
-    load: Callable[[], tuple[Any, ...]]  # the first page for ``table``, no article open for ``choice``
+    load: Callable[[], tuple[Any, ...]]  # for (table, choice) at page load: the tab fills itself, so no article open
 
 
 def in_upload_folder(path: str) -> bool:
@@ -97,7 +98,8 @@ def build(services: Services) -> ArticlesTab:
         matched = search(listing or (), query)
         page = page_of(matched, number or 1)
         table = pd.DataFrame([x.cells() for x in page.items], columns=COLUMNS)
-        count = Markup('<p class="kgqa-article-count">{}</p>').format(count_text(len(matched), len(listing or ()), query))
+        counted = count_text(len(matched), len(listing or ()), query)
+        count = Markup('<p class="kgqa-article-count">{}</p>').format(counted)
         return (table, str(count), str(Markup("<p>{}</p>").format(page.label)), page.number,
                 gr.update(interactive=page.number > 1), gr.update(interactive=page.number < page.pages))
 
@@ -124,7 +126,8 @@ def build(services: Services) -> ArticlesTab:
         except KgqaError as exc:
             raise gr.Error(str(exc)) from None
         if detail is None:
-            return closed(str(Markup("<p><code>{}</code> is no longer stored; refresh the list.</p>").format(article_id)))
+            gone = Markup("<p><code>{}</code> is no longer stored; refresh the list.</p>").format(article_id)
+            return closed(str(gone))
         return (article_id, article_html(detail, templates), gr.update(visible=can_delete),
                 gr.update(visible=False), "")
 
