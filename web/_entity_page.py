@@ -6,9 +6,17 @@ most, then the interactive neighbourhood graph (``web/static/kgqa-graph.js``)
 with a server-drawn list of related entities as its no-script fallback. Every
 page (``?page=N``) then holds one slice of the three long lists: statements
 and quotations, other facts, and the articles mentioning it (newest first),
-``PAGE_SIZE`` of each, with links to the previous and next page. Every query
-is bounded by a ``LIMIT``; the counts that give the number of pages stop
-counting at ``MAX_PAGES`` pages. Rendered from ``templates/entity.html``.
+``PAGE_SIZE`` of each, with links to the previous and next page.
+
+Each list is read by one query per request, bounded at ``MAX_PAGES`` pages of
+rows: the same rows give the number of pages, the page's slice and the
+summary's rankings, so counting costs no second pass over the store (on the
+BBC library, Tony Blair's 298 statements in 160 articles make 12 pages, and
+page 1 is about 11,000 px tall where the one page was 52,000). Every other
+query has a ``LIMIT`` too. Rendered from ``templates/entity.html``.
+
+>>> _how_many(1, "statement"), _how_many(PAGE_SIZE * MAX_PAGES, "article")
+('1 statement', '5,000 or more articles')
 """
 
 from __future__ import annotations
@@ -43,8 +51,7 @@ class PageOutOfRange(NotFound):
     """A ``?page=`` past the entity page's last page (404, in the one error shape)."""
 
 
-# The WHERE clauses of the three paged lists; each is counted with the same pattern it is listed with,
-# so the count and the slices agree. ``{e}`` is the entity as ``<iri>``.
+# The three paged lists (projection, WHERE and GROUP BY; ``{e}`` is the entity as ``<iri>``).
 # Flat OPTIONALs: Oxigraph evaluates a nested OPTIONAL group without the outer bindings, which is slow.
 _QUOTES = """?q ?text ?cue ?as ?s ?sent ?section ?who ?h ?g ?i WHERE {{ GRAPH ?g {{
   ?q schema:creator {e} ; a schema:Quotation ; schema:text ?text ; prov:wasDerivedFrom ?s .
@@ -149,6 +156,13 @@ def _most_quoted(quotes: list[tuple[str | None, ...]]) -> list[dict[str, object]
     return [{**q, "count": len(q["articles"])} for q in ranked[:_SUMMARY_ITEMS]]  # type: ignore[arg-type]
 
 
+def _how_many(n: int, word: str) -> str:
+    """``3 statements``; a list cut at the last page's rows says it may hold more."""
+    if n >= PAGE_SIZE * MAX_PAGES:
+        return f"{n:,} or more {word}s"
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _articles(rows: list[tuple[str | None, ...]]) -> list[dict[str, object]]:
     return [{"iri": g, "headline": h or g, "date": d, "count": int(n or 0)} for g, h, d, n in rows if g]
 
@@ -194,6 +208,8 @@ def entity_page(graph: KnowledgeGraph, desc: Description, *, page: int = 1,
         "ranks": desc.values(f"{KGQA}rank"), "held_by": held_by, "post_in": post_in, "names": names,
         "page": page, "pages": lists.pages, "page_size": PAGE_SIZE, "path": templates.href(iri) or "",
         "counts": {"quotes": len(lists.quotes), "facts": len(lists.facts), "articles": len(lists.articles)},
+        "how_many": [_how_many(len(lists.quotes), "statement"), _how_many(len(lists.facts), "other fact"),
+                     _how_many(len(lists.articles), "article")],
         "quotes": quotes, "facts": facts, "articles": _articles(lists.slice(lists.articles, page)),
     }
     if page == 1:

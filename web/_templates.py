@@ -30,6 +30,7 @@ __all__ = ["PageTemplates", "curie", "http_url"]
 
 log = logging.getLogger(__name__)
 
+_MACROS = ("link", "links", "sentence", "plural", "triples_table")  # defined in templates/_macros.html
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 # Longest namespace first, so ``kgqa:`` wins over a shorter namespace it starts with.
 _BY_LENGTH = tuple(sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])))
@@ -66,10 +67,14 @@ class PageTemplates:
         self.settings = settings
         env = Environment(loader=PackageLoader("web", "templates"), autoescape=select_autoescape(["html"]),
                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                          finalize=_blank_none)
+                          finalize=_blank_none, auto_reload=False)  # shipped files: no stat per render
         env.globals["href"] = self.href
         env.globals["rdf_forms"] = RDF_FORMS
         env.filters["curie"] = curie
+        # The shared macros (links, quoted sentences, the triples table) made once, for every page to call:
+        # a ``{% from %}`` import in each page would rebuild them on every render.
+        macros = env.get_template("_macros.html").module
+        env.globals.update({name: getattr(macros, name) for name in _MACROS})
         self._env = env
 
     def href(self, iri: str | None) -> str | None:
