@@ -274,12 +274,21 @@ def upload_dependency(config: Mapping[str, Any]) -> tuple[int, dict[str, Any]] |
 
 
 def delete_dependency(config: Mapping[str, Any]) -> tuple[int, dict[str, Any]] | None:
-    """The Articles tab's delete event: the function named ``delete``, or one fed by the "Delete an article" list."""
+    """The Articles tab's delete event (its "Yes, delete it" button): the function named ``delete``, or one fed by
+    a "Delete an article" list."""
     def pred(dep: dict[str, Any], comps: dict[int, dict[str, Any]]) -> bool:
         if str(dep.get("api_name") or "").startswith("delete"):
             return True
         return any(comps[i].get("type") == "dropdown" and "delete" in _text_of(comps[i])
                    for i in dep["inputs"] if i in comps)
+    return find_dependency(config, pred)
+
+
+def open_dependency(config: Mapping[str, Any]) -> tuple[int, dict[str, Any]] | None:
+    """The Articles tab's "open an article" event: a select on the table ``kgqa-articles``."""
+    def pred(dep: dict[str, Any], comps: dict[int, dict[str, Any]]) -> bool:
+        return any(len(t) > 1 and t[1] == "select" and t[0] in comps
+                   and comps[t[0]].get("props", {}).get("elem_id") == "kgqa-articles" for t in dep.get("targets") or [])
     return find_dependency(config, pred)
 
 
@@ -304,13 +313,16 @@ def event_data(config: Mapping[str, Any], dep: Mapping[str, Any],
 
 def run_event(client: httpx.Client, config: Mapping[str, Any], fn_index: int, dep: Mapping[str, Any],
               data: list[Any], *, headers: Mapping[str, str] | None = None, wait_s: float = 60,
-              session: str | None = None) -> GradioEvent:
-    """POST queue/join, then read queue/data until process_completed (or the deadline)."""
+              session: str | None = None, event_data: Mapping[str, Any] | None = None) -> GradioEvent:
+    """POST queue/join, then read queue/data until process_completed (or the deadline).
+
+    ``event_data`` is what the browser sends with a select event (e.g. ``{"index": [0, 1], "value": ...}``).
+    """
     prefix = config.get("api_prefix") or "/gradio_api"
     session = session or uuid.uuid4().hex[:12]
     targets = dep.get("targets") or [[None]]
-    body = {"data": data, "event_data": None, "fn_index": fn_index, "trigger_id": targets[0][0],
-            "session_hash": session}
+    body = {"data": data, "event_data": dict(event_data) if event_data else None, "fn_index": fn_index,
+            "trigger_id": targets[0][0], "session_hash": session}
     r = client.post(f"{prefix}/queue/join", json=body, headers=dict(headers or {}), timeout=HTTP_TIMEOUT)
     try:
         join_body: Any = r.json()

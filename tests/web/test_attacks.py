@@ -37,6 +37,7 @@ from ._attack_tools import (
     bearer,
     components,
     delete_dependency,
+    open_dependency,
     error_of,
     event_data,
     file_payload,
@@ -395,28 +396,38 @@ def test_add_policy_anonymous_sparql_update_is_401(adder: LiveApp) -> None:
 
 
 def _gradio_delete(live: LiveApp, victim: str, headers: dict[str, str], token: str = "") -> object:
-    """Run the Articles tab's delete event on ``victim`` (after the session's list refresh), with ``token``
-    in the tab's token field if it has one."""
+    """Run the Articles tab's delete flow on ``victim`` as the page does, in one session: the list is read
+    (page load), the victim searched for and its row opened, then the delete confirmed with ``headers`` and
+    ``token`` in the tab's token field. The article to delete is the one the session opened (server-side state),
+    never an id the request names."""
     with live.client() as c:
-        config = gradio_config(c, headers={"Origin": live.origin})
+        own = {"Origin": live.origin}
+        config = gradio_config(c, headers=own)
         found = delete_dependency(config)
         if found is None:
             return None  # the fix hid the delete action: nothing to attack
         fn_index, dep = found
         comps = components(config)
         session = "s" + uuid.uuid4().hex[:12]
-        dropdowns = [i for i in dep["inputs"] if comps[i].get("type") == "dropdown"]
-        refresh = refresh_for(config, dropdowns[0]) if dropdowns else None
-        if refresh is not None:  # as the page does: fill the session's choices, so the id passes Gradio's check
-            run_event(c, config, refresh[0], refresh[1], [], headers={"Origin": live.origin}, session=session)
 
         def fill(component: dict) -> object:
             if is_token_input(component):
                 return token
+            if component.get("props", {}).get("elem_id") == "kgqa-article-search":
+                return victim
             if component.get("type") == "dropdown":
                 return victim
             return None
 
+        tables = [i for i, comp in comps.items() if comp.get("props", {}).get("elem_id") == "kgqa-articles"]
+        dropdowns = [i for i in dep["inputs"] if comps[i].get("type") == "dropdown"]
+        refresh = refresh_for(config, (dropdowns or tables)[0]) if dropdowns or tables else None
+        if refresh is not None:  # as the page does: read the session's list (and a dropdown's choices)
+            run_event(c, config, refresh[0], refresh[1], [], headers=own, session=session)
+        opening = open_dependency(config)
+        if opening is not None:  # the victim searched for, so its row is the first, then opened
+            run_event(c, config, opening[0], opening[1], event_data(config, opening[1], fill), headers=own,
+                      session=session, event_data={"index": [0, 1], "value": victim})
         return run_event(c, config, fn_index, dep, event_data(config, dep, fill), headers=headers, session=session)
 
 

@@ -50,10 +50,9 @@ def build_blocks(services: Services) -> gr.Blocks:
             with gr.Tab("Graph", id="graph"):
                 graph_tab.build(services)
             with gr.Tab("Articles", id="articles"):
-                articles_tab = articles.build(services)
+                articles.build(services)
             with gr.Tab("Embed", id="embed"):
                 embed_tab.build(services)
         chat_tab.open_sparql.click(lambda q: (q, gr.Tabs(selected="sparql")), chat_tab.last_sparql,
                                    [sparql.editor, tabs], api_visibility="private")
-        blocks.load(articles_tab.load, None, [articles_tab.table, articles_tab.choice], api_visibility="private")
     return blocks

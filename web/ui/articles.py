@@ -9,7 +9,6 @@ of the 2,127-article BBC library does not read the store again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,6 @@ log = logging.getLogger(__name__)
 class ArticlesTab:
     table: gr.Dataframe
     choice: gr.State  # the id of the opened article (``None`` when none is open)
-    load: Callable[[], tuple[Any, ...]]  # for (table, choice) at page load: the tab fills itself, so no article open
 
 
 def in_upload_folder(path: str) -> bool:
@@ -249,4 +247,4 @@ def build(services: Services) -> ArticlesTab:
     add.click(upload, [files, token, query, number], [report, files, *listed], **private)
     add_text.click(paste, [title, text, token, query, number], [report, title, text, *listed], **private)
     # The tab fills itself when the page loads (above); ``load`` only says that no article is open.
-    return ArticlesTab(table=table, choice=opened, load=lambda: (gr.skip(), None))
+    return ArticlesTab(table=table, choice=opened)
