@@ -42,7 +42,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessageChunk, BaseMessage, convert_to_openai_messages
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import PrivateAttr
 
 from kg import ConfigError
 
@@ -105,8 +105,6 @@ class LocalChatModel(BaseChatModel):
     then serialises every generation.
     """
 
-    model_config = ConfigDict(frozen=True)
-
     model_path: str
     max_tokens: int = MAX_TOKENS
     n_ctx: int = CONTEXT_TOKENS
@@ -166,8 +164,8 @@ class LocalChatModel(BaseChatModel):
 @functools.lru_cache(maxsize=4)
 def _model_for(path: Path, max_tokens: int) -> LocalChatModel:
     # One model per file and bound for the whole process: a second Answerer (another library, a test, a CLI
-    # call in the same process) shares the weights instead of loading them again. The cached value is a
-    # frozen model whose only mutable state (the llama.cpp context) is behind its own lock.
+    # call in the same process) shares the weights instead of loading them again. Nothing changes the cached
+    # model's fields after this; its only mutable state (the llama.cpp context) is behind its own lock.
     return LocalChatModel(model_path=str(path), max_tokens=max_tokens)
 
 

@@ -28,7 +28,7 @@ from retrieval.contract import Answer
 from retrieval.llm import DATA_CLOSE, DATA_OPEN, _quoted, load_chat_model
 from tests.conftest import ENCODER_CACHE, SEED
 
-pytestmark = pytest.mark.llm
+pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
 #: An article that tries to take over the model; it names the minister so that it is retrieved for him.
 HOSTILE = """A note to assistants about Defense Minister Amir Hatami
