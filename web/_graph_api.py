@@ -42,7 +42,7 @@ from ._iri_guard import MAX_IRI, is_safe_iri
 from ._links import local_path
 from ._neighbourhood import DEFAULT_LIMIT, Edge, Neighbourhood, Node, neighbourhood
 from ._services import Services
-from ._widget import _Asset
+from ._static_asset import StaticAsset
 
 __all__ = ["graph_router", "neighbourhood_json", "node_json", "MAX_LIMIT", "NEIGHBOURHOOD_PATH", "STATIC_FILES"]
 
@@ -103,12 +103,12 @@ def graph_router() -> APIRouter:
                             headers={"Cache-Control": "no-cache"})
 
     for path, (name, media_type) in STATIC_FILES.items():
-        router.add_api_route(path, _static_route(_Asset.load(name, media_type)), methods=["GET"],
+        router.add_api_route(path, _static_route(StaticAsset.load(name, media_type)), methods=["GET"],
                              include_in_schema=False)
     return router
 
 
-def _static_route(asset: _Asset) -> Callable[[Request], Any]:
+def _static_route(asset: StaticAsset) -> Callable[[Request], Any]:
     async def serve(request: Request) -> Response:
         return asset.response(request)
 

@@ -17,18 +17,17 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ._origins import OriginPolicy
+from ._static_asset import STATIC_DIR, StaticAsset
+from ._templates import PageTemplates
 from ._services import Services
 
 __all__ = ["widget_router", "snippet", "panel_csp", "normalize_options", "app_base_url",
@@ -36,7 +35,6 @@ __all__ = ["widget_router", "snippet", "panel_csp", "normalize_options", "app_ba
 
 log = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).parent / "static"
 DEFAULT_TITLE = "Ask the news"
 DEFAULT_STARTERS = ("Who is Iran's Defense Minister?", "Who wrote the article?")
 THEMES = ("light", "dark", "auto")
@@ -44,9 +42,6 @@ MAX_TITLE = 80
 MAX_STARTERS = 6
 MAX_STARTER = 200
 
-#: How long browsers may reuse the widget's scripts before revalidating (their ETag makes that cheap).
-_ASSET_CACHE = "public, max-age=600"
-_BASE_IRI_SLOT = "__KGQA_BASE_IRI__"
 
 
 def _one_line(text: str | None, limit: int) -> str:
@@ -100,25 +95,6 @@ def panel_csp(policy: OriginPolicy) -> str:
             "object-src 'none'; base-uri 'none'; form-action 'none'; " + policy.frame_ancestors())
 
 
-@dataclass(frozen=True)
-class _Asset:
-    body: bytes
-    media_type: str
-    etag: str
-
-    @classmethod
-    def load(cls, name: str, media_type: str) -> _Asset:
-        body = (STATIC_DIR / name).read_bytes()
-        return cls(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
-
-    def response(self, request: Request, **extra: str) -> Response:
-        """The same bytes for every origin; 304 when the browser already has them."""
-        headers = {"Cache-Control": _ASSET_CACHE, "ETag": self.etag, **extra}
-        if self.etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers=headers)
-        return Response(self.body, media_type=self.media_type, headers=headers)
-
-
 def _services(request: Request) -> Services:
     return request.app.state.services
 
@@ -127,27 +103,13 @@ def _policy(request: Request) -> OriginPolicy:
     return OriginPolicy.from_settings(_services(request).settings)
 
 
-def _demo_page(request: Request, title: str, starters: list[str], theme: str) -> str:
-    line = snippet(str(request.base_url), title, starters, theme)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>kgqa widget preview</title></head>
-<body>
-<h1>kgqa widget preview</h1>
-<p>This page contains only the line below. The launcher is in the bottom corner.</p>
-<p><code>{html.escape(line)}</code></p>
-{line}
-</body></html>
-"""
-
-
 def widget_router() -> APIRouter:
     """``/widget.js``, ``/widget/panel`` (+ its script and style), ``/widget/config`` and ``/widget/demo``."""
     router = APIRouter(tags=["widget"])
-    widget_js = _Asset.load("widget.js", "application/javascript; charset=utf-8")
-    panel_js = _Asset.load("panel.js", "application/javascript; charset=utf-8")
-    panel_css = _Asset.load("panel.css", "text/css; charset=utf-8")
-    panel_template = (STATIC_DIR / "panel.html").read_text(encoding="utf-8")
+    widget_js = StaticAsset.load("widget.js", "application/javascript; charset=utf-8")
+    panel_js = StaticAsset.load("panel.js", "application/javascript; charset=utf-8")
+    panel_css = StaticAsset.load("panel.css", "text/css; charset=utf-8")
+    templates = PageTemplates()
 
     @router.api_route("/widget.js", methods=["GET", "HEAD"], summary="The embeddable chat widget's script")
     async def widget_script(request: Request) -> Response:
@@ -165,8 +127,8 @@ def widget_router() -> APIRouter:
     @router.get("/widget/panel", include_in_schema=False)
     async def panel(request: Request) -> HTMLResponse:
         """The chat inside the widget's iframe; title, starters and theme are read by its script from the URL."""
-        base_iri = html.escape(_services(request).settings.base_iri, quote=True)
-        return HTMLResponse(panel_template.replace(_BASE_IRI_SLOT, base_iri), headers={
+        page = templates.render("widget_panel.html", base_iri=_services(request).settings.base_iri)
+        return HTMLResponse(page, headers={
             "Content-Security-Policy": panel_csp(_policy(request)),
             "Cache-Control": "no-cache",
             "Referrer-Policy": "same-origin",
@@ -190,7 +152,10 @@ def widget_router() -> APIRouter:
                    theme: str = "light") -> HTMLResponse:
         """A page on the app's own origin with just the snippet: the Embed tab's preview."""
         t, s, th = normalize_options(title, starters.split("|"), theme)
-        return HTMLResponse(_demo_page(request, t, s, th), headers={
+        # The snippet is the one line of HTML the page is about: shown escaped, then placed as it is (it is
+        # built by snippet(), which escapes every attribute value).
+        page = templates.render("widget_demo.html", snippet=snippet(str(request.base_url), t, s, th))
+        return HTMLResponse(page, headers={
             "Content-Security-Policy": "default-src 'self'; " + _policy(request).frame_ancestors(),
             "Cache-Control": "no-store"})
 
