@@ -8,13 +8,13 @@ from :func:`retrieval.analyse.analyse`), never cut short by the browser.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from markupsafe import Markup, escape
 
 from kg import KgqaError
 from retrieval import Answer, Turn
@@ -78,7 +78,7 @@ def build(services: Services) -> ChatTab:
         text = " ".join((message or "").split())
         if not text:
             raise gr.Error("Type a question first.")
-        chat = [*chat, _message("user", html.escape(text)), _message("assistant", "<em>Searching the articles…</em>")]
+        chat = [*chat, _message("user", str(escape(text))), _message("assistant", "<em>Searching the articles…</em>")]
         yield "", chat, turns, gr.update(visible=False), None
         history = [Turn(t["question"], t["answer"]) for t in turns[-5:]]
         try:
@@ -91,16 +91,16 @@ def build(services: Services) -> ChatTab:
                     final = chunk
                     break
                 written += chunk
-                chat[-1] = _message("assistant", f'<p class="kgqa-answer">{html.escape(written)}</p>')
+                chat[-1] = _message("assistant", str(Markup('<p class="kgqa-answer">{}</p>').format(written)))
                 yield "", chat, turns, gr.update(visible=False), None
         except (KgqaError, ValueError) as exc:
-            chat[-1] = _message("assistant", f'<p class="kgqa-error">{html.escape(str(exc))}</p>')
+            chat[-1] = _message("assistant", str(Markup('<p class="kgqa-error">{}</p>').format(str(exc))))
             yield "", chat, turns, gr.update(visible=False), None
             return
         assert final is not None
         note = ""
         if resolved != text:
-            note = f'<p class="kgqa-resolved"><small>Understood as: {html.escape(resolved)}</small></p>'
+            note = str(Markup('<p class="kgqa-resolved"><small>Understood as: {}</small></p>').format(resolved))
         chat[-1] = _message("assistant", note + render(final))
         turns = [*turns, {"question": resolved, "answer": "" if final.abstained else final.answer}][-10:]
         yield "", chat, turns, gr.update(visible=bool(final.sparql)), final.sparql

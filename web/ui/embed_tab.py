@@ -8,12 +8,12 @@ settings' host and port are only the fallback.
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import gradio as gr
+from markupsafe import Markup
 
 from .._services import Services
 from .._widget import DEFAULT_STARTERS, DEFAULT_TITLE, THEMES, app_base_url, normalize_options, snippet
@@ -74,9 +74,8 @@ def build(services: Services) -> EmbedTab:
         t, s, th = normalize_options(title, starters, theme)
         line = snippet(url, t, s, th)
         demo = url + "widget/demo?" + urlencode({"title": t, "starters": "|".join(s), "theme": th})
-        link = (f'<p><a href="{html.escape(demo, quote=True)}" target="_blank" rel="noopener" '
-                f'id="kgqa-embed-demo">Open a test page with this snippet</a> (served by this app, so it is always '
-                "allowed).</p>")
+        link = str(Markup('<p><a href="{}" target="_blank" rel="noopener" id="kgqa-embed-demo">Open a test page '
+                          "with this snippet</a> (served by this app, so it is always allowed).</p>").format(demo))
         return line, link
 
     gr.Markdown(

@@ -15,7 +15,6 @@ Every cell is escaped by MarkupSafe, so no markup from the data can run.
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import tempfile
 import time
@@ -150,10 +149,10 @@ def _error_html(exc: KgqaError, settings: Any) -> str:
         title = "Not allowed"
     else:
         title = "The query failed"
-    return (f'<div class="kgqa-error" role="alert" style="color: #b91c1c">'
-            f'<strong style="color: inherit">{html.escape(title)}</strong>'
-            f'<pre class="kgqa-sparql-detail" style="white-space: pre-wrap; color: inherit">'
-            f'{html.escape(str(exc))}</pre></div>')
+    return str(Markup('<div class="kgqa-error" role="alert" style="color: #b91c1c">'
+                  '<strong style="color: inherit">{}</strong>'
+                  '<pre class="kgqa-sparql-detail" style="white-space: pre-wrap; color: inherit">{}</pre></div>'
+                  ).format(title, str(exc)))
 
 
 def _summary(result: QueryResult, shown: int, row_limit: int) -> str:
