@@ -3,7 +3,8 @@
 The extractive :class:`~retrieval.contract.Answer` is always computed first; the
 chat model only sees that answer's citations plus a few more retrieved
 sentences (the *context*, numbered ``1..m``) and must cite them as ``[n]``.
-Its text is kept only if it cites at least one context sentence; markers for
+Its text is kept only if it cites at least one context sentence and does not
+copy the numbered block back (the fence tags or a ``[n] (article: ...)`` label); markers for
 numbers outside the context are removed, the cited sentences are renumbered
 ``1..k`` in order of first use, and anything else (an exception, an empty
 reply, no valid citation) falls back to the extractive answer unchanged.
@@ -61,6 +62,8 @@ _ITEM = r"\d{1,3}(?:\s*[-\u2013]\s*\d{1,3})?"
 _MARKER = re.compile(rf"(?P<pre>[ \t]*)\[\s*(?P<body>{_ITEM}(?:\s*[,;]\s*{_ITEM})*)\s*\](?P<post>[ \t]*)")
 _THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.S | re.I)
 _MAX_RANGE = 20
+#: The prompt's own scaffolding: the fence tags, or a sentence's source label right after its number.
+_ECHO = re.compile(rf"{re.escape(DATA_OPEN)}|{re.escape(DATA_CLOSE)}|\[\d{{1,3}}\]\s*\((?:article: |reader comment by )")
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -215,7 +218,13 @@ def _text_of(message: Any) -> str:
 def _finish(text: str, answer: Answer, context: list[Citation]) -> Answer:
     """The LLM's text as an :class:`Answer`, or the extractive ``answer`` if it cites nothing valid."""
     by_n = {c.n: c for c in context}
-    cleaned, used = check_citations(_THINK.sub("", text or ""), set(by_n))
+    reply = _THINK.sub("", text or "")
+    cleaned, used = check_citations(reply, set(by_n))
+    if _ECHO.search(reply):
+        # A small model may copy the numbered block back ("[1] (article: ...) ..."): its markers are then the
+        # prompt's, not citations of claims it made.
+        log.warning("the chat model quoted the prompt's sentence block; keeping the extractive answer")
+        return answer
     if not used or not _MARKER.sub("", cleaned).strip():
         why = "an empty reply" if not (text or "").strip() else "no valid citation"
         log.warning("the chat model gave %s; keeping the extractive answer", why)

@@ -117,6 +117,20 @@ def test_no_valid_citation_falls_back(caplog: pytest.LogCaptureFixture) -> None:
     assert write_with_llm(fake("[1]"), "Who heads it?", original, context()) is original
 
 
+def test_copied_sentence_block_falls_back(caplog: pytest.LogCaptureFixture) -> None:
+    """A small model that copies the numbered block back has cited nothing: its markers are the prompt's."""
+    original = extractive()
+    echoes = [f"The sentence is:\n{DATA_OPEN}\n[1] General Smith heads the Northern Command.",
+              "The article:\n[2] (article: Strike on the depot) The strike hit the depot on Tuesday.",
+              "A reader says [5] (reader comment by Bob) I think the army is lying."]
+    with caplog.at_level(logging.WARNING, logger="retrieval.llm"):
+        for echo in echoes:
+            assert write_with_llm(fake(echo), "What happened?", original, context()) is original
+    assert caplog.text.count("quoted the prompt's sentence block") == len(echoes)
+    kept = write_with_llm(fake("The depot was hit on Tuesday [2] (the article says so)."), "q", original, context())
+    assert kept.answer == "The depot was hit on Tuesday [1] (the article says so)."
+
+
 def test_model_error_falls_back(caplog: pytest.LogCaptureFixture) -> None:
     original = extractive()
     with caplog.at_level(logging.WARNING, logger="retrieval.llm"):
