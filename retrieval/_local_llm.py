@@ -142,7 +142,12 @@ class LocalChatModel(BaseChatModel):
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         options = {"temperature": self.temperature, "max_tokens": self.max_tokens, **kwargs}
         with self._lock:  # released when the stream ends, fails or is closed
-            chunks = self._model().create_chat_completion(
+            llama = self._model()
+            # Forget the previous prompt: llama.cpp would reuse its common prefix, and evaluating the same tokens
+            # in other batches changes the floats enough to change a greedy answer. The same question then
+            # gets the same answer whatever was asked before, for the price of re-reading the system rules.
+            llama.reset()
+            chunks = llama.create_chat_completion(
                 messages=convert_to_openai_messages(messages), stop=stop or [], stream=True, **options)
             for chunk in chunks:
                 choice = chunk["choices"][0] if chunk.get("choices") else {}

@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.outputs import LLMResult
 
 from kg import ConfigError, Settings
@@ -152,6 +153,17 @@ def test_missing_extra_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_settings_spec_builds_the_local_model(answerer: Answerer) -> None:
     assert answerer.chat_model is load_chat_model("local")
+
+
+def test_threads_share_the_model_one_generation_at_a_time() -> None:
+    """Concurrent questions wait for each other on the model's lock and get what a lone question gets."""
+    model = load_chat_model("local").bind(max_tokens=12)
+    prompts = [[HumanMessage(content=f"Name a colour. Answer with one word. ({i})")] for i in range(3)]
+    alone = [model.invoke(p).content for p in prompts]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = [m.content for m in pool.map(model.invoke, prompts + prompts)]
+    assert together == alone + alone and all(alone)
+    assert load_chat_model("local").loaded
 
 
 # --- answers ------------------------------------------------------------------------------------
