@@ -92,11 +92,13 @@ def extractive(library: Library, llm_settings: Settings) -> Answerer:
     return Answerer(library, dataclasses.replace(llm_settings, llm=None))
 
 
+#: Replies in these tests stop at this many tokens (the service allows 128): enough for a short answer, and quick.
+TEST_TOKENS = 64
+
+
 def recording(answerer: Answerer, recorder: Recorder, **bind: Any) -> Answerer:
-    """The same answerer, its chat model reporting to ``recorder`` (and bound to ``bind``, e.g. a stop word)."""
-    model: Any = answerer.chat_model
-    if bind:
-        model = model.bind(**bind)
+    """The same answerer, its chat model reporting to ``recorder`` and bound to ``bind`` (e.g. a stop word)."""
+    model: Any = answerer.chat_model.bind(**{"max_tokens": TEST_TOKENS, **bind})
     return Answerer(answerer.library, answerer.settings, chat_model=model.with_config(callbacks=[recorder]))
 
 
