@@ -166,10 +166,21 @@ def embedded(settings: Settings) -> Iterator[KnowledgeGraph]:
 
 #: Fixtures that start the real Chromium: a test using any of them is a ``browser`` test.
 BROWSER_FIXTURES = frozenset({"browser", "page"})
+#: Tests measured over a second (scripts/slow_tests.py writes it from a timed run of the suite).
+SLOW_TESTS = Path(__file__).resolve().parent / "slow_tests.txt"
+
+
+def _measured_slow() -> frozenset[str]:
+    lines = SLOW_TESTS.read_text(encoding="utf-8").splitlines() if SLOW_TESTS.is_file() else []
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that drives Chromium ``browser``, so ``-m "not browser"`` gives the fast inner loop."""
+    """Mark every test that drives Chromium ``browser`` and every test measured slow ``slow``, so
+    ``pytest -m "not browser and not slow"`` is the fast inner loop."""
+    slow = _measured_slow()
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+        if item.nodeid in slow:
+            item.add_marker(pytest.mark.slow)

@@ -23,7 +23,8 @@ from .conftest import ROOT
 BBC = ROOT.parent / "shared" / "bench" / "bbc" / "articles.jsonl"
 SAMPLE_SIZE = 60
 
-pytestmark = pytest.mark.skipif(not BBC.is_file(), reason="../shared/bench/bbc is not beside the project")
+pytestmark = [pytest.mark.skipif(not BBC.is_file(), reason="../shared/bench/bbc is not beside the project"),
+              pytest.mark.slow]  # every test reads the library its module fixture builds (7 s)
 
 
 @pytest.fixture(scope="module")
