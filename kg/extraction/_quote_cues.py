@@ -14,16 +14,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ._lexicon import REPORTING_VERBS
+from ._lexicon import REPORTING_VERBS, is_role_noun
 from ._quotes_text import bare, inside
-from ._quotes_words import Key, _MORE_VERBS, _speaker_in
+from ._quotes_words import _AGENT_VERBS, _ANSWER_VERBS, Key, _MORE_VERBS, _PHRASAL, _QUOTE_VERBS, _speaker_in
+from ._types import Quote
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
     from spacy.tokens import Doc, Token
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NAMING_VERBS", "quote_in_complement", "PEOPLE", "subject_before", "name_after", "who_clause", "quoted_as", "colon_subject", "named_words", "second_cues"]
+__all__ = ["NAMING_VERBS", "SOURCE_VERBS", "cue_hashes", "unnamed_post", "quote_in_complement", "PEOPLE", "subject_before", "name_after", "who_clause", "quoted_as", "colon_subject", "named_words", "second_cues"]
 
 #: Verbs of naming, praising or blaming: a statement only with a quotation after them ("branded him
 #: "arrogant"", "criticised the fact that "billions" have been spent").
@@ -167,3 +168,29 @@ def name_after(doc: Doc, verb: Token, spans: list[tuple[int, int]]) -> Token | N
 def who_clause(noun: Token) -> bool:
     """Whether a relative clause on ``noun`` opens with "who": "one dealer, who asked not to be named"."""
     return any(c.dep_ == "relcl" and any(g.lower_ == "who" for g in c.children) for c in noun.children)
+
+
+#: What a report, a court or an organisation finds or decides ("the study found that ...").
+SOURCE_VERBS = frozenset("find show decide rule conclude estimate".split())
+_CUE_LEMMAS = SOURCE_VERBS | REPORTING_VERBS | _MORE_VERBS | _QUOTE_VERBS | _AGENT_VERBS | _ANSWER_VERBS \
+    | NAMING_VERBS | frozenset(_PHRASAL)
+_HASHES: dict[int, frozenset[int]] = {}
+
+
+def cue_hashes(strings) -> frozenset[int]:  # noqa: ANN001 - a spaCy StringStore
+    """The string-store hashes of every cue lemma: comparing a token's ``lemma`` (an int) is cheaper than
+    reading its ``lemma_`` for every word of every sentence."""
+    found = _HASHES.get(id(strings))
+    if found is None:
+        found = _HASHES[id(strings)] = frozenset(strings[word] for word in _CUE_LEMMAS)
+    return found
+
+
+def unnamed_post(quote: Quote) -> bool:
+    """Whether a quote's speaker is a post the article has given no one: "the campaign's director",
+    not "a spokesman" (someone new) nor "the directors"."""
+    words = quote.speaker_text.lower().split()
+    if quote.speaker is not None or quote.cue in {"continuation", "comment"} or len(words) < 2:
+        return False
+    definite = words[0] in {"the", "its", "his", "her", "their"} or words[0].endswith("'s")
+    return definite and is_role_noun(words[-1].strip(",."))

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 
 from ._lexicon import REPORTING_VERBS, is_role_noun
 from ._quote_cues import (
-    colon_subject, name_after, named_words, NAMING_VERBS, quote_in_complement, quoted_as, second_cues, subject_before,
+    colon_subject, cue_hashes, name_after, named_words, NAMING_VERBS, quote_in_complement, quoted_as, second_cues,
+    SOURCE_VERBS, subject_before, unnamed_post,
 )
 from ._quote_paragraphs import PendingQuotes
 from ._quote_speakers import SpeakerResolver
@@ -48,31 +49,7 @@ if TYPE_CHECKING:  # spaCy is imported when a pipeline loads, not with kg
 
 __all__ = ["QuoteFinder"]
 
-#: What a report, a court or an organisation finds or decides ("the study found that ...").
-_SOURCE_VERBS = frozenset("find show decide rule conclude estimate".split())
-_CUE_LEMMAS = _SOURCE_VERBS | REPORTING_VERBS | _MORE_VERBS | _QUOTE_VERBS | _AGENT_VERBS | _ANSWER_VERBS \
-    | NAMING_VERBS | frozenset(_PHRASAL)
-_HASHES: dict[int, frozenset[int]] = {}
 _DOUBLE_MARKS = '"“”″'
-
-
-def _cue_hashes(strings) -> frozenset[int]:  # noqa: ANN001 - a spaCy StringStore
-    """The string-store hashes of every cue lemma: comparing a token's ``lemma`` (an int) is cheaper than
-    reading its ``lemma_`` for every word of every sentence."""
-    found = _HASHES.get(id(strings))
-    if found is None:
-        found = _HASHES[id(strings)] = frozenset(strings[word] for word in _CUE_LEMMAS)
-    return found
-
-
-def _unnamed_post(quote: Quote) -> bool:
-    """Whether a quote's speaker is a post the article has given no one: "the campaign's director",
-    not "a spokesman" (someone new) nor "the directors"."""
-    words = quote.speaker_text.lower().split()
-    if quote.speaker is not None or quote.cue in {"continuation", "comment"} or len(words) < 2:
-        return False
-    definite = words[0] in {"the", "its", "his", "her", "their"} or words[0].endswith("'s")
-    return definite and is_role_noun(words[-1].strip(",."))
 
 
 class QuoteFinder(SpeakerResolver):
@@ -138,7 +115,7 @@ class QuoteFinder(SpeakerResolver):
         out = self._settle(doc, ents, si, quote, spans, text, continuing, held_open) if first_piece else []
         if first_piece:
             out += self._named_next(quote)
-            if quote is not None and len(found) == 1 and _unnamed_post(quote) and quote.speaker_text in text:
+            if quote is not None and len(found) == 1 and unnamed_post(quote) and quote.speaker_text in text:
                 self._role_quote, found = quote, []  # the sentence after may name them
         for i in sorted(ents):
             kind = ents[i][0]
@@ -242,14 +219,14 @@ class QuoteFinder(SpeakerResolver):
 
     def _cues(self, doc: Doc, spans: list[tuple[int, int]], direct: bool) -> list[Token]:
         verbs = []
-        hashes = _cue_hashes(doc.vocab.strings)
+        hashes = cue_hashes(doc.vocab.strings)
         for t in doc:
             if t.lemma not in hashes or t.pos_ not in {"VERB", "AUX"} or inside(t, spans):
                 continue
             lemma = t.lemma_
             if lemma in REPORTING_VERBS or lemma in _MORE_VERBS or (direct and lemma in _QUOTE_VERBS):
                 verbs.append(t)
-            elif lemma in _SOURCE_VERBS and any(c.dep_ == "ccomp" for c in t.children):
+            elif lemma in SOURCE_VERBS and any(c.dep_ == "ccomp" for c in t.children):
                 verbs.append(t)
             elif lemma in _AGENT_VERBS and any(c.dep_ == "agent" for c in t.children):
                 verbs.append(t)
@@ -336,7 +313,7 @@ class QuoteFinder(SpeakerResolver):
             if speaker is None and lemma in _MORE_VERBS and self._speaker_ref is not None \
                     and self._speaker_ref.kind not in {"person", "organization", "plural"}:
                 continue
-            if lemma in _SOURCE_VERBS and lemma not in REPORTING_VERBS and not direct and not (
+            if lemma in SOURCE_VERBS and lemma not in REPORTING_VERBS and not direct and not (
                     (speaker is not None and speaker[0] == "organization") or subject.lower_ == "it"
                     or subject.lemma_.lower() in _SOURCES or subject.lemma_.lower() in _INSTITUTIONS):
                 continue  # "Ms Villalba found that ...": a person's finding is no statement here
