@@ -1,4 +1,4 @@
-"""Helpers for the issue-11 attack regression tests (tests/web/test_attacks.py).
+"""Helpers for the issue-11 attack regression tests (tests/web/test_attacks_*.py).
 
 * :class:`LiveApp`: one ``Services`` + ``create_app`` on a real loopback uvicorn
   server (``ServerThread``), built from ``Settings.from_env({KGQA_*: ...})``.
