@@ -121,3 +121,22 @@ def test_the_graph_script_needs_nothing_from_elsewhere_and_no_eval() -> None:
 def test_the_graph_tab_loads_exactly_the_served_files() -> None:
     assert set(re.findall(r'(?:src|href)="([^"]+)"', GRAPH_HEAD)) == set(STATIC_FILES)
     assert GRAPH_HEAD.index("cytoscape.min.js") < GRAPH_HEAD.index("kgqa-graph.js")
+
+
+@pytest.mark.parametrize("headers, status", [({"Host": "evil.example"}, 400), ({"Origin": "http://evil.example"}, 403)],
+                         ids=["foreign host", "foreign origin"])
+def test_the_json_is_refused_to_a_foreign_host_or_origin(client: TestClient, hatami: str, headers: dict[str, str],
+                                                          status: int) -> None:
+    r = client.get(NEIGHBOURHOOD_PATH, params={"iri": hatami}, headers=headers)
+    assert r.status_code == status and "Amir Hatami" not in r.text
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_hostile_parameters_get_clear_errors(client: TestClient, services: Services) -> None:
+    _error(_hood(client, services.settings.base_iri + "entity/x\u0000<script>"), 400, "WebError")
+    assert _hood(client, services.settings.base_iri + "entity/x", limit="9" * 50).status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/static/../_app.py", "/static/kgqa-graph.js/../../_app.py", "/static/app.py"])
+def test_no_other_file_is_served_from_static(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 404
